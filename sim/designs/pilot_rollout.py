@@ -1,0 +1,204 @@
+"""The pilot roll-out: micro-enterprises on a few key accounts first, then everywhere [A4].
+
+"Start small but think big. Consider piloting the new model with a select few key accounts …
+before a broader rollout" [A4]. At launch the largest ``pilot_accounts`` accounts are served by a
+national key-account micro-enterprise staffed with a proportional share of each function (its most
+experienced people); every other account stays with the traditional design. At ``rollout_week``
+the traditional structure is dissolved: its managers go, its frontline people form regional
+micro-enterprises, and open escalations and handoffs are taken over by the new structure.
+
+Both structures use their own design's rules; this module only composes them (each question is
+passed to the design that serves the job's account). Transition costs come from the
+micro-enterprise settings in ``after``: a learning curve (``initial_effectiveness``,
+``learning_weeks``), members who resist the change (``resistance``) and teams sliding back to old
+habits (``revert_rate``) until reinforced (``reinforcement_rate``) — the pitfalls [A4] lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.designs import register
+from sim.designs.base import OrganisationDesign, require
+from sim.designs.micro_enterprise import (
+    MicroEnterpriseConfig,
+    MicroEnterpriseDesign,
+    regional_groups,
+)
+from sim.designs.traditional import TraditionalConfig, TraditionalDesign
+from sim.escalation import Escalation
+from sim.params import A4, param
+from sim.platform import Platform
+from sim.routing import Handoff, dispatch
+from sim.territories import create_staff, incumbents
+from sim.visits import VisitPlan
+
+
+def _transition_defaults() -> MicroEnterpriseConfig:
+    return MicroEnterpriseConfig(
+        design="micro_enterprise", initial_effectiveness=0.6, resistance=0.3, revert_rate=0.05,
+        reinforcement_rate=0.1,
+    )
+
+
+@dataclass
+class PilotRolloutConfig:
+    design: str = param("pilot_rollout", unit="-", doc="Organisation design (a module in "
+                        "sim/designs)")
+    pilot_accounts: int = param(
+        6, unit="accounts", doc="Largest accounts served by the pilot micro-enterprise from "
+        "launch", ge=0, source=A4,
+    )
+    rollout_week: float = param(
+        52.0, unit="weeks", doc="When every other account moves to micro-enterprises", ge=0,
+        source=A4,
+    )
+    before: TraditionalConfig = param(
+        TraditionalConfig(), unit="-", doc="The traditional design outside the pilot",
+    )
+    after: MicroEnterpriseConfig = param(
+        _transition_defaults(), unit="-", doc="The micro-enterprise design of the pilot and "
+        "after roll-out, with transition costs", source=A4,
+    )
+
+    def validate(self, config) -> None:
+        require(self.pilot_accounts <= config.market.accounts, "org.pilot_accounts",
+                f"must be ≤ market.accounts ({config.market.accounts}), "
+                f"got {self.pilot_accounts}")
+        self.before.validate(config)
+        self.after.validate(config)
+
+
+@register
+class PilotRolloutDesign(OrganisationDesign):
+    name = "pilot_rollout"
+    Config = PilotRolloutConfig
+
+    def __init__(self, model, config: PilotRolloutConfig):
+        self.model, self.config = model, config
+        self.old = TraditionalDesign(model, config.before)
+        self.new = MicroEnterpriseDesign(model, config.after)
+        self.inbox_hours = self.old.inbox_hours
+        self.plan = VisitPlan.empty()
+        self.served_by_new = np.zeros(model.market.n_accounts, bool)
+        self.rolled_out = False
+
+    def _for(self, account: int) -> OrganisationDesign:
+        return self.new if self.served_by_new[account] else self.old
+
+    # ------------------------------------------------------------------------ structure
+    def build(self) -> None:
+        model, cfg = self.model, self.config
+        frontline, experts = create_staff(model, incumbents(model))
+        self.old.platform = self.new.platform = Platform(experts)
+        n = model.market.n_accounts
+        pilot = sorted(np.argsort(-model.market.patients, kind="stable")[: cfg.pilot_accounts])
+        self.served_by_new[pilot] = True
+        chosen = self._pilot_people(frontline, len(pilot) / n if n else 0.0) if pilot else []
+        if chosen:
+            self.new.form_teams([(chosen, [int(a) for a in pilot])])
+        rest = [s for s in frontline if s not in chosen]
+        self.old.organise(rest, experts, [a for a in range(n) if not self.served_by_new[a]])
+        self._replan()
+
+    def _pilot_people(self, frontline: list, share: float) -> list:
+        """A proportional share of each function, most experienced first."""
+        wf, chosen = self.model.workforce, []
+        for function in ("sales", "medical", "access"):
+            people = sorted((s for s in frontline if s.function == function),
+                            key=lambda s: (-wf.experience[s.row], s.row))
+            k = max(1 if function == "sales" else 0, round(share * len(people)))
+            chosen += people[:k]
+        return chosen
+
+    # ----------------------------------------------------------------------- roll-out
+    def on_step(self) -> None:
+        self.new.on_step()
+        if not self.rolled_out and self.model.now + 1e-9 >= self.config.rollout_week:
+            self.roll_out()
+
+    def roll_out(self) -> None:
+        """Dissolve the traditional structure into regional micro-enterprises."""
+        model, old = self.model, self.old
+        self.rolled_out = True
+        managers = old.hierarchy.dissolve()
+        pending = [item for m in managers for _, item in m.inbox]
+        for m in managers:
+            m.inbox.clear()
+            model.workforce.retire(m.row)
+            m.remove()
+        for e in old.experts:
+            e.manager = None
+        members, accounts = old.frontline, old.accounts
+        for s in members:
+            s.manager, s.accounts = None, []
+        if members:
+            self.new.form_teams(regional_groups(model, members, accounts), now=model.now)
+        self.served_by_new[accounts] = True
+        old.frontline, old.accounts, old.covering = [], [], {}
+        old.plan = VisitPlan.empty()
+        for item in pending:  # the new structure takes over what was waiting on managers
+            if not item.is_live():
+                continue
+            if isinstance(item, Escalation):
+                model.request_decision(item.job)
+            elif isinstance(item, Handoff):
+                task = item.task
+                dispatch(task, self.new.route(task.job, task.capability), model.now)
+        self.new._next_plan = model.now
+        self._replan()
+
+    # --------------------------------------------------------------- capacity planning
+    def _replan(self) -> None:
+        parts = [d.plan for d in (self.old, self.new) if len(d.plan)]
+        self.plan = (VisitPlan(*(np.concatenate([getattr(p, f) for p in parts])
+                                 for f in VisitPlan.__dataclass_fields__))
+                     if parts else VisitPlan.empty())
+
+    def plan_if_due(self) -> bool:
+        changed = [d.plan_if_due() for d in (self.old, self.new)]
+        if any(changed):
+            self._replan()
+        return any(changed)
+
+    def plan_visits(self) -> VisitPlan:
+        return self.plan
+
+    def reserve_time(self) -> None:
+        self.old.reserve_time()
+        self.new.reserve_time()
+
+    # ------------------------------------------------------- questions, per account
+    def owner_of(self, job, discoverer):
+        return self._for(job.account).owner_of(job, discoverer)
+
+    def default_contact(self, account: int):
+        return self._for(account).default_contact(account)
+
+    def authority_of(self, owner, job) -> float:
+        return self._for(job.account).authority_of(owner, job)
+
+    def escalation_chain(self, job) -> tuple:
+        return self._for(job.account).escalation_chain(job)
+
+    def min_reviews(self, job) -> int:
+        return self._for(job.account).min_reviews(job)
+
+    def governance_of(self, job) -> tuple[float, float]:
+        return self._for(job.account).governance_of(job)
+
+    def route(self, job, capability: int):
+        return self._for(job.account).route(job, capability)
+
+    def front(self, task, worker):
+        return self._for(task.job.account).front(task, worker)
+
+    def kpi(self) -> np.ndarray:
+        kpi = self.old.kpi()
+        new = self.new.kpi()
+        for team in self.new.teams:
+            for m in team.members:
+                kpi[m.row] = new[m.row]
+        return kpi

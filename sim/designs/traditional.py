@@ -1,0 +1,211 @@
+"""The traditional top-down design: head-office plans, product reps with call targets, silos.
+
+As [A0] describes it: strategy is set in head office and passed down; each planning cycle, call
+plans are made from lagged data; several product-aligned reps call on the same customer, with call
+targets that take their time before any customer problem does; medical, sales and access are
+separate functions, so a job that needs another function is handed off through managers (each hop
+waits in a manager's inbox and may lose information); decisions above a small authority limit climb
+the hierarchy, waiting at each level's review. Central expertise (patient services, operations)
+sits in head office and is reached by climbing to the top and back down.
+
+It also has real strengths the model keeps: many calls mean much contact time (so simple jobs are
+found and product awareness is high), functional pools let a first-line manager give a task to the
+least-loaded specialist, specialists stay deep in their discipline, and every escalated decision is
+reviewed (fewer compliance incidents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.capabilities import ACCESS, COMMERCIAL, MEDICAL
+from sim.designs import register
+from sim.designs.base import DesignConfig, OrganisationDesign, require
+from sim.hierarchy import Hierarchy
+from sim.params import A0, A3, A4, param
+from sim.people import HOME_CAPABILITY
+from sim.platform import Platform
+from sim.routing import Route
+from sim.staff import Manager
+from sim.territories import accounts_by_region, cover, create_staff, incumbents
+from sim.visits import VisitKind, VisitPlan, spread
+
+FUNCTION_OF = {COMMERCIAL: "sales", MEDICAL: "medical", ACCESS: "access"}
+
+
+@dataclass
+class TraditionalConfig(DesignConfig):
+    call_target_share: float = param(
+        0.6, unit="share", doc="Share of a rep's week reserved for calls to meet call targets",
+        ge=0, le=1, source=A3,
+    )
+    access_meeting_share: float = param(
+        0.3, unit="share", doc="Share of an access manager's week planned for account meetings",
+        ge=0, le=1,
+    )
+    span_of_control: int = param(
+        10, unit="people", doc="Direct reports per manager", ge=1, le=1000, source=A0,
+    )
+    level_authority: list[float] = param(
+        [10.0, 50.0, 1e6], unit="k€", doc="Authority limit per management level (first-line, "
+        "regional, head office, …); the top decides anything", ge=0, source=A0,
+    )
+    review_weeks: list[float] = param(
+        [1.0, 2.0, 4.0], unit="weeks", doc="Time a decision waits for each level's review "
+        "(team meeting, regional review, head-office committee)", ge=0, le=52, source=A0,
+    )
+    manager_inbox_share: float = param(
+        0.4, unit="share", doc="Share of a manager's week available for handoffs and decisions",
+        gt=0, le=1,
+    )
+    handoff_latency_weeks: float = param(
+        1.0, unit="weeks", doc="Wait at each manager a handoff passes through", ge=0, le=52,
+        source=A0,
+    )
+    handoff_loss: float = param(
+        0.1, unit="probability", doc="Chance per hop that a handoff's information is lost",
+        ge=0, lt=1, source=A4,
+    )
+    loss_detection_weeks: float = param(
+        2.0, unit="weeks", doc="Time before a lost handoff is noticed and re-sent", ge=0, le=52,
+    )
+    pooling: bool = param(
+        True, unit="-", doc="First-line managers give a handed-off task to the least-loaded "
+        "member of their team (not only the account's own specialist)",
+    )
+
+    def validate(self, config) -> None:
+        require(len(self.level_authority) >= 1, "org.level_authority",
+                "needs at least one level")
+        require(len(self.review_weeks) >= 1, "org.review_weeks", "needs at least one level")
+
+
+@register
+class TraditionalDesign(OrganisationDesign):
+    name = "traditional"
+    Config = TraditionalConfig
+
+    # ------------------------------------------------------------------------ structure
+    def build(self) -> None:
+        frontline, experts = create_staff(self.model, incumbents(self.model))
+        self.organise(frontline, experts, list(range(self.model.market.n_accounts)))
+
+    def organise(self, frontline: list, experts: list, accounts: list[int]) -> None:
+        """Cover ``accounts`` with ``frontline`` staff by territory and product; build the tree."""
+        cfg, products = self.config, self.model.config.staffing.products
+        self.frontline, self.experts = frontline, experts
+        self.accounts = list(accounts)
+        by_region = accounts_by_region(self.model, accounts)
+        regions = sorted(by_region)
+        for agent in frontline:  # people of regions without accounts help the nearest region
+            if agent.region not in by_region and regions:
+                agent.region = regions[int(np.argmin([abs(r - agent.region) for r in regions]))]
+        for region, region_accounts in by_region.items():
+            local = [s for s in frontline if s.region == region]
+            reps = [s for s in local if s.function == "sales"]
+            for i, rep in enumerate(reps):
+                rep.product = i % products
+            for p in range(products):
+                cover(region_accounts, [r for r in reps if r.product == p])
+            for function in ("medical", "access"):
+                cover(region_accounts, [s for s in local if s.function == function])
+        self.covering: dict[int, dict[str, list]] = {a: {} for a in accounts}
+        for s in frontline:
+            for a in s.accounts:
+                self.covering[a].setdefault(s.function, []).append(s)
+        self.hierarchy = Hierarchy(self.model, cfg.span_of_control, cfg.level_authority,
+                                   cfg.review_weeks, cfg.manager_inbox_share)
+        self.hierarchy.build(frontline + experts)
+        self.platform = getattr(self, "platform", None) or Platform(experts)
+
+    # --------------------------------------------------------------- capacity planning
+    def plan_visits(self) -> VisitPlan:
+        """Head office plans calls, exchange and meetings ∝ each account's lagged potential."""
+        cfg, hours = self.config, self.model.config.staffing.hours_per_week
+        potential = self.model.account_potential(cfg.data_lag_weeks)
+        shares = {
+            "sales": (cfg.call_target_share, VisitKind.CALL),
+            "medical": (cfg.msl_exchange_share, VisitKind.EXCHANGE),
+            "access": (cfg.access_meeting_share, VisitKind.ACCESS_MEETING),
+        }
+        rows = []
+        for s in self.frontline:
+            share, kind = shares[s.function]
+            rows += spread(s.row, s.accounts, potential[s.accounts], share * hours, kind,
+                           detailing=cfg.detailing_share if kind == VisitKind.CALL else 0.0,
+                           exchange=(1 - cfg.exchange_needs_share)
+                           if kind == VisitKind.EXCHANGE else 0.0)
+        return VisitPlan.from_rows(rows)
+
+    def reserve_time(self) -> None:
+        for m in self.hierarchy.managers():
+            m.do_admin()
+
+    # ------------------------------------------------------------------------ discovery
+    def owner_of(self, job, discoverer):
+        return discoverer  # whoever found it owns it: there is no single point of contact
+
+    def default_contact(self, account: int):
+        cov = self.covering.get(account, {})
+        for function in ("sales", "access", "medical"):
+            if cov.get(function):
+                return cov[function][0]
+        return self.frontline[0] if self.frontline else self.experts[0]
+
+    # ------------------------------------------------------------------- decision rights
+    def authority_of(self, owner, job) -> float:
+        return owner.authority if isinstance(owner, Manager) else self.config.frontline_authority
+
+    def escalation_chain(self, job) -> tuple:
+        chain = self.hierarchy.chain_above(job.owner)
+        return chain or ((self.hierarchy.top,) if self.hierarchy.top else ())
+
+    # ------------------------------------------------------------------ who works on it
+    def handoff_route(self, path: tuple, pool: tuple) -> Route:
+        cfg = self.config
+        return Route(path=tuple(m for m in path if m is not None), pool=pool,
+                     latency=cfg.handoff_latency_weeks, loss=cfg.handoff_loss,
+                     detection=cfg.loss_detection_weeks)
+
+    def route(self, job, capability: int) -> Route:
+        owner = job.owner
+        if HOME_CAPABILITY.get(owner.function) == capability:
+            return Route(pool=(owner,))  # inside one's own silo: no handoff
+        if capability in FUNCTION_OF:
+            function = FUNCTION_OF[capability]
+            flms = self.hierarchy.first_line_for(function, owner.region)
+            covering = self.covering.get(job.account, {}).get(function, [])
+            flm = next((m for m in flms if any(c.manager is m for c in covering)),
+                       flms[0] if flms else None)
+            if flm is None:
+                return Route(pool=(owner,))  # nobody of that function here: do it oneself
+            own = tuple(c for c in covering if c.manager is flm)
+            pool = tuple(flm.reports) if self.config.pooling or not own else own
+            path = (owner.manager,) if owner.manager is flm else (owner.manager, flm)
+            return self.handoff_route(path, pool)
+        central = self.hierarchy.first_line_for(_function_of_central(capability), owner.region)
+        if not central:
+            return Route(pool=(owner,))
+        # Head-office expertise: up one's own line to the top, then down the experts' line.
+        down = (*reversed(self.hierarchy.chain_above(central[0].reports[0])),)
+        path = _join(self.hierarchy.chain_above(owner), down)
+        return self.handoff_route(path, tuple(central[0].reports))
+
+    # ----------------------------------------------------------------------- incentives
+    def kpi(self) -> np.ndarray:
+        """Volumetric KPIs: calls, exchanges and meetings done against plan."""
+        return self.visit_attainment()
+
+
+def _join(up: tuple, down: tuple) -> tuple:
+    """The path up one line and down another, meeting at their lowest common manager."""
+    common = next((m for m in up if m in down), None)
+    if common is None:
+        return up + down
+    return up[: up.index(common) + 1] + down[down.index(common) + 1:]
+
+
+def _function_of_central(capability: int) -> str:
+    return next(f for f, c in HOME_CAPABILITY.items() if c == capability)

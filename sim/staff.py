@@ -1,0 +1,215 @@
+"""Company staff: the Mesa agents that discover, decide and work on customer jobs.
+
+Each agent is a *position* filled by a person (sim/people.py); its numbers live in the workforce
+columns (sim/workforce.py) under its ``pos``. Roles:
+
+* :class:`SalesRep` — key account manager / product rep (home capability: commercial);
+* :class:`MedicalLiaison` — medical science liaison, MSL (medical);
+* :class:`AccessManager` — market access (access);
+* :class:`PlatformExpert` — a central expert in patient services or operations / digital. The
+  same pool sits in head office under the traditional design and forms the shared platform of
+  the micro-enterprise design; only the way others reach it differs;
+* :class:`PrimaryContact` — the micro-enterprise design's primary point of contact (PPOC, the
+  Patient Journey / Health Service Journey Partner of [A0]): a senior frontline person who owns a
+  few accounts and orchestrates expertise for them;
+* :class:`Manager` — a level of the hierarchy (traditional and matrix designs) or a platform owner
+  (micro-enterprise design): has an inbox of handoffs and decisions, limited hours for it, an
+  authority limit and a review rhythm.
+
+What a position does each week — calls, exchange, account time, coordination — is planned by the
+organisation design; the agents only know how to do it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from mesa import Agent
+
+from sim.capabilities import CAPABILITIES
+from sim.jobs import Task
+from sim.routing import pace
+from sim.workforce import Activity
+
+
+class StaffMember(Agent):
+    """A staff position. Subclasses set the function it hires from and its salary."""
+
+    function = "sales"
+    salary_field = "salary_rep"
+    label = "staff"
+
+    def __init__(self, model, person):
+        super().__init__(model)
+        salary = getattr(model.config.staffing, self.salary_field)
+        self.row = model.workforce.add(self, person, salary,
+                                       model.config.staffing.engagement_initial)
+        model.workforce.admin_share[self.row] = self.admin_share(model)
+        self.queue: deque[Task] = deque()
+        self.manager: Manager | None = None
+        self.region = -1
+        self.accounts: list[int] = []  # accounts this position covers or owns
+        self.team = None  # MicroEnterprise or account team, if any
+        self.product = -1  # product line of a rep in the traditional design
+        self.resists_change = False
+
+    def admin_share(self, model) -> float:
+        """Share of the week taken by travel, CRM, training and admin before anything else."""
+        return model.config.staffing.admin_share
+
+    # ----------------------------------------------------------------------- reading state
+    @property
+    def person_id(self) -> int:
+        return int(self.model.workforce.person_id[self.row])
+
+    @property
+    def vacant(self) -> bool:
+        return not self.model.workforce.filled[self.row]
+
+    @property
+    def skills(self):
+        return self.model.workforce.skill[self.row]
+
+    @property
+    def engagement(self) -> float:
+        return float(self.model.workforce.engagement[self.row])
+
+    @property
+    def hours_left(self) -> float:
+        return self.model.workforce.hours_left(self.row)
+
+    @staticmethod
+    def capability_name(capability: int) -> str:
+        return CAPABILITIES[capability]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(row={self.row}, person={self.person_id})"
+
+    # ------------------------------------------------------------------------------ verbs
+    def spend(self, hours: float, activity: Activity, capability: int = -1) -> float:
+        return self.model.workforce.spend(self.row, hours, activity, capability)
+
+    def promote(self, cls: type[StaffMember]) -> StaffMember:
+        """Hand this position to a new agent of role ``cls``: same person, queue and links."""
+        new = cls.__new__(cls)
+        Agent.__init__(new, self.model)
+        for attr in ("row", "queue", "manager", "region", "accounts", "team", "product",
+                     "resists_change", "function"):
+            setattr(new, attr, getattr(self, attr))
+        wf = self.model.workforce
+        wf.agents[self.row] = new
+        wf.salary[self.row] = getattr(self.model.config.staffing, cls.salary_field)
+        for task in new.queue:
+            task.worker = new
+        self.model.replace_staff(self, new)
+        self.remove()
+        return new
+
+    def take(self, task: Task, ready_at: float) -> None:
+        """Queue ``task`` (first come, first served)."""
+        task.worker = self
+        task.ready_at = ready_at
+        self.queue.append(task)
+        self.model.workforce.backlog[self.row] += task.remaining / pace(self, task.capability)
+
+    def work(self) -> None:
+        """Spend the hours left this step on queued tasks, oldest first."""
+        if not self.queue:
+            return
+        wf, now = self.model.workforce, self.model.now
+        left = wf.hours_left(self.row)
+        kept: deque[Task] = deque()
+        backlog = 0.0
+        for task in self.queue:
+            if task.done or not task.job.is_open:
+                continue  # the job was abandoned (or finished) while the task waited
+            speed = pace(self, task.capability)
+            if left > 1e-9 and task.ready_at <= now + 1e-9:
+                hours = wf.spend(self.row, min(task.remaining / speed, left), Activity.JOB_WORK,
+                                 task.capability)
+                left -= hours
+                task.remaining -= hours * speed
+                if task.remaining <= 1e-9:
+                    task.done = True
+                    self.model.complete_task(task, self)
+                    continue
+            kept.append(task)
+            backlog += task.remaining / speed
+        self.queue = kept
+        wf.backlog[self.row] = backlog
+
+
+class SalesRep(StaffMember):
+    function, salary_field, label = "sales", "salary_rep", "sales_rep"
+
+
+class MedicalLiaison(StaffMember):
+    function, salary_field, label = "medical", "salary_msl", "msl"
+
+
+class AccessManager(StaffMember):
+    function, salary_field, label = "access", "salary_access", "access_manager"
+
+
+class PlatformExpert(StaffMember):
+    """A central expert; ``function`` is set per person (patient_services or operations)."""
+
+    salary_field, label = "salary_expert", "platform_expert"
+
+    def __init__(self, model, person):
+        self.function = person.function
+        super().__init__(model, person)
+
+
+class PrimaryContact(StaffMember):
+    """Primary point of contact: owns accounts, orchestrates the network for them [A0]."""
+
+    function, salary_field, label = "sales", "salary_ppoc", "primary_contact"
+
+
+class Manager(StaffMember):
+    """A manager: reviews decisions and passes handoffs, with limited hours for its inbox."""
+
+    function, salary_field, label = "management", "salary_manager", "manager"
+
+    def __init__(self, model, person, level: int, authority: float, review_weeks: float,
+                 inbox_share: float):
+        super().__init__(model, person)
+        self.level = level
+        self.authority = authority
+        self.review_weeks = review_weeks
+        self.inbox_share = inbox_share
+        self.reports: list[StaffMember] = []
+        self.inbox: deque = deque()
+
+    def admin_share(self, model) -> float:
+        return 0.0  # a manager's admin is the share of the week not kept for the inbox
+
+    def receive(self, item, ready_at: float) -> None:
+        self.inbox.append((ready_at, item))
+
+    def do_admin(self) -> None:
+        """Reporting, planning and coaching take the share of the week not kept for the inbox."""
+        wf = self.model.workforce
+        self.spend(wf.capacity(self.row) * (1.0 - self.inbox_share), Activity.ADMIN)
+
+    def process_inbox(self) -> None:
+        """Handle ready requests in arrival order while hours remain; the rest wait."""
+        if not self.inbox:
+            return
+        model, now = self.model, self.model.now
+        costs = model.design.inbox_hours
+        # Swap in a fresh inbox first: handling an item may send another one to this manager.
+        items, self.inbox = self.inbox, deque()
+        waiting: deque = deque()
+        for ready_at, item in items:
+            if not item.is_live():
+                continue
+            cost = costs[item.kind]
+            if ready_at <= now + 1e-9 and self.hours_left >= cost - 1e-9 and not self.vacant:
+                self.spend(cost, Activity.INBOX)
+                item.handle(self, model)
+            else:
+                waiting.append((ready_at, item))
+        waiting.extend(self.inbox)  # first come, first served: older requests stay in front
+        self.inbox = waiting

@@ -1,0 +1,76 @@
+"""Invariants hold on every step, for every design; and the checker does catch violations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from settings import fragmented, organized, tiny
+
+from sim import OrgSimModel
+from sim.designs import names
+from sim.invariants import InvariantError, check
+
+
+@pytest.mark.parametrize("design", names())
+@pytest.mark.parametrize("seed", [0, 1])
+def test_invariants_every_step_default_market(design, seed):
+    model = OrgSimModel(organized(design, check_invariants=True), seed=seed)
+    model.run()  # check() runs after every step and raises on any violation
+    assert model.steps == 156
+    assert model.counts["resolved"] > 0 and model.counts["abandoned"] >= 0
+
+
+@pytest.mark.parametrize("design", names())
+def test_invariants_every_step_tiny_and_fragmented_markets(design):
+    for cfg in (tiny(design), fragmented(design)):
+        cfg.run.check_invariants = True
+        cfg.run.horizon_weeks = 40
+        OrgSimModel(cfg, seed=4).run()
+
+
+@pytest.mark.parametrize("step_weeks", [0.5, 2.0])
+def test_invariants_hold_with_other_step_lengths(step_weeks):
+    cfg = organized("micro_enterprise", check_invariants=True, step_weeks=step_weeks,
+                    horizon_weeks=52)
+    model = OrgSimModel(cfg, seed=2)
+    model.run()
+    assert model.now == pytest.approx(52.0)
+
+
+def _stepped(design="traditional", steps=10):
+    model = OrgSimModel(organized(design), seed=9)
+    for _ in range(steps):
+        model.step()
+    check(model)  # a healthy model passes
+    return model
+
+
+def test_checker_catches_capacity_overrun():
+    model = _stepped()
+    model.workforce.used[0] = model.workforce.capacity_step[0] + 5
+    with pytest.raises(InvariantError, match="used"):
+        check(model)
+
+
+def test_checker_catches_stage_moving_backward_or_skipping():
+    model = _stepped()
+    i = int(np.argmax(model.dmus.stage > 0))
+    model.dmus.stage[i] -= 1
+    with pytest.raises(InvariantError, match="stage"):
+        check(model)
+    model = _stepped()
+    model._previous_stage = model.dmus.stage.copy()
+    model.dmus.stage[0] = min(4, model.dmus.stage[0] + 2)
+    with pytest.raises(InvariantError, match="stage"):
+        check(model)
+
+
+def test_checker_catches_lost_job_and_nan():
+    model = _stepped()
+    model.state_count[next(iter(model.state_count))] += 1
+    with pytest.raises(InvariantError, match="job state"):
+        check(model)
+    model = _stepped()
+    model.book.trust[0] = np.nan
+    with pytest.raises(InvariantError, match="trust"):
+        check(model)

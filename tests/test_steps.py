@@ -1,0 +1,371 @@
+"""Step-level tests of the engine's mechanisms: discovery, routing, escalation, abandonment and
+the adoption hazard. They use a tiny market with no pre-drawn jobs, then place hand-made jobs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from settings import tiny
+
+from sim import OrgSimModel
+from sim.capabilities import INDEX, N_CAPABILITIES
+from sim.designs.micro_enterprise import MicroEnterpriseDesign
+from sim.discovery import discovery_hazard
+from sim.jobs import CustomerJob, JobState
+from sim.staff import Manager, MedicalLiaison, PlatformExpert, PrimaryContact, SalesRep
+
+
+def quiet(design: str, **org):
+    """A tiny market whose only jobs are the ones a test adds."""
+    cfg = tiny(design, **org)
+    cfg.market.job_rate = 0.0
+    cfg.therapy.gates = {}
+    cfg.run.horizon_weeks = 104
+    return cfg
+
+
+def add_job(model, effort: dict, account=0, decision=0.0, patience=100.0, threshold=1e9,
+            gating=False, job_type="education_gap") -> CustomerJob:
+    vector = np.zeros(N_CAPABILITIES)
+    for cap, hours in effort.items():
+        vector[INDEX[cap]] = hours
+    job = CustomerJob(job_id=100_000 + len(model.jobs), account=account, job_type=job_type,
+                      effort=vector, patience=patience, decision=decision, gating=gating,
+                      arrival=model.now, threshold=threshold, pick=0.0)
+    model._open(job)
+    return job
+
+
+def staff(model, cls):
+    return [a for a in model.workforce.agents if type(a) is cls]
+
+
+def run_until(model, condition, limit=60):
+    for _ in range(limit):
+        if condition():
+            return
+        model.step()
+    raise AssertionError("condition never reached")
+
+
+# ---------------------------------------------------------------------------------- discovery
+def test_discovery_hazard_formula():
+    exposure = np.array([[2.0, 0.0, 4.0, 0, 0], [2.0, 0.0, 4.0, 0, 0]])
+    needs = np.array([[True, False, False, False, False], [True, False, True, False, False]])
+    trust = np.array([0.5, 1.0])
+    hazard, contact = discovery_hazard(exposure, needs, trust, rate=0.1, self_report=0.02)
+    assert contact[0] == pytest.approx(0.1 * 1.0 * 2.0)  # only the capability it needs counts
+    assert contact[1] == pytest.approx(0.1 * 2.0 * 3.0)  # mean over needs, trust doubles it
+    np.testing.assert_allclose(hazard - contact, 0.02)
+    none, _ = discovery_hazard(np.zeros((1, 5)), needs[:1], trust[:1], 0.1, 0.0)
+    assert none[0] == 0.0
+
+
+def test_without_contact_only_self_reports_discover_and_on_schedule():
+    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
+                access_meeting_share=0.0)
+    cfg.market.self_report_rate = 0.5
+    model = OrgSimModel(cfg, seed=1)
+    job = add_job(model, {"medical": 4}, threshold=1.0)  # crosses 1.0 after two weeks at 0.5
+    model.step()
+    assert job.state == JobState.UNDISCOVERED
+    model.step()
+    assert job.state != JobState.UNDISCOVERED and job.discovered_at == 2.0
+    assert job.owner is model.design.default_contact(0)
+
+
+def test_more_contact_discovers_sooner():
+    weeks = {}
+    for share in (0.1, 0.6):
+        cfg = quiet("traditional", call_target_share=share)
+        cfg.market.self_report_rate = 0.0
+        model = OrgSimModel(cfg, seed=1)
+        largest = int(np.argmax(model.market.patients))  # where the plan puts most calls
+        job = add_job(model, {"commercial": 2}, account=largest, threshold=3.0)
+        run_until(model, lambda j=job: j.state != JobState.UNDISCOVERED)
+        weeks[share] = job.discovered_at
+    assert weeks[0.6] < weeks[0.1]
+
+
+def test_visitors_recognise_problems_they_understand_sooner():
+    cfg = quiet("traditional", msl_exchange_share=0.0, access_meeting_share=0.0)
+    cfg.market.self_report_rate = 0.0
+    model = OrgSimModel(cfg, seed=1)  # only product reps visit
+    commercial = add_job(model, {"commercial": 2}, threshold=2.0)
+    operations = add_job(model, {"operations": 2}, threshold=2.0)
+    run_until(model, lambda: commercial.state != JobState.UNDISCOVERED)
+    assert operations.state == JobState.UNDISCOVERED
+    assert isinstance(commercial.owner, SalesRep)
+
+
+# ------------------------------------------------------------------------------------ routing
+def test_traditional_routes_own_silo_directly_and_others_through_managers():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"commercial": 2, "medical": 2, "operations": 2})
+    job.owner = rep
+    d = model.design
+    own = d.route(job, INDEX["commercial"])
+    assert own.path == () and own.pool == (rep,)
+    medical = d.route(job, INDEX["medical"])
+    msl_flm = staff(model, MedicalLiaison)[0].manager
+    assert medical.path == (rep.manager, msl_flm)
+    assert all(isinstance(s, MedicalLiaison) for s in medical.pool)
+    ops = d.route(job, INDEX["operations"])
+    assert ops.path[0] is rep.manager and d.hierarchy.top in ops.path
+    assert all(isinstance(s, PlatformExpert) and s.function == "operations" for s in ops.pool)
+    assert ops.loss == d.config.handoff_loss and ops.latency == d.config.handoff_latency_weeks
+
+
+def test_micro_enterprise_pulls_teammates_and_platform_directly():
+    model = OrgSimModel(quiet("micro_enterprise"), seed=1)
+    d: MicroEnterpriseDesign = model.design
+    ppoc = d.account_owner[0]
+    assert isinstance(ppoc, PrimaryContact)
+    job = add_job(model, {"medical": 2, "operations": 2, "access": 2})
+    job.owner = ppoc
+    medical = d.route(job, INDEX["medical"])
+    assert medical.path == () and medical.pool
+    assert all(s.function == "medical" for s in medical.pool)  # the regulatory firewall
+    ops = d.route(job, INDEX["operations"])
+    assert any(isinstance(s, PlatformExpert) for s in ops.pool) and ops.path == ()
+    ppoc.team.reverted = True  # old habits: ask the boss
+    assert d.route(job, INDEX["access"]).path == (ppoc.team.owner,)
+
+
+def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
+    model = OrgSimModel(quiet("micro_enterprise", medical_firewall=False,
+                              min_skill_to_work=0.0), seed=1)
+    d = model.design
+    job = add_job(model, {"medical": 2})
+    job.owner = d.account_owner[0]
+    assert any(s.function != "medical" for s in d.route(job, INDEX["medical"]).pool)
+
+
+def test_matrix_account_team_pulls_directly_after_the_team_meeting():
+    model = OrgSimModel(quiet("matrix"), seed=1)
+    d = model.design
+    team = d.account_teams[0]
+    job = add_job(model, {"medical": 2})
+    job.owner = team.lead
+    route = d.route(job, INDEX["medical"])
+    assert route.path == () and route.delay == d.config.team_pull_latency_weeks
+    assert route.pool == tuple(m for m in team.members if m.function == "medical")
+
+
+def test_handoff_waits_at_each_manager_then_work_starts():
+    cfg = quiet("traditional", handoff_loss=0.0, handoff_latency_weeks=1.0,
+                frontline_authority=100.0)
+    model = OrgSimModel(cfg, seed=1)
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"medical": 1})
+    model.discover(job, rep)  # week 0; the medical task is handed off through two managers
+    task = job.tasks[0]
+    assert task.worker is None
+    model.step()  # week 1: first manager passes it on
+    assert job.handoffs == 1 and task.worker is None
+    model.step()  # week 2: the MSLs' manager assigns it
+    assert isinstance(task.worker, MedicalLiaison)
+    run_until(model, lambda: job.state == JobState.RESOLVED)
+    assert job.closed_at >= 2.0
+
+
+# --------------------------------------------------------------------------------- escalation
+@pytest.mark.parametrize("decision, levels, wait", [(0.5, 0, 0.0), (5.0, 1, 1.0),
+                                                     (30.0, 2, 3.0)])
+def test_traditional_escalation_climbs_until_authority(decision, levels, wait):
+    model = OrgSimModel(quiet("traditional"), seed=1)  # authority 1 / 10 / top; reviews 1, 2 w
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"commercial": 1}, decision=decision)
+    model.discover(job, rep)
+    run_until(model, lambda: not np.isnan(job.decided_at))
+    assert job.escalation_levels == levels
+    assert job.decided_by_level == levels
+    assert job.decision_wait == pytest.approx(wait)
+
+
+def test_escalations_queue_at_a_busy_manager_first_come_first_served():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    rep = staff(model, SalesRep)[0]
+    jobs = [add_job(model, {"commercial": 0.1}, decision=5.0) for _ in range(60)]
+    for job in jobs:
+        model.discover(job, rep)
+    run_until(model, lambda: all(not np.isnan(j.decided_at) for j in jobs))
+    waits = [j.decision_wait for j in jobs]
+    cfg = model.design.config
+    per_week = int(cfg.manager_inbox_share * 40 / cfg.decision_hours)
+    assert waits == sorted(waits)  # first come, first served
+    assert waits[0] == 1.0 and waits[-1] >= 60 / per_week  # the queue, not the rule, sets wait
+
+
+def test_micro_enterprise_decides_in_team_up_to_its_authority():
+    model = OrgSimModel(quiet("micro_enterprise"), seed=1)
+    ppoc = model.design.account_owner[0]
+    small = add_job(model, {"commercial": 1}, decision=30.0)
+    large = add_job(model, {"commercial": 1}, decision=80.0)
+    model.discover(small, ppoc)
+    model.discover(large, ppoc)
+    assert small.decided_at == 0.0 and small.decided_by_level == 0
+    run_until(model, lambda: not np.isnan(large.decided_at))
+    assert large.decision_wait == pytest.approx(1.0) and large.decided_by_level == 1
+
+
+def test_matrix_dual_approval_needs_both_lines_for_cross_functional_decisions():
+    model = OrgSimModel(quiet("matrix"), seed=1)
+    lead = model.design.account_teams[0].lead
+    cross = add_job(model, {"commercial": 1, "medical": 1}, decision=8.0)
+    single = add_job(model, {"commercial": 1}, decision=8.0)
+    for job in (cross, single):
+        model.discover(job, lead)
+    run_until(model, lambda: not np.isnan(cross.decided_at) and not np.isnan(single.decided_at))
+    assert single.decided_by_level == 1 and single.decision_wait == pytest.approx(1.0)
+    assert cross.decided_by_level == 2 and cross.decision_wait == pytest.approx(2.0)
+
+
+# ------------------------------------------------------------------------------- abandonment
+def test_undiscovered_job_is_abandoned_when_patience_runs_out_and_trust_falls():
+    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
+                access_meeting_share=0.0)
+    cfg.market.self_report_rate = 0.0
+    cfg.market.trust_reversion = 0.0
+    model = OrgSimModel(cfg, seed=1)
+    job = add_job(model, {"medical": 2}, patience=3.0)
+    trust_before = model.book.trust[0]
+    model.step()
+    model.step()
+    assert job.state == JobState.UNDISCOVERED
+    model.step()
+    assert job.state == JobState.ABANDONED and job.closed_at == 3.0
+    loss = cfg.market.trust_loss
+    assert model.book.trust[0] == pytest.approx(trust_before * (1 - loss), rel=1e-3)
+
+
+def test_abandoned_trigger_point_is_raised_again_and_still_gates():
+    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
+                access_meeting_share=0.0)
+    cfg.market.self_report_rate = 0.0
+    model = OrgSimModel(cfg, seed=1)
+    model.accounts[0].gates = {"formulary_evidence"}
+    model.book.open_gates[0] = 1
+    job = add_job(model, {"medical": 2}, patience=2.0, gating=True,
+                  job_type="formulary_evidence")
+    run_until(model, lambda: job.state == JobState.ABANDONED)
+    reraise = cfg.market.reraise_weeks
+    run_until(model, lambda: len(model.jobs) == 2, limit=int(reraise) + 2)
+    again = model.jobs[-1]
+    assert again.generation == 1 and again.parent == job.job_id and again.gating
+    assert again.arrival == pytest.approx(job.closed_at + reraise)
+    assert model.book.open_gates[0] == 1
+
+
+def test_abandoned_job_leaves_worker_queues():
+    cfg = quiet("traditional", frontline_authority=100.0)
+    model = OrgSimModel(cfg, seed=1)
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"commercial": 5000}, patience=2.0)  # far more work than two weeks
+    model.discover(job, rep)
+    assert job.tasks[0] in rep.queue
+    run_until(model, lambda: job.state == JobState.ABANDONED)
+    model.step()
+    assert job.tasks[0] not in rep.queue
+
+
+# ------------------------------------------------------------------------- adoption hazard
+def _dmu_model(**therapy):
+    cfg = quiet("traditional")
+    for k, v in therapy.items():
+        setattr(cfg.therapy, k, v)
+    return OrgSimModel(cfg, seed=1)
+
+
+def _hazard(model, trust=None, exchange=0.0, detailing=0.0, resolved=0.0, access=0.0):
+    n = model.market.n_accounts
+    return model.adoption.hazard(
+        model.dmus, np.full(n, 0.5) if trust is None else trust, np.full(n, exchange),
+        np.full(n, detailing), np.full(n, resolved), np.full(n, access))
+
+
+def test_hazard_reduces_to_bass_with_organisation_off():
+    model = _dmu_model(exchange_effect=0.0, detailing_effect=0.0, job_effect=0.0,
+                       access_effect=0.0, trust_elasticity=0.0, over_detailing_penalty=0.0,
+                       within_account=0.0, linked_accounts=0.0, global_mixing=1.0)
+    model.dmus.stage[: len(model.dmus) // 3] = 3
+    F = model.dmus.adopted().mean()
+    t = model.config.therapy
+    hazard = _hazard(model, trust=np.full(4, 0.9), exchange=5, detailing=5, resolved=3, access=1)
+    np.testing.assert_allclose(hazard, t.innovation + t.imitation * F)
+
+
+def test_external_channels_raise_hazard_and_over_detailing_lowers_it():
+    model = _dmu_model()
+    hcps = model.market.hcps
+    tol = model.config.therapy.detailing_tolerance
+    base = _hazard(model)
+    clinical = model.adoption.clinical
+    assert np.all(_hazard(model, exchange=hcps.min()) > base)
+    assert np.all(_hazard(model, resolved=2.0) > base)
+    some = _hazard(model, detailing=0.5 * tol * hcps.min())
+    assert np.all(some[clinical] > base[clinical]) and np.all(some[~clinical] <= base[~clinical])
+    heavy = _hazard(model, detailing=6 * tol * hcps.max())
+    assert np.all(heavy < some)  # receptivity falls beyond what HCPs tolerate
+    won = _hazard(model, access=1.0)
+    assert np.all(won[~clinical] > base[~clinical]) and np.allclose(won[clinical],
+                                                                     base[clinical])
+
+
+def test_hazard_scales_with_trust_and_peers():
+    model = _dmu_model(imitation=0.0)
+    low, high = _hazard(model, trust=np.full(4, 0.25)), _hazard(model, trust=np.full(4, 0.5))
+    np.testing.assert_allclose(high, 2 * low)  # trust elasticity 1
+    model = _dmu_model(innovation=0.0)
+    assert np.all(_hazard(model) == 0)
+    model.dmus.stage[model.dmus.account == 0] = 3
+    peers = _hazard(model)
+    assert np.all(peers[model.dmus.account == 1] > 0)  # linked / market peers count too
+
+
+def test_stakeholders_advance_one_stage_per_step_at_their_threshold():
+    model = _dmu_model()
+    dmus = model.dmus
+    dmus.stage[:] = 0
+    dmus.thresholds = np.full_like(dmus.thresholds, 0.5)
+    dmus.cumulative_hazard[:] = 0
+    rate = np.full(len(dmus), 0.25)
+    assert not dmus.advance(rate, 0.0, 1.0).any()
+    assert dmus.advance(rate, 0.0, 1.0).all() and np.all(dmus.stage == 1)
+    dmus.advance(np.full(len(dmus), 100.0), 0.0, 1.0)  # a huge hazard still moves one stage
+    assert np.all(dmus.stage == 2)
+
+
+def test_account_adopts_on_consensus_only_once_trigger_points_are_solved():
+    model = _dmu_model()
+    model.dmus.stage[model.dmus.account == 0] = 3
+    model.accounts[0].gates = {"formulary_evidence"}
+    model.book.open_gates[0] = 1
+    model.step()
+    assert not model.accounts[0].adopted
+    job = add_job(model, {"medical": 1}, gating=True, job_type="formulary_evidence")
+    model.resolve(job)
+    model.step()
+    assert model.accounts[0].adopted and model.book.adopted_week[0] == model.now
+
+
+def test_patients_ramp_up_within_infusion_capacity():
+    model = _dmu_model(ramp_weeks=10.0, peak_share=0.5, infusion_capacity_ratio=0.4,
+                       sc_capacity_gain=1.0)
+    patients = np.array([100.0, 100.0])
+    adopted = np.array([0.0, np.nan])
+    treated = model.adoption.patients_treated(patients, adopted, np.zeros(2), week=5.0)
+    assert treated[0] == pytest.approx(min(100 * 0.5 * 0.5, 100 * 0.5 * 0.4)) and treated[1] == 0
+    capped = model.adoption.patients_treated(patients, adopted, np.zeros(2), week=50.0)
+    freed = model.adoption.patients_treated(patients, adopted, np.ones(2), week=50.0)
+    assert capped[0] == pytest.approx(20.0) and freed[0] == pytest.approx(40.0)
+
+
+def test_managers_only_spend_inbox_share_on_requests():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    managers = [a for a in model.workforce.agents if isinstance(a, Manager)]
+    model.step()
+    wf = model.workforce
+    for m in managers:
+        assert wf.step_activity[m.row, :].sum() <= wf.capacity_step[m.row] + 1e-9
