@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/python -m sim
+	$(BIN)/orgsim
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -43,6 +43,10 @@ class RunConfig:
     replications: int = param(
         10, unit="runs", doc="Paired seeds per design used by the command line", ge=1, le=100000,
     )
+    workers: int = param(
+        0, unit="processes", doc="Worker processes for the replications (0 = all cores); results "
+        "do not depend on it", ge=0, le=1024,
+    )
     check_invariants: bool = param(
         False, unit="-", doc="Check conservation, capacity and stage rules after every step",
     )
@@ -350,6 +354,18 @@ class StaffingConfig:
     products: int = param(
         3, unit="products", doc="Product lines in the portfolio (one rep line each)", ge=1,
         le=50, source=A0,
+    )
+    team_size: int = param(
+        8, unit="people", doc="Target size of a micro-enterprise (designs with micro-enterprises)",
+        ge=1, le=1000, source=A1,
+    )
+    ppoc_span: float = param(
+        2.0, unit="accounts", doc="Target accounts per primary point of contact (more if the "
+        "team lacks senior people; designs with primary contacts)", ge=1, le=10000, source=A0,
+    )
+    ppoc_min_experience: float = param(
+        4.0, unit="years", doc="Experience a person needs to be a primary point of contact "
+        "(a 'single, senior point of contact')", ge=0, le=40, source=A0,
     )
     hours_per_week: float = param(40.0, unit="hours", doc="Weekly capacity per person", gt=0,
                                   le=100)

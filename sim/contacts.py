@@ -25,9 +25,11 @@ class ContactBook:
     def touch(self, accounts, people, week: float) -> None:
         """Record that each person in ``people`` met the matching account in ``accounts``."""
         people = np.asarray(people, np.int64)
-        if people.size:
-            self._ensure(int(people.max()))
-            self.last[np.asarray(accounts, np.int64), people] = week
+        accounts = np.asarray(accounts, np.int64)
+        present = people >= 0  # a vacant position (-1) meets nobody
+        if present.any():
+            self._ensure(int(people[present].max()))
+            self.last[accounts[present], people[present]] = week
 
     def recent(self, week: float, window: float) -> np.ndarray:
         """Distinct people per account met within ``window`` weeks up to ``week``."""

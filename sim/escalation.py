@@ -41,9 +41,15 @@ class Escalation:
 
     def start(self, now: float) -> None:
         first = self.chain[0]
-        self.job.escalation_levels = 1
-        first.model.history.record(self.job, now, Event.ESCALATED, first, "level 1")
+        self.job.escalation_levels += 1
+        first.model.history.record(self.job, now, Event.ESCALATED, first,
+                                   f"level {self.job.escalation_levels}")
         first.receive(self, ready_at=now + first.review_weeks)
+
+    def hand_over(self, chain: tuple, min_reviews: int, now: float) -> None:
+        """Continue with a new chain (the old one was dissolved); already-waited time counts."""
+        self.chain, self.min_reviews, self.level = chain, min_reviews, 0
+        self.start(now)
 
     def handle(self, manager, model) -> None:
         """Called when ``manager`` reviews this request in their inbox."""
@@ -55,8 +61,8 @@ class Escalation:
             return
         self.level += 1
         nxt = self.chain[self.level]
-        job.escalation_levels = self.level + 1
-        model.history.record(job, now, Event.ESCALATED, nxt, f"level {self.level + 1}")
+        job.escalation_levels += 1
+        model.history.record(job, now, Event.ESCALATED, nxt, f"level {job.escalation_levels}")
         nxt.receive(self, ready_at=now + nxt.review_weeks)
 
     def is_live(self) -> bool:

@@ -21,12 +21,13 @@ class Hierarchy:
     """Builds and answers questions about a tree of :class:`Manager` positions."""
 
     def __init__(self, model, span: int, authority: list[float], review_weeks: list[float],
-                 inbox_share: float):
+                 inbox_share: float, costs: dict[str, float]):
         self.model = model
         self.span = span
         self.authority = authority
         self.review_weeks = review_weeks
         self.inbox_share = inbox_share
+        self.costs = costs
         self.levels: list[list[Manager]] = []
         self.first_line: dict[str, list[Manager]] = {}  # function → its first-line managers
         self.heads: dict[str, Manager] = {}  # function → head of the line
@@ -41,7 +42,7 @@ class Hierarchy:
         m = Manager(self.model, person, level=level,
                     authority=self._setting(self.authority, level),
                     review_weeks=self._setting(self.review_weeks, level),
-                    inbox_share=self.inbox_share)
+                    inbox_share=self.inbox_share, costs=self.costs)
         m.line = function
         while len(self.levels) < level:
             self.levels.append([])

@@ -107,6 +107,7 @@ class OrgSimModel(Model):
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
             : self.workforce.n]) if p >= 0}
 
+        self.adopted_share_history[0] = self.dmus.adopted_share_by_account()
         self.recorder = Recorder(self)
         self.recorder.record(0)
         self._previous_stage = self.dmus.stage.copy()
@@ -241,20 +242,25 @@ class OrgSimModel(Model):
                                                   self.book.trust[acc], m.discovery_rate,
                                                   m.self_report_rate)
         still = []
+        start = self.now - self.dt
         for job, h, ch in zip(jobs, hazard, contact_hazard, strict=True):
-            job.exposure += h * self.dt
+            job.exposure += h * min(self.dt, self.now - max(start, job.arrival))
             if job.state != JobState.UNDISCOVERED:
                 continue  # abandoned meanwhile
-            if job.exposure >= job.threshold:
-                self.discover(job, self._discoverer(job, ch / h if h > 0 else 0.0))
+            found = job.exposure >= job.threshold and self._discoverer(
+                job, ch / h if h > 0 else 0.0)
+            if found:
+                self.discover(job, found)
             else:
                 still.append(job)
         self.undiscovered = still
 
     def _discoverer(self, job: CustomerJob, contact_share: float):
-        """Who found ``job``: a visitor ∝ their share of the hazard, or the customer's report."""
+        """Who found ``job``: a visitor ∝ their share of the hazard, or the customer's report
+        (which nobody hears while the customer's usual contact is vacant)."""
         if self._visit is None or job.pick >= contact_share:
-            return self.design.default_contact(job.account)
+            contact = self.design.default_contact(job.account)
+            return None if contact.vacant else contact
         rows, exposure, bounds = self._visit
         lo, hi = bounds[job.account], bounds[job.account + 1]
         weight = exposure[lo:hi, list(job.capabilities)].sum(1)
@@ -312,10 +318,20 @@ class OrgSimModel(Model):
         self.start_work(job)
 
     def review_inboxes(self) -> None:
-        for agent in self.workforce.agents:
-            inbox = getattr(agent, "inbox", None)
-            if inbox:
-                agent.process_inbox()
+        """Managers work through their inboxes; repeat while requests are handed on with no
+        wait (latency 0), so the order in which managers are visited does not matter."""
+        managers = [a for a in self.workforce.agents if getattr(a, "inbox", None) is not None]
+        for _ in range(len(managers) + 1):
+            before = self._inbox_load(managers)
+            for m in managers:
+                if m.inbox:
+                    m.process_inbox()
+            if self._inbox_load(managers) == before:
+                break
+
+    @staticmethod
+    def _inbox_load(managers) -> tuple:
+        return tuple((len(m.inbox), m.used_hours) for m in managers)
 
     # ============================================================================== work
     def start_work(self, job: CustomerJob) -> None:
@@ -338,7 +354,10 @@ class OrgSimModel(Model):
         self.history.record(job, self.now, Event.TASK_DONE, worker,
                             worker.capability_name(task.capability))
         fronter = self.design.front(task, worker)
-        fronter.spend(self.config.staffing.delivery_hours, Activity.FRONTING)
+        # Delivery uses what the deliverer has left this week, up to delivery_hours; it is
+        # customer-facing time, costed like a visit.
+        self.counts["visit_hours"] += fronter.spend(self.config.staffing.delivery_hours,
+                                                    Activity.FRONTING)
         self.contacts.touch([job.account], [fronter.person_id], self.now)
         self.history.record(job, self.now, Event.FRONTED, fronter)
         job.open_tasks -= 1
@@ -411,8 +430,13 @@ class OrgSimModel(Model):
         book.abandoned_stock *= decay
 
     def account_potential(self, lag_weeks: float) -> np.ndarray:
-        """Opportunity per account as seen from data ``lag_weeks`` old: patients not yet won."""
-        step = max(0, min(self.steps, int(round((self.now - lag_weeks) / self.dt))))
+        """Opportunity per account as seen from data ``lag_weeks`` old: patients not yet won.
+
+        Plans are made at the start of a step, so the newest data is the last completed step.
+        """
+        latest = max(0, self.steps - 1)
+        step = max(0, min(latest, int(np.floor((self.now - self.dt - lag_weeks) / self.dt
+                                               + 1e-9))))
         return self.market.patients * (1.1 - self.adopted_share_history[step])
 
     # ============================================================================= trust
@@ -474,7 +498,8 @@ class OrgSimModel(Model):
 
     def hire(self, row: int) -> None:
         wf = self.workforce
-        person = self.people.hire(wf.agents[row].function)
+        agent = wf.agents[row]
+        person = self.people.hire(agent.function, agent.min_hire_experience())
         wf.fill(row, person, self.config.staffing.engagement_initial)
         self.row_of_person[person.person_id] = row
         self.counts["hires"] += 1

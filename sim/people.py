@@ -107,8 +107,14 @@ class PeoplePool:
         rng = self._incumbent_rng[function]
         return [self._draw(rng, function, mean) for _ in range(count)]
 
-    def hire(self, function: str) -> Person:
-        """The next person hired into ``function``."""
+    def hire(self, function: str, min_experience: float = 0.0) -> Person:
+        """The next candidate of ``function`` with at least ``min_experience`` years."""
         mean = (MANAGER_EXPERIENCE_YEARS if function == "management"
                 else self._staffing.hire_experience_years)
-        return self._draw(self._hire_rng[function], function, mean)
+        mean = max(mean, min_experience)  # a senior search looks in a more senior pool
+        for _ in range(1000):
+            person = self._draw(self._hire_rng[function], function, mean)
+            if person.experience >= min_experience:
+                return person
+        person.experience = min_experience
+        return person

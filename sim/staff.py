@@ -57,6 +57,10 @@ class StaffMember(Agent):
         """Share of the week taken by travel, CRM, training and admin before anything else."""
         return model.config.staffing.admin_share
 
+    def min_hire_experience(self) -> float:
+        """Experience a replacement needs (senior positions are filled by senior people)."""
+        return 0.0
+
     # ----------------------------------------------------------------------- reading state
     @property
     def person_id(self) -> int:
@@ -73,6 +77,10 @@ class StaffMember(Agent):
     @property
     def engagement(self) -> float:
         return float(self.model.workforce.engagement[self.row])
+
+    @property
+    def used_hours(self) -> float:
+        return float(self.model.workforce.used[self.row])
 
     @property
     def hours_left(self) -> float:
@@ -166,6 +174,9 @@ class PrimaryContact(StaffMember):
 
     function, salary_field, label = "sales", "salary_ppoc", "primary_contact"
 
+    def min_hire_experience(self) -> float:
+        return self.model.config.staffing.ppoc_min_experience
+
 
 class Manager(StaffMember):
     """A manager: reviews decisions and passes handoffs, with limited hours for its inbox."""
@@ -173,8 +184,9 @@ class Manager(StaffMember):
     function, salary_field, label = "management", "salary_manager", "manager"
 
     def __init__(self, model, person, level: int, authority: float, review_weeks: float,
-                 inbox_share: float):
+                 inbox_share: float, costs: dict[str, float]):
         super().__init__(model, person)
+        self.costs = costs  # hours per inbox item, by kind ("handoff", "escalation")
         self.level = level
         self.authority = authority
         self.review_weeks = review_weeks
@@ -198,7 +210,7 @@ class Manager(StaffMember):
         if not self.inbox:
             return
         model, now = self.model, self.model.now
-        costs = model.design.inbox_hours
+        costs = self.costs
         # Swap in a fresh inbox first: handling an item may send another one to this manager.
         items, self.inbox = self.inbox, deque()
         waiting: deque = deque()

@@ -109,9 +109,13 @@ class Workforce:
         self.own_decisions[pos] = self.escalated_decisions[pos] = 0.0
 
     def vacate(self, pos: int, until: float) -> None:
+        """The holder leaves: the position keeps its queue, not the leaver's experience or
+        skills."""
         self.person_id[pos] = -1
         self.filled[pos] = False
         self.vacant_until[pos] = until
+        self.experience[pos] = 0.0
+        self.skill[pos] = 0.0
 
     def retire(self, pos: int) -> None:
         """Close a position for good (its holder is redeployed; it costs nothing further)."""

@@ -7,31 +7,38 @@ non-default settings is in docs/ODD.md ("Patterns" and "Calibration").
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 from sim import SimConfig, design_config, validate
+from sim.cli.compose import compose_run
 
 
-def organized(design: str, **run) -> SimConfig:
-    """The default scenario: an oncology launch into organized health systems."""
-    cfg = SimConfig(org=design_config(design))
+@cache
+def _scenario(name: str, design: str) -> SimConfig:
+    return compose_run([f"scenario={name}", f"org={design}", "baseline=null"]).config
+
+
+def scenario(name: str, design: str, **run) -> SimConfig:
+    """A scenario file of scenarios/, composed exactly as ``orgsim scenario=<name>`` does."""
+    cfg = copy.deepcopy(_scenario(name, design))
     for key, value in run.items():
         setattr(cfg.run, key, value)
     return validate(cfg)
 
 
+def organized(design: str, **run) -> SimConfig:
+    """The default scenario (scenarios/oncology_launch.yaml): an oncology launch into organized
+    health systems."""
+    return scenario("oncology_launch", design, **run)
+
+
 def fragmented(design: str) -> SimConfig:
-    """A fragmented, product-centric community market where the traditional design should hold
-    its own: many small practices per employee (500 accounts, 80% independent practices), jobs
-    mostly simple single-capability product and service requests, cheap customer-facing time.
-    """
-    cfg = SimConfig(org=design_config(design))
-    m = cfg.market
-    m.accounts = 500
-    m.integrated.share, m.academic.share = 0.0, 0.0
-    m.community.share, m.fragmented.share = 0.2, 0.8
-    m.cross_functional_base, m.cross_functional_gain = 0.05, 0.1
-    m.jobs["service_request"].weight = 6.0
-    cfg.staffing.visit_cost = 0.02
-    return validate(cfg)
+    """scenarios/fragmented_community.yaml: a fragmented, product-centric community market where
+    the traditional design should hold its own — many small practices per employee (500
+    accounts, 80% independent practices), jobs mostly simple single-capability product and service
+    requests, cheap customer-facing time."""
+    return scenario("fragmented_community", design)
 
 
 def tiny(design: str, **org) -> SimConfig:

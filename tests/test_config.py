@@ -41,7 +41,8 @@ def _bad(mutate):
     (lambda c: setattr(c.staffing, "reps", 2.5), "staffing.reps"),
     (lambda c: (setattr(c.staffing, "reps", 0), setattr(c.staffing, "msls", 0),
                 setattr(c.staffing, "access", 0)), "staffing.reps"),
-    (lambda c: setattr(c.org, "team_size", 0), "org.team_size"),
+    (lambda c: setattr(c.staffing, "team_size", 0), "staffing.team_size"),
+    (lambda c: setattr(c.org, "coordination_hours", -1.0), "org.coordination_hours"),
     (lambda c: setattr(c.org, "governance", -0.1), "org.governance"),
 ])
 def test_bad_setting_is_named_with_what_is_allowed(mutate, setting):
@@ -60,6 +61,19 @@ def test_unknown_design_and_contradictions_are_rejected():
     cfg = SimConfig(org=design_config("traditional", span_of_control=0))
     with pytest.raises(ConfigError, match="org.span_of_control"):
         validate(cfg)
+
+
+@pytest.mark.parametrize("design, setting", [("traditional", "org.review_weeks[0]"),
+                                              ("micro_enterprise", "org.owner_review_weeks"),
+                                              ("pilot_rollout", "org.before.review_weeks[0]")])
+def test_hop_delays_must_be_whole_steps(design, setting):
+    cfg = SimConfig(org=design_config(design))
+    cfg.run.step_weeks = 2.0
+    with pytest.raises(ConfigError, match=rf"^{setting.replace('[', r'\[').replace(']', r'\]')}:"
+                                          r" 1 weeks is not a whole number of steps"):
+        validate(cfg)
+    cfg.run.step_weeks = 0.25  # 1/n-week steps fit every default delay
+    validate(cfg)
 
 
 def test_odd_parameter_table_matches_the_code():

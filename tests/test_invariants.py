@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from settings import fragmented, organized, tiny
 
-from sim import OrgSimModel
+from sim import OrgSimModel, validate
 from sim.designs import names
 from sim.invariants import InvariantError, check
 
@@ -28,11 +28,17 @@ def test_invariants_every_step_tiny_and_fragmented_markets(design):
         OrgSimModel(cfg, seed=4).run()
 
 
+@pytest.mark.parametrize("design", ["traditional", "micro_enterprise"])
 @pytest.mark.parametrize("step_weeks", [0.5, 2.0])
-def test_invariants_hold_with_other_step_lengths(step_weeks):
-    cfg = organized("micro_enterprise", check_invariants=True, step_weeks=step_weeks,
-                    horizon_weeks=52)
-    model = OrgSimModel(cfg, seed=2)
+def test_invariants_hold_with_other_step_lengths(design, step_weeks):
+    cfg = organized(design, check_invariants=True, horizon_weeks=52)
+    cfg.run.step_weeks = step_weeks
+    if step_weeks == 2.0:  # hop delays must be whole steps
+        if design == "traditional":
+            cfg.org.review_weeks, cfg.org.handoff_latency_weeks = [2.0, 2.0, 4.0], 2.0
+        else:
+            cfg.org.owner_review_weeks = 2.0
+    model = OrgSimModel(validate(cfg), seed=2)
     model.run()
     assert model.now == pytest.approx(52.0)
 

@@ -84,7 +84,7 @@ class DesignConfig:
         source=A4,
     )
 
-    def validate(self, config) -> None:
+    def validate(self, config, prefix: str = "org") -> None:
         """Cross-setting checks of this design; raise ConfigError naming the setting."""
 
 
@@ -99,6 +99,7 @@ class OrganisationDesign(ABC):
         self.config = config
         self.plan: VisitPlan = VisitPlan.empty()
         self._next_plan = 0.0
+        # hours a manager of this design spends per inbox item, by kind
         self.inbox_hours = {"handoff": config.handoff_hours, "escalation": config.decision_hours}
 
     # ------------------------------------------------------------------------ structure
@@ -182,6 +183,16 @@ class OrganisationDesign(ABC):
             if self.model.workforce.active[agent.row]:
                 counts[agent.label] = counts.get(agent.label, 0) + 1
         return counts
+
+
+def require_whole_steps(weeks: float, setting: str, config) -> None:
+    """Delays a request waits at each hop must be whole steps: a step can only hand a request on
+    at its end, so a 1-week wait run in 2-week steps would silently become 2 weeks per hop."""
+    dt = config.run.step_weeks
+    steps = weeks / dt
+    require(abs(steps - round(steps)) < 1e-6, setting,
+            f"{weeks:g} weeks is not a whole number of steps of run.step_weeks={dt:g}; use a "
+            "multiple of the step (or a step of 1/n weeks)")
 
 
 def require(condition: bool, setting: str, message: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.designs import register
+from sim.designs.base import require_whole_steps
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
 from sim.params import A4, param
 from sim.people import HOME_CAPABILITY
@@ -47,6 +48,12 @@ class MatrixConfig(TraditionalConfig):
         True, unit="-", doc="Cross-functional decisions above the lead's authority also need "
         "the other function's first-line manager", source=A4,
     )
+
+
+    def validate(self, config, prefix: str = "org") -> None:
+        super().validate(config, prefix)
+        require_whole_steps(self.team_pull_latency_weeks, f"{prefix}.team_pull_latency_weeks",
+                            config)
 
 
 class AccountTeam:
@@ -89,8 +96,10 @@ class MatrixDesign(TraditionalDesign):
         team = self.account_teams.get(job.account)
         if not (self.config.dual_approval and job.cross_functional and team and chain):
             return None
+        own = job.owner.function
         return next((m.manager for m in team.members
-                     if isinstance(m.manager, Manager) and m.manager not in chain), None)
+                     if m.function != own and isinstance(m.manager, Manager)
+                     and m.manager not in chain), None)
 
     def escalation_chain(self, job) -> tuple:
         chain = super().escalation_chain(job)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.designs import register
-from sim.designs.base import DesignConfig, OrganisationDesign
+from sim.designs.base import DesignConfig, OrganisationDesign, require_whole_steps
 from sim.micro_enterprise import MicroEnterprise
 from sim.params import A0, A1, A2, A3, A4, param
 from sim.platform import Platform
@@ -53,17 +53,6 @@ class MicroEnterpriseConfig(DesignConfig):
     )
     data_lag_weeks: float = param(
         0.0, unit="weeks", doc="Age of the data the plan is made from", ge=0, le=520, source=A0,
-    )
-    team_size: int = param(
-        8, unit="people", doc="Target size of a micro-enterprise", ge=1, le=1000, source=A1,
-    )
-    ppoc_span: float = param(
-        2.0, unit="accounts", doc="Target accounts per primary point of contact (more if the "
-        "team lacks senior people)", ge=1, le=10000, source=A0,
-    )
-    ppoc_min_experience: float = param(
-        4.0, unit="years", doc="Experience a person needs to be a primary point of contact "
-        "(a 'single, senior point of contact')", ge=0, le=40, source=A0,
     )
     account_time_share: float = param(
         0.5, unit="share", doc="Share of a primary contact's week spent with owned accounts",
@@ -120,6 +109,10 @@ class MicroEnterpriseConfig(DesignConfig):
     )
 
 
+    def validate(self, config, prefix: str = "org") -> None:
+        require_whole_steps(self.owner_review_weeks, f"{prefix}.owner_review_weeks", config)
+
+
 @register
 class MicroEnterpriseDesign(OrganisationDesign):
     name = "micro_enterprise"
@@ -141,12 +134,14 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     def form_teams(self, groups: list[tuple[list, list[int]]], now: float = 0.0) -> None:
         """Split each (members, accounts) group into teams; appoint primary contacts."""
-        cfg, wf = self.config, self.model.workforce
+        staffing = self.model.config.staffing
+        wf = self.model.workforce
         new_teams = []
         for members, accounts in groups:
             if not members:
                 continue
-            n_teams = max(1, min(round(len(members) / cfg.team_size), max(1, len(accounts))))
+            n_teams = max(1, min(round(len(members) / staffing.team_size),
+                                 max(1, len(accounts))))
             ordered = sorted(members, key=lambda m: (FUNCTION_ORDER.get(m.function, 3),
                                                      -wf.experience[m.row], m.row))
             for t in range(n_teams):
@@ -158,13 +153,16 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     def _form_team(self, members: list, accounts: list[int], now: float) -> MicroEnterprise:
         cfg, wf = self.config, self.model.workforce
+        staffing = self.model.config.staffing
         # Primary contacts are senior frontline people, sales first; a team always has one.
         by_seniority = sorted(members, key=lambda m: (m.function != "sales",
                                                       -wf.experience[m.row], m.row))
         seniors = [m for m in by_seniority
-                   if m.function != "medical" and wf.experience[m.row] >= cfg.ppoc_min_experience]
+                   if m.function != "medical" and not m.vacant
+                   and wf.experience[m.row] >= staffing.ppoc_min_experience]
         seniors = seniors or by_seniority[:1]
-        n_ppoc = min(len(seniors), math.ceil(len(accounts) / cfg.ppoc_span)) if accounts else 0
+        n_ppoc = (min(len(seniors), math.ceil(len(accounts) / staffing.ppoc_span))
+                  if accounts else 0)
         promoted = {m: m.promote(PrimaryContact) for m in seniors[:n_ppoc]}
         members = [promoted.get(m, m) for m in members]
         ppocs = [promoted[m] for m in seniors[:n_ppoc]]
@@ -188,7 +186,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
             person = self.model.people.incumbents("management", 1)[0]
             owner = Manager(self.model, person, level=1, authority=math.inf,
                             review_weeks=cfg.owner_review_weeks,
-                            inbox_share=cfg.owner_inbox_share)
+                            inbox_share=cfg.owner_inbox_share, costs=self.inbox_hours)
             for team in teams[g:g + cfg.platform_owner_span]:
                 team.owner = owner
                 for m in team.members:
@@ -231,7 +229,9 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
-        return self.account_owner.get(job.account, discoverer)
+        """The account's primary contact; while that position is vacant, whoever found it."""
+        ppoc = self.account_owner.get(job.account)
+        return discoverer if ppoc is None or ppoc.vacant else ppoc
 
     def default_contact(self, account: int):
         return self.account_owner.get(account) or self.teams[0].members[0]

@@ -67,8 +67,8 @@ class PilotRolloutConfig:
         require(self.pilot_accounts <= config.market.accounts, "org.pilot_accounts",
                 f"must be ≤ market.accounts ({config.market.accounts}), "
                 f"got {self.pilot_accounts}")
-        self.before.validate(config)
-        self.after.validate(config)
+        self.before.validate(config, "org.before")
+        self.after.validate(config, "org.after")
 
 
 @register
@@ -80,7 +80,6 @@ class PilotRolloutDesign(OrganisationDesign):
         self.model, self.config = model, config
         self.old = TraditionalDesign(model, config.before)
         self.new = MicroEnterpriseDesign(model, config.after)
-        self.inbox_hours = self.old.inbox_hours
         self.plan = VisitPlan.empty()
         self.served_by_new = np.zeros(model.market.n_accounts, bool)
         self.rolled_out = False
@@ -143,7 +142,12 @@ class PilotRolloutDesign(OrganisationDesign):
             if not item.is_live():
                 continue
             if isinstance(item, Escalation):
-                model.request_decision(item.job)
+                job = item.job
+                if job.decision <= self.new.authority_of(job.owner, job):
+                    model.take_decision(job, job.owner, reviews=item.level)
+                else:
+                    item.hand_over(self.new.escalation_chain(job), self.new.min_reviews(job),
+                                   model.now)
             elif isinstance(item, Handoff):
                 task = item.task
                 dispatch(task, self.new.route(task.job, task.capability), model.now)
@@ -198,7 +202,8 @@ class PilotRolloutDesign(OrganisationDesign):
     def kpi(self) -> np.ndarray:
         kpi = self.old.kpi()
         new = self.new.kpi()
-        for team in self.new.teams:
-            for m in team.members:
-                kpi[m.row] = new[m.row]
+        rows = [m.row for team in self.new.teams for m in team.members]
+        if self.rolled_out:  # the experts now serve micro-enterprises only
+            rows += [e.row for e in self.new.platform.experts]
+        kpi[rows] = new[rows]
         return kpi

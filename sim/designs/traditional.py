@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.capabilities import ACCESS, COMMERCIAL, MEDICAL
 from sim.designs import register
-from sim.designs.base import DesignConfig, OrganisationDesign, require
+from sim.designs.base import DesignConfig, OrganisationDesign, require, require_whole_steps
 from sim.hierarchy import Hierarchy
 from sim.params import A0, A3, A4, param
 from sim.people import HOME_CAPABILITY
@@ -76,10 +76,15 @@ class TraditionalConfig(DesignConfig):
         "member of their team (not only the account's own specialist)",
     )
 
-    def validate(self, config) -> None:
-        require(len(self.level_authority) >= 1, "org.level_authority",
+    def validate(self, config, prefix: str = "org") -> None:
+        require(len(self.level_authority) >= 1, f"{prefix}.level_authority",
                 "needs at least one level")
-        require(len(self.review_weeks) >= 1, "org.review_weeks", "needs at least one level")
+        require(len(self.review_weeks) >= 1, f"{prefix}.review_weeks",
+                "needs at least one level")
+        for i, weeks in enumerate(self.review_weeks):
+            require_whole_steps(weeks, f"{prefix}.review_weeks[{i}]", config)
+        require_whole_steps(self.handoff_latency_weeks, f"{prefix}.handoff_latency_weeks", config)
+        require_whole_steps(self.loss_detection_weeks, f"{prefix}.loss_detection_weeks", config)
 
 
 @register
@@ -116,7 +121,7 @@ class TraditionalDesign(OrganisationDesign):
             for a in s.accounts:
                 self.covering[a].setdefault(s.function, []).append(s)
         self.hierarchy = Hierarchy(self.model, cfg.span_of_control, cfg.level_authority,
-                                   cfg.review_weeks, cfg.manager_inbox_share)
+                                   cfg.review_weeks, cfg.manager_inbox_share, self.inbox_hours)
         self.hierarchy.build(frontline + experts)
         self.platform = getattr(self, "platform", None) or Platform(experts)
 
@@ -191,7 +196,8 @@ class TraditionalDesign(OrganisationDesign):
         # Head-office expertise: up one's own line to the top, then down the experts' line.
         down = (*reversed(self.hierarchy.chain_above(central[0].reports[0])),)
         path = _join(self.hierarchy.chain_above(owner), down)
-        return self.handoff_route(path, tuple(central[0].reports))
+        experts = tuple(e for m in central for e in m.reports)  # head office pools its experts
+        return self.handoff_route(path, experts)
 
     # ----------------------------------------------------------------------- incentives
     def kpi(self) -> np.ndarray:

@@ -1,0 +1,230 @@
+"""Compose the Hydra configuration tree into a validated :class:`~sim.config.SimConfig`.
+
+Every way a configuration can be wrong — a bad override, an unknown group option, an unknown
+setting, a wrong type, a value out of range, contradictory settings — ends as one
+:class:`InputError` whose message is a single line naming the setting and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
+
+from sim.cli.registry import OrgsimConfig, register
+from sim.config import ConfigError, SimConfig, validate
+from sim.designs import design_class, design_config, names
+from sim.params import allowed_text
+
+CONF = Path(__file__).resolve().parents[2] / "conf"
+GROUPS = ("market", "therapy", "staffing", "org", "run", "scenario")
+
+
+class InputError(ValueError):
+    """Bad user input; ``str(error)`` is the one line to show."""
+
+
+@dataclass
+class Composed:
+    config: SimConfig  # the design under study (``org``)
+    baseline: SimConfig | None  # the design it is compared with, same market and seeds
+    scenario: str
+
+    @property
+    def designs(self) -> list[str]:
+        first = [self.baseline.org.design] if self.baseline else []
+        return first + [d for d in [self.config.org.design] if d not in first]
+
+    def config_for(self, design: str) -> SimConfig:
+        if self.baseline is not None and design == self.baseline.org.design:
+            return self.baseline
+        return self.config
+
+
+# ---------------------------------------------------------------------------- explaining
+def _meta_for(path: str) -> dict | None:
+    """Field metadata of a dotted setting path, searching every design for ``org.*``."""
+    parts = path.split(".")
+    roots = [OrgsimConfig()]
+    if parts[0] == "org":
+        roots = [design_class(n).Config(design=n) for n in names()]
+        parts = parts[1:]
+    for root in roots:
+        node, meta = root, None
+        for part in parts:
+            if isinstance(node, dict):
+                node, meta = node.get(part), meta
+                continue
+            if not is_dataclass(node):
+                node = None
+                break
+            match = {f.name: f for f in fields(node)}.get(part)
+            if match is None:
+                node = None
+                break
+            node, meta = getattr(node, part), match.metadata
+        if node is not None and meta:
+            return meta
+    return None
+
+
+def _known_keys(path: str) -> list[str]:
+    parent = path.rsplit(".", 1)[0] if "." in path else ""
+    if parent == "org":
+        return sorted({f.name for n in names() for f in fields(design_class(n).Config)})
+    node = OrgsimConfig()
+    for part in filter(None, parent.split(".")):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    if is_dataclass(node):
+        return [f.name for f in fields(node)]
+    if isinstance(node, dict):
+        return list(node)
+    return [f.name for f in fields(OrgsimConfig)] if not parent else []
+
+
+TYPE_WORDS = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false",
+              "valid bool": "true or false", "String": "text"}
+
+
+def explain(exc: BaseException) -> str:
+    """One line naming the setting and what is allowed."""
+    chain, e = [], exc
+    while e is not None and e not in chain:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    for e in chain:
+        if isinstance(e, ConfigError):
+            return str(e)
+        if isinstance(e, MissingConfigException):
+            group = (e.missing_cfg_file or "").split("/")[0] or "config"
+            wanted = (e.missing_cfg_file or "").split("/")[-1]
+            if group in GROUPS:
+                options = sorted(o for o in e.options or [] if not o.endswith("_schema"))
+                return f"{group}: unknown option {wanted!r}; allowed: {', '.join(options)}"
+            return f"{e.missing_cfg_file}: not found"
+        if isinstance(e, OverrideParseException):
+            return f"cannot read the override {e.override!r}: use key=value (e.g. run.seed=3)"
+    for e in chain:
+        if isinstance(e, MissingMandatoryValue):
+            key = getattr(e, "full_key", "") or "org"
+            return f"{key}: needs a value"
+        if isinstance(e, ConfigKeyError) or (isinstance(e, OmegaConfBaseException)
+                                             and "not in" in str(e).split("\n")[0]):
+            key = getattr(e, "full_key", "") or ""
+            key = key or _key_from_message(exc)
+            if key.startswith("org.") and key.count(".") == 1:
+                owners = [n for n in names()
+                          if key[4:] in {f.name for f in fields(design_class(n).Config)}]
+                if owners:
+                    return (f"{key}: not a setting of the chosen design; it belongs to "
+                            f"{', '.join(owners)} (choose one with org=NAME)")
+            known = _known_keys(key)
+            close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            where = key.rsplit(".", 1)[0] if "." in key else "the configuration"
+            return f"{key}: unknown setting{hint} (see the settings of {where} in conf/ or " \
+                   f"docs/ODD.md)"
+        if isinstance(e, OmegaConfBaseException) and "Invalid type assigned" in str(e):
+            return (f"{_key_from_message(exc) or e.full_key}: a new entry (e.g. a job type) is "
+                    "added in a scenario file, not on the command line (README: adding a "
+                    "scenario)")
+        if isinstance(e, OmegaConfBaseException) and getattr(e, "full_key", None):
+            key = e.full_key
+            meta = _meta_for(key) or {}
+            first = str(e).split("\n")[0]
+            kind = next((w for t, w in TYPE_WORDS.items() if t in first), "another type")
+            got = first.split("'")[1] if first.count("'") >= 2 else first
+            allowed = f" ({allowed_text(meta)})" if meta and allowed_text(meta) != "any value" \
+                else ""
+            return f"{key}: must be {kind}{allowed}, got {got!r}"
+    first = next((line for line in str(chain[-1]).splitlines() if line.strip()), str(exc))
+    return first.strip()
+
+
+def _key_from_message(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Could not override '", "Could not append to config. An item is already at '"):
+        if marker in text:
+            return text.split(marker, 1)[1].split("'", 1)[0]
+    return ""
+
+
+# ----------------------------------------------------------------------------- composing
+def _compose_tree(overrides: list[str]) -> DictConfig:
+    register()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+            return compose("config", overrides=list(overrides), return_hydra_config=True)
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _reject_unknown(node, path: str) -> None:
+    """Hydra's ``+key=value`` can add keys a typed node does not have; refuse them here."""
+    if not isinstance(node, DictConfig):
+        return
+    kind = OmegaConf.get_type(node)
+    if is_dataclass(kind):
+        allowed = {f.name for f in fields(kind)}
+        for key in node:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                owner = f"design {node.get('design')!r}" if path == "org" else path or "orgsim"
+                raise InputError(f"{where}: not a setting of {owner}{hint}")
+    for key in node:
+        if not OmegaConf.is_missing(node, key):
+            _reject_unknown(node[key], f"{path}.{key}" if path else str(key))
+
+
+def from_tree(cfg: DictConfig, scenario: str) -> Composed:
+    """Convert a composed tree (from ``compose`` or inside a Hydra job) and validate it."""
+    _reject_unknown(cfg, "")
+    try:
+        parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run")}
+        org = OmegaConf.to_object(cfg.org)
+        baseline_name = cfg.baseline
+    except (OmegaConfBaseException, HydraException) as exc:
+        raise InputError(explain(exc)) from exc
+    if not is_dataclass(org) or not hasattr(org, "design"):
+        raise InputError(f"org: choose a design with org=NAME; allowed: {', '.join(names())}")
+    expected = design_class(org.design).Config if org.design in names() else None
+    if type(org) is not expected:
+        raise InputError(f"org.design: choose the design with org=NAME, not org.design "
+                         f"(allowed: {', '.join(names())})")
+    if baseline_name is not None and baseline_name not in names():
+        raise InputError(f"baseline: unknown design {baseline_name!r}; allowed: "
+                         f"{', '.join(names())} or null")
+    for key in ("horizon_weeks", "step_weeks"):
+        value = getattr(parts["run"], key)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"run.{key}: must be a finite number, got {value}")
+    try:
+        config = validate(SimConfig(org=org, **parts))
+        baseline = None
+        if baseline_name is not None and baseline_name != org.design:
+            baseline = validate(replace(config, org=design_config(baseline_name)))
+    except ConfigError as exc:
+        raise InputError(str(exc)) from exc
+    return Composed(config=config, baseline=baseline, scenario=scenario)
+
+
+def compose_run(overrides: list[str]) -> Composed:
+    """Compose and validate a run exactly as ``orgsim <overrides>`` would, without running it."""
+    try:
+        cfg = _compose_tree(overrides)
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        raise InputError(explain(exc)) from exc
+    scenario = cfg.hydra.runtime.choices.get("scenario", "")
+    with open_dict(cfg):
+        del cfg["hydra"]
+    return from_tree(cfg, scenario)

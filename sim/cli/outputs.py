@@ -1,0 +1,118 @@
+"""The results folder of one ``orgsim`` invocation, written so that nothing is lost or half-done.
+
+Hydra starts the job in ``outputs/.staging/<date>_<time>``; everything is written there and the
+folder is moved to ``outputs/<date>/<time>`` in one rename once it is complete. An interrupted run
+therefore never leaves a folder under ``outputs/<date>/`` that looks complete, and two runs in the
+same second get different folders (the name carries microseconds; a clash gets a suffix instead
+of overwriting). Layout::
+
+    outputs/<date>/<time>/
+      config.yaml          the resolved configuration (and .hydra/ with Hydra's own record)
+      provenance.json      orgsim version, git commit, seeds, versions, start/end, how to reproduce
+      comparison.csv       the printed table, in numbers
+      summary.html         self-contained HTML summary (works offline)
+      tables/<name>.parquet and tables/<name>.csv for series, jobs, accounts, staff, summary,
+                           history — every run stacked, with design and seed columns
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sim import __version__
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class RunFolder:
+    def __init__(self, staging: Path):
+        self.staging = Path(staging)
+        self.staging.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        p = self.staging / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Parquet and CSV of one table, both through Arrow (pandas' CSV writer is ~10× slower)."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(table, self.path(f"tables/{name}.parquet"))
+        plain = table.cast(pa.schema([
+            pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+            for f in table.schema]))
+        pacsv.write_csv(plain, self.path(f"tables/{name}.csv"))
+
+    def write_text(self, name: str, text: str) -> None:
+        self.path(name).write_text(text, encoding="utf-8")
+
+    def write_json(self, name: str, data: dict) -> None:
+        self.write_text(name, json.dumps(data, indent=2, default=str) + "\n")
+
+    def files(self) -> dict[str, dict]:
+        out = {}
+        for p in sorted(self.staging.rglob("*")):
+            if p.is_file() and not p.name.endswith(".log"):
+                out[str(p.relative_to(self.staging))] = {
+                    "bytes": p.stat().st_size,
+                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+                }
+        return out
+
+    def final_path(self) -> Path:
+        """``outputs/.staging/<date>_<time>`` → ``outputs/<date>/<time>``; elsewhere: in place."""
+        if self.staging.parent.name != ".staging":
+            return self.staging
+        date, _, time = self.staging.name.partition("_")
+        return self.staging.parent.parent / date / time
+
+    def finalize(self) -> Path:
+        """Move the complete folder into place in one rename; never overwrite another run."""
+        target = self.final_path()
+        if target == self.staging:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        candidate, k = target, 1
+        while True:
+            try:
+                os.rename(self.staging, candidate)  # atomic; fails if candidate exists
+                return candidate
+            except OSError:
+                if not candidate.exists():
+                    raise
+                candidate, k = target.with_name(f"{target.name}-{k}"), k + 1
+
+
+def git_commit() -> dict:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit or None, "dirty": dirty if commit else None}
+
+
+def versions() -> dict:
+    out = {"orgsim": __version__, "python": sys.version.split()[0],
+           "platform": platform.platform()}
+    for package in ("mesa", "numpy", "pandas", "hydra-core", "omegaconf", "plotly", "pyarrow"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = None
+    return out

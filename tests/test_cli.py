@@ -1,0 +1,197 @@
+"""The ``orgsim`` command end to end, in subprocesses, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli.compose import compose_run
+from sim.conf_files import stale
+from sim.experiment import TABLES
+from sim.model import OrgSimModel
+from sim.scenarios import SCENARIOS, catalog
+
+ORGSIM = str(Path(sys.executable).parent / "orgsim")
+QUICK = ["run.replications=2", "run.horizon_weeks=26"]
+
+
+def orgsim(args, cwd, timeout=300):
+    return subprocess.run([ORGSIM, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def results_folder(stdout: str) -> Path:
+    match = re.search(r"^Results: (.+)$", stdout, re.M)
+    assert match, stdout
+    return Path(match.group(1).strip())
+
+
+def check_folder(folder: Path, printed: str) -> None:
+    for name in ("config.yaml", "provenance.json", "comparison.csv", "comparison.txt",
+                 "summary.html", ".hydra/config.yaml"):
+        assert (folder / name).is_file(), name
+    for table in TABLES:
+        parquet = pd.read_parquet(folder / "tables" / f"{table}.parquet")
+        csv = pd.read_csv(folder / "tables" / f"{table}.csv")
+        assert len(parquet) == len(csv) > 0 and {"design", "seed"} <= set(parquet.columns)
+    provenance = json.loads((folder / "provenance.json").read_text())
+    for key in ("orgsim", "git", "seeds", "started", "ended", "reproduce", "files"):
+        assert provenance[key] is not None, key
+    assert set(provenance["files"]) >= {"comparison.csv", "summary.html", "tables/jobs.parquet"}
+    # the printed table is the written one, and its numbers are the comparison's numbers
+    assert (folder / "comparison.txt").read_text() in printed
+    comparison = pd.read_csv(folder / "comparison.csv")
+    for _, row in comparison.dropna(subset=["mean"]).iterrows():
+        assert f"{row['mean']:.{int(row.decimals)}f}" in printed, (row.outcome, row.design)
+    html = (folder / "summary.html").read_text()
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"?https?:", html)
+    assert "plotly" in html.lower()
+
+
+@pytest.mark.statistical
+def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
+    out = orgsim([], tmp_path)
+    assert out.returncode == 0, out.stderr
+    folder = results_folder(out.stdout)
+    assert folder.parent.parent == (tmp_path / "outputs").resolve() or \
+        folder.parent.parent == Path("outputs")
+    folder = (tmp_path / folder) if not folder.is_absolute() else folder
+    check_folder(folder, out.stdout)
+    summary = pd.read_parquet(folder / "tables" / "summary.parquet")
+    assert sorted(summary.design.unique()) == ["micro_enterprise", "traditional"]
+    assert sorted(summary.seed.unique()) == list(range(10))
+    assert not any((tmp_path / "outputs" / ".staging").iterdir())
+
+
+def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
+    out = orgsim(["scenario=infusion_capacity", "org=matrix", *QUICK], tmp_path)
+    assert out.returncode == 0, out.stderr
+    folder = results_folder(out.stdout)
+    folder = folder if folder.is_absolute() else tmp_path / folder
+    check_folder(folder, out.stdout)
+    config = (folder / "config.yaml").read_text()
+    assert "infusion_capacity_ratio: 0.6" in config and "design: matrix" in config
+    assert json.loads((folder / "provenance.json").read_text())["designs"] == [
+        "traditional", "matrix"]
+
+
+def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
+    procs = [subprocess.Popen([ORGSIM, *QUICK, "run.replications=1"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    folders = {results_folder(p.communicate(timeout=300)[0]) for p in procs}
+    assert len(folders) == 2
+
+
+def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
+    proc = subprocess.Popen([ORGSIM, "run.replications=50"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    staging = tmp_path / "outputs" / ".staging"
+    deadline = time.time() + 60
+    while not (staging.exists() and any(staging.iterdir())) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    dated = [p for p in (tmp_path / "outputs").iterdir() if p.name != ".staging"]
+    assert dated == []  # nothing under outputs/<date>/: only the staging area
+
+
+def test_help_lists_groups_and_options_and_cfg_shows_resolved_config(tmp_path):
+    out = orgsim(["--help"], tmp_path)
+    assert out.returncode == 0
+    for word in ("market", "therapy", "staffing", "org", "run", "scenario", "traditional",
+                 "micro_enterprise", "matrix", "pilot_rollout", *catalog()):
+        assert word in out.stdout, word
+    out = orgsim(["--cfg", "job", "scenario=price_pressure"], tmp_path)
+    assert out.returncode == 0 and "reps: 72" in out.stdout
+    assert not (tmp_path / "outputs").exists()
+    out = subprocess.run([sys.executable, "-m", "sim", "--help"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "scenario" in out.stdout
+
+
+BAD = [
+    (["market.accounts=abc"], "market.accounts: must be a whole number"),
+    (["market.accounts=-3"], "market.accounts: must be ≥ 1"),
+    (["market.accounts=1.5"], "market.accounts: must be a whole number"),
+    (["market.foo=1"], "market.foo: unknown setting"),
+    (["+market.foo=1"], "market.foo: not a setting of market"),
+    (["+run._target_=os.system"], "run._target_: not a setting of run"),
+    (["run.horizon_weeks=0"], "run.horizon_weeks: must be > 0"),
+    (["run.replications=0"], "run.replications: must be ≥ 1"),
+    (["run.step_weeks=-1"], "run.step_weeks: must be > 0"),
+    (["run.step_weeks=2"], "org.owner_review_weeks: 1 weeks is not a whole number of steps"),
+    (["run.seed=-5"], "run.seed: must be ≥ 0"),
+    (["run.check_invariants=maybe"], "run.check_invariants: must be true or false"),
+    (["therapy.innovation=nan"], "therapy.innovation: must be a finite number"),
+    (["therapy.imitation=inf"], "therapy.imitation: must be a finite number"),
+    (["therapy.initial_stages=[0.5,0.5]"], "therapy.initial_stages: must be 5 shares"),
+    (["therapy.global_mixing=0.9"], "therapy.within_account: within_account + linked"),
+    (["+therapy.gates.no_such_job=0.5"], "therapy.gates.no_such_job: not a job type"),
+    (["market.cross_functional_base=1.5"], "market.cross_functional_base: must be ≥ 0 and ≤ 1"),
+    (["market.integrated.share=0.9"], "market.<type>.share: account type shares must sum to 1"),
+    (["staffing.reps=0", "staffing.msls=0", "staffing.access=0"],
+     "staffing.reps: there must be at least one frontline person"),
+    (["staffing.products=0"], "staffing.products: must be ≥ 1"),
+    (["org=traditional", "org.span_of_control=0"], "org.span_of_control: must be ≥ 1"),
+    (["org.span_of_control=5"], "org.span_of_control: not a setting of the chosen design"),
+    (["org.governance=1.5"], "org.governance: must be ≥ 0 and ≤ 1"),
+    (["org=flat"], "org: unknown option 'flat'; allowed: matrix, micro_enterprise"),
+    (["org.design=matrix"], "org.design: choose the design with org=NAME"),
+    (["scenario=moon_landing"], "scenario: unknown option 'moon_landing'; allowed:"),
+    (["baseline=flat"], "baseline: unknown design 'flat'"),
+    (["org=pilot_rollout", "org.pilot_accounts=100"], "org.pilot_accounts: must be ≤ market"),
+    (["market.accounts==3"], "cannot read the override"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, args, message):
+    out = orgsim(args, tmp_path, timeout=60)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in out.stderr + out.stdout
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize("name", sorted(catalog()))
+def test_every_scenario_loads_validates_and_runs(name):
+    scenario = catalog()[name]
+    assert scenario.question.endswith("?") and scenario.source
+    composed = compose_run([f"scenario={name}"])
+    for design in composed.designs:
+        model = OrgSimModel(composed.config_for(design), seed=0)
+        for _ in range(5):
+            model.step()
+        assert model.now == 5.0
+
+
+def test_adding_a_scenario_is_adding_a_file():
+    path = SCENARIOS / "zz_added_by_test.yaml"
+    path.write_text("# @package _global_\n# Question: Does a new file become a scenario?\n"
+                    "# Source: the README\nmarket:\n  accounts: 33\n  jobs:\n    site_visit:\n"
+                    "      effort: {operations: 4.0}\n      patience_weeks: 5.0\n")
+    try:
+        import sim.cli.registry as registry
+
+        registry._registered = False  # re-read scenarios/ as a fresh process would
+        composed = compose_run(["scenario=zz_added_by_test"])
+        assert composed.config.market.accounts == 33
+        assert composed.config.market.jobs["site_visit"].patience_weeks == 5.0
+    finally:
+        path.unlink()
+
+
+def test_generated_config_files_match_the_code():
+    assert stale() == [], "run `python -m sim.conf_files --write` and commit conf/"
