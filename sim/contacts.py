@@ -1,9 +1,10 @@
 """Company contacts per account: who from the company the customer has dealt with, and when.
 
 "Complicated to deal with" [A0] is measured as the number of distinct company people an account
-dealt with in the last ``contact_window_weeks``. The book is a dense (accounts × people) matrix of
-the last week each pair met, so recording a week of visits and counting recent contacts are single
-array operations. It grows by columns as people are hired.
+dealt with in the last ``contact_window_weeks``. The book keeps one entry per (account, person)
+pair that ever met, with the week they last met: recording is a dictionary look-up per new pair
+and an array write per meeting, and counting recent contacts is one pass over the pairs — linear
+in the number of relationships, not in accounts × people.
 """
 
 from __future__ import annotations
@@ -12,35 +13,64 @@ import numpy as np
 
 
 class ContactBook:
-    def __init__(self, n_accounts: int, n_people: int = 64):
-        self.last = np.full((n_accounts, n_people), -np.inf, dtype=np.float32)
+    def __init__(self, n_accounts: int, capacity: int = 1024):
+        self.n_accounts = n_accounts
+        self.slot: dict[tuple[int, int], int] = {}  # (account, person) → index
+        self.n = 0
+        self.account = np.zeros(capacity, np.int64)
+        self.person = np.zeros(capacity, np.int64)
+        self.last = np.full(capacity, -np.inf)
 
-    def _ensure(self, person_id: int) -> None:
-        if person_id >= self.last.shape[1]:
-            width = max(person_id + 1, 2 * self.last.shape[1])
-            grown = np.full((self.last.shape[0], width), -np.inf, dtype=np.float32)
-            grown[:, : self.last.shape[1]] = self.last
-            self.last = grown
+    def _new(self, account: int, person: int) -> int:
+        if self.n == len(self.last):
+            self.account = np.concatenate([self.account, np.zeros(self.n, np.int64)])
+            self.person = np.concatenate([self.person, np.zeros(self.n, np.int64)])
+            self.last = np.concatenate([self.last, np.full(self.n, -np.inf)])
+        i = self.n
+        self.slot[(account, person)] = i
+        self.account[i], self.person[i] = account, person
+        self.n += 1
+        return i
+
+    def slots(self, accounts, people) -> np.ndarray:
+        """Indices of the (account, person) pairs, creating new ones (vacancies, -1, skipped)."""
+        out = np.empty(len(people), np.int64)
+        get = self.slot.get
+        for k, (a, p) in enumerate(zip(np.asarray(accounts).tolist(),
+                                       np.asarray(people).tolist(), strict=True)):
+            out[k] = -1 if p < 0 else get((a, p), -2)
+            if out[k] == -2:
+                out[k] = self._new(a, p)
+        return out
+
+    def touch_slots(self, slots: np.ndarray, week: float) -> None:
+        self.last[slots[slots >= 0]] = week
 
     def touch(self, accounts, people, week: float) -> None:
         """Record that each person in ``people`` met the matching account in ``accounts``."""
-        people = np.asarray(people, np.int64)
-        accounts = np.asarray(accounts, np.int64)
-        present = people >= 0  # a vacant position (-1) meets nobody
-        if present.any():
-            self._ensure(int(people[present].max()))
-            self.last[accounts[present], people[present]] = week
+        self.touch_slots(self.slots(accounts, people), week)
+
+    def touch_one(self, account: int, person: int, week: float) -> None:
+        if person >= 0:
+            i = self.slot.get((account, person))
+            if i is None:
+                i = self._new(account, person)  # may grow the arrays: index afterwards
+            self.last[i] = week
 
     def recent(self, week: float, window: float) -> np.ndarray:
         """Distinct people per account met within ``window`` weeks up to ``week``."""
-        return (self.last > week - window).sum(axis=1)
+        n = self.n
+        met = self.account[:n][self.last[:n] > week - window]
+        return np.bincount(met, minlength=self.n_accounts)
 
     def ever(self) -> np.ndarray:
         """Distinct people per account met at any time in the run."""
-        return np.isfinite(self.last).sum(axis=1)
+        n = self.n
+        return np.bincount(self.account[:n][np.isfinite(self.last[:n])],
+                           minlength=self.n_accounts)
 
     def accounts_of(self, person_id: int, week: float, window: float) -> np.ndarray:
-        """Accounts ``person_id`` met within ``window`` weeks up to ``week``."""
-        if person_id >= self.last.shape[1]:
-            return np.zeros(0, np.int64)
-        return np.flatnonzero(self.last[:, person_id] > week - window)
+        """Accounts ``person_id`` met within ``window`` weeks up to ``week``, in account order."""
+        n = self.n
+        mine = (self.person[:n] == person_id) & (self.last[:n] > week - window)
+        return np.sort(self.account[:n][mine])

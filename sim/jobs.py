@@ -102,7 +102,8 @@ class CustomerJob:
     capabilities: tuple = ()  # indices of the capabilities it needs (derived from effort)
 
     def __post_init__(self):
-        self.capabilities = tuple(int(i) for i in np.flatnonzero(self.effort > 0))
+        if not self.capabilities:
+            self.capabilities = tuple(int(i) for i in np.flatnonzero(self.effort > 0))
 
     @property
     def cross_functional(self) -> bool:
@@ -123,39 +124,30 @@ class JobHistory:
     COLUMNS = ("job_id", "week", "event", "person", "position", "detail")
 
     def __init__(self):
-        self._job: list[int] = []
-        self._week: list[float] = []
-        self._event: list[int] = []
-        self._person: list[int] = []
-        self._position: list[int] = []
-        self._detail: list[str] = []
+        self._rows: list[tuple] = []  # (job_id, week, event, person, position, detail)
 
     def record(self, job: CustomerJob, week: float, event: Event, staff=None,
                detail: str = "") -> None:
-        self._job.append(job.job_id)
-        self._week.append(week)
-        self._event.append(int(event))
         if staff is None:
-            self._person.append(-1)
-            self._position.append(-1)
+            self._rows.append((job.job_id, week, event, -1, -1, detail))
         else:
-            self._person.append(staff.person_id)
-            self._position.append(staff.row)
-            job.touched.add(staff.person_id)
-        self._detail.append(detail)
+            person = staff.person_id
+            self._rows.append((job.job_id, week, event, person, staff.row, detail))
+            job.touched.add(person)
 
     def __len__(self) -> int:
-        return len(self._job)
+        return len(self._rows)
 
     def to_frame(self) -> pd.DataFrame:
+        cols = list(zip(*self._rows, strict=True)) if self._rows else [()] * 6
         return pd.DataFrame({
-            "job_id": np.asarray(self._job, np.int64),
-            "week": np.asarray(self._week, float),
-            "event": pd.Categorical.from_codes(np.asarray(self._event, np.int64),
+            "job_id": np.asarray(cols[0], np.int64),
+            "week": np.asarray(cols[1], float),
+            "event": pd.Categorical.from_codes(np.asarray(cols[2], np.int64),
                                                [e.name.lower() for e in Event]),
-            "person": np.asarray(self._person, np.int64),
-            "position": np.asarray(self._position, np.int64),
-            "detail": self._detail,
+            "person": np.asarray(cols[3], np.int64),
+            "position": np.asarray(cols[4], np.int64),
+            "detail": list(cols[5]),
         })
 
     def of(self, job_id: int) -> pd.DataFrame:

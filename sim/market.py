@@ -48,6 +48,12 @@ class JobStream:
     pick: np.ndarray  # U(0,1): which contact discovers it, ∝ their share of the hazard
     type_names: tuple[str, ...]
 
+    def capabilities(self, i: int) -> tuple[int, ...]:
+        """Indices of the capabilities job ``i`` needs (cached per job)."""
+        if not hasattr(self, "_caps"):
+            self._caps = [tuple(np.flatnonzero(row > 0).tolist()) for row in self.effort]
+        return self._caps[i]
+
     def __len__(self) -> int:
         return len(self.arrival)
 

@@ -82,7 +82,13 @@ class OrgSimModel(Model):
         # jobs
         self.history = JobHistory()
         self.jobs: list[CustomerJob] = []
-        self.undiscovered: list[CustomerJob] = []
+        self.undiscovered: list[CustomerJob] = []  # in arrival order, with columns below
+        self._und_account = np.zeros(0, np.int64)
+        self._und_needs = np.zeros((0, N_CAPABILITIES), bool)
+        self._und_exposure = np.zeros(0)
+        self._und_threshold = np.zeros(0)
+        self._und_arrival = np.zeros(0)
+        self._arrived: list[CustomerJob] = []  # opened since the columns were last extended
         self.state_count = dict.fromkeys(JobState, 0)
         self._next_market_job = 0
         self._raised = 0
@@ -90,6 +96,9 @@ class OrgSimModel(Model):
         self._deadlines: list[tuple[float, int, CustomerJob]] = []  # heap of open jobs
         self._exposure = np.zeros((self.market.n_accounts, N_CAPABILITIES))
         self._visit = None  # this step's executed visits, for choosing a discoverer
+        self._plan_slots = (None, -1, None)  # (plan, workforce version, contact-book slots)
+        self._managers = (-1, [])  # (workforce size, managers)
+        self._expert_cache = (-1, [])  # (workforce size, experts with a shared queue)
         self.counts = dict.fromkeys((
             "discovered", "resolved", "abandoned", "escalations", "decisions",
             "escalated_decisions", "decision_wait", "incidents", "leavers", "hires", "calls",
@@ -164,10 +173,24 @@ class OrgSimModel(Model):
                 job_type=stream.type_names[stream.job_type[i]], effort=stream.effort[i],
                 patience=float(stream.patience[i]), decision=float(stream.decision[i]),
                 gating=bool(stream.gating[i]), arrival=float(stream.arrival[i]),
-                threshold=float(stream.discovery_threshold[i]), pick=float(stream.pick[i])))
+                threshold=float(stream.discovery_threshold[i]), pick=float(stream.pick[i]),
+                capabilities=stream.capabilities(i)))
         while self._reraise and self._reraise[0][0] <= self.now:
             week, _, parent = heapq.heappop(self._reraise)
             self._open(self._raise_again(parent, week))
+
+    def _extend_undiscovered_columns(self) -> None:
+        new, self._arrived = self._arrived, []
+        if new:
+            self._und_account = np.concatenate(
+                [self._und_account, np.fromiter((j.account for j in new), np.int64, len(new))])
+            self._und_needs = np.concatenate([self._und_needs,
+                                              np.array([j.effort > 0 for j in new])])
+            self._und_exposure = np.concatenate([self._und_exposure, np.zeros(len(new))])
+            self._und_threshold = np.concatenate(
+                [self._und_threshold, np.fromiter((j.threshold for j in new), float, len(new))])
+            self._und_arrival = np.concatenate(
+                [self._und_arrival, np.fromiter((j.arrival for j in new), float, len(new))])
 
     def _raise_again(self, parent: CustomerJob, week: float) -> CustomerJob:
         """The same trigger-point need, raised again; its draws depend only on seed and job."""
@@ -180,7 +203,7 @@ class OrgSimModel(Model):
             job_type=parent.job_type, effort=parent.effort, patience=parent.patience,
             decision=parent.decision, gating=True, arrival=week,
             threshold=float(rng.exponential()), pick=float(rng.random()), generation=gen,
-            parent=origin)
+            parent=origin, capabilities=parent.capabilities)
         self.history.record(job, week, Event.RERAISED, detail=f"again after job {parent.job_id}")
         return job
 
@@ -188,6 +211,7 @@ class OrgSimModel(Model):
         self.jobs.append(job)
         self.state_count[JobState.UNDISCOVERED] += 1
         self.undiscovered.append(job)
+        self._arrived.append(job)
         self.book.jobs_arrived[job.account] += 1
         heapq.heappush(self._deadlines, (job.deadline, job.job_id, job))
         self.history.record(job, job.arrival, Event.ARRIVED)
@@ -222,8 +246,10 @@ class OrgSimModel(Model):
         order = np.argsort(plan.account, kind="stable")  # visits grouped by account
         bounds = np.searchsorted(plan.account[order], np.arange(n + 1))
         self._visit = (plan.row[order], exposure[order], bounds)
-        met = granted > 0
-        self.contacts.touch(plan.account[met], wf.person_id[plan.row[met]], self.now)
+        if self._plan_slots[0] is not plan or self._plan_slots[1] != wf.version:
+            self._plan_slots = (plan, wf.version,
+                                self.contacts.slots(plan.account, wf.person_id[plan.row]))
+        self.contacts.touch_slots(self._plan_slots[2][granted > 0], self.now)
         calls = granted[plan.kind == VisitKind.CALL].sum() / self.config.staffing.call_hours
         self.counts["calls"] += calls
         self.counts["visit_hours"] += granted.sum()
@@ -232,28 +258,36 @@ class OrgSimModel(Model):
     def discover_jobs(self) -> None:
         """Accumulate each undiscovered job's discovery hazard (sim/discovery.py); discover
         those whose threshold it passed."""
+        self._extend_undiscovered_columns()
         if not self.undiscovered:
             return
         m = self.config.market
-        jobs = self.undiscovered
-        acc = np.fromiter((j.account for j in jobs), np.int64, len(jobs))
-        needs = np.array([j.effort > 0 for j in jobs])
-        hazard, contact_hazard = discovery_hazard(self._exposure[acc], needs,
+        jobs, acc = self.undiscovered, self._und_account
+        hazard, contact_hazard = discovery_hazard(self._exposure[acc], self._und_needs,
                                                   self.book.trust[acc], m.discovery_rate,
                                                   m.self_report_rate)
-        still = []
         start = self.now - self.dt
-        for job, h, ch in zip(jobs, hazard, contact_hazard, strict=True):
-            job.exposure += h * min(self.dt, self.now - max(start, job.arrival))
+        self._und_exposure += hazard * np.minimum(self.dt,
+                                                  self.now - np.maximum(start, self._und_arrival))
+        keep = np.ones(len(jobs), bool)
+        for i in np.flatnonzero(self._und_exposure >= self._und_threshold).tolist():
+            job = jobs[i]
             if job.state != JobState.UNDISCOVERED:
-                continue  # abandoned meanwhile
-            found = job.exposure >= job.threshold and self._discoverer(
-                job, ch / h if h > 0 else 0.0)
+                continue  # abandoned meanwhile: dropped below
+            h, ch = hazard[i], contact_hazard[i]
+            found = self._discoverer(job, ch / h if h > 0 else 0.0)
             if found:
+                job.exposure = float(self._und_exposure[i])
                 self.discover(job, found)
-            else:
-                still.append(job)
-        self.undiscovered = still
+                keep[i] = False
+        keep &= np.fromiter((j.state == JobState.UNDISCOVERED for j in jobs), bool, len(jobs))
+        if not keep.all():
+            self.undiscovered = [j for j, k in zip(jobs, keep.tolist(), strict=True) if k]
+            self._und_account = self._und_account[keep]
+            self._und_needs = self._und_needs[keep]
+            self._und_exposure = self._und_exposure[keep]
+            self._und_threshold = self._und_threshold[keep]
+            self._und_arrival = self._und_arrival[keep]
 
     def _discoverer(self, job: CustomerJob, contact_share: float):
         """Who found ``job``: a visitor ∝ their share of the hazard, or the customer's report
@@ -276,7 +310,7 @@ class OrgSimModel(Model):
         self._move(job, JobState.AWAITING_DECISION)
         self.counts["discovered"] += 1
         self.history.record(job, self.now, Event.DISCOVERED, discoverer)
-        self.contacts.touch([job.account], [discoverer.person_id], self.now)
+        self.contacts.touch_one(job.account, discoverer.person_id, self.now)
         owner = self.design.owner_of(job, discoverer)
         job.owner = owner
         if owner is not discoverer:
@@ -320,7 +354,10 @@ class OrgSimModel(Model):
     def review_inboxes(self) -> None:
         """Managers work through their inboxes; repeat while requests are handed on with no
         wait (latency 0), so the order in which managers are visited does not matter."""
-        managers = [a for a in self.workforce.agents if getattr(a, "inbox", None) is not None]
+        if self._managers[0] != self.workforce.n:
+            self._managers = (self.workforce.n, [a for a in self.workforce.agents
+                                                 if getattr(a, "inbox", None) is not None])
+        managers = self._managers[1]
         for _ in range(len(managers) + 1):
             before = self._inbox_load(managers)
             for m in managers:
@@ -345,8 +382,9 @@ class OrgSimModel(Model):
             dispatch(task, self.design.route(job, task.capability), self.now)
 
     def work_on_tasks(self) -> None:
+        experts = set(map(id, self._experts()))
         for agent in self.workforce.agents:
-            if agent.queue:
+            if agent.queue or id(agent) in experts:
                 agent.work()
 
     def complete_task(self, task: Task, worker) -> None:
@@ -358,7 +396,7 @@ class OrgSimModel(Model):
         # customer-facing time, costed like a visit.
         self.counts["visit_hours"] += fronter.spend(self.config.staffing.delivery_hours,
                                                     Activity.FRONTING)
-        self.contacts.touch([job.account], [fronter.person_id], self.now)
+        self.contacts.touch_one(job.account, fronter.person_id, self.now)
         self.history.record(job, self.now, Event.FRONTED, fronter)
         job.open_tasks -= 1
         if job.open_tasks == 0:
@@ -461,8 +499,10 @@ class OrgSimModel(Model):
                                                  + wf.abandoned_memory[:n] + 2)
         autonomy = (wf.own_decisions[:n] + 1) / (wf.own_decisions[:n]
                                                  + wf.escalated_decisions[:n] + 2)
-        overload = np.clip(wf.backlog[:n] / (s.hours_per_week * s.backlog_tolerance_weeks) - 1,
-                           0, 1)
+        for expert in self._experts():
+            wf.shared_backlog[expert.row] = expert.platform.share_of_queue(expert)
+        backlog = wf.backlog[:n] + wf.shared_backlog[:n]
+        overload = np.clip(backlog / (s.hours_per_week * s.backlog_tolerance_weeks) - 1, 0, 1)
         wf.kpi[:n] = self.design.kpi()
         target = np.clip(s.engagement_base + s.weight_impact * (impact - 0.5)
                          + s.weight_autonomy * (autonomy - 0.5) + s.weight_kpi * (wf.kpi[:n] - 0.5)
@@ -486,6 +526,13 @@ class OrgSimModel(Model):
         due = wf.active[:n] & ~wf.filled[:n] & (wf.vacant_until[:n] <= self.now + 1e-9)
         for row in np.flatnonzero(due):
             self.hire(int(row))
+
+    def _experts(self) -> list:
+        """Positions serving a shared expert queue (cached until positions are added)."""
+        if self._expert_cache[0] != self.workforce.n:
+            self._expert_cache = (self.workforce.n, [
+                a for a in self.workforce.agents if getattr(a, "platform", None) is not None])
+        return self._expert_cache[1]
 
     def leave(self, row: int) -> None:
         m, wf = self.config.market, self.workforce

@@ -1,20 +1,29 @@
 """The platform: the shared pool of central experts behind the front line.
 
 [A1] describes the micro-enterprise model as frontline teams backed by platform layers. Here the
-platform is the pool of patient-services and operations / digital experts. The traditional
-design employs the same people in head-office functions; what differs is the way in: a primary
-point of contact pulls a platform expert directly, while a traditional rep's request climbs the
-hierarchy and comes back down (sim/hierarchy.py). Experts serve requests first come, first served,
-so many teams pulling on few experts queue — the contention cost of the platform.
+platform is the pool of patient-services and operations / digital experts. The traditional design
+employs the same people in head-office functions; what differs is the way in: a primary point of
+contact puts a request straight into the platform's queue, while a traditional rep's request first
+climbs the hierarchy and comes back down (sim/hierarchy.py).
+
+Either way the experts of a capability work from one shared first-come-first-served queue: each
+expert, when free, takes the next request (a multi-server queue). Many requests on few experts
+therefore wait — the contention cost of a platform — and the wait a new request can expect is
+known without looking at every expert.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
+from sim.capabilities import CAPABILITIES
+from sim.jobs import Event, Task
 from sim.people import HOME_CAPABILITY
+from sim.routing import pace
 
 
 class Platform:
-    """Central experts indexed by the capability they are expert in."""
+    """Central experts by capability, each capability with one shared queue of tasks."""
 
     def __init__(self, experts: list):
         self.experts = list(experts)
@@ -22,6 +31,54 @@ class Platform:
         for e in self.experts:
             cap = HOME_CAPABILITY[e.function]
             self.by_capability[cap] = (*self.by_capability.get(cap, ()), e)
+            e.platform = self
+        self.queue: dict[int, deque[Task]] = {c: deque() for c in self.by_capability}
+        self.queued_hours = dict.fromkeys(self.by_capability, 0.0)  # expert-hours waiting
 
     def experts_for(self, capability: int) -> tuple:
         return self.by_capability.get(capability, ())
+
+    def serves(self, capability: int) -> bool:
+        return capability in self.by_capability
+
+    def submit(self, task: Task, now: float, delay: float = 0.0) -> None:
+        """Put ``task`` at the back of its capability's queue."""
+        task.worker, task.ready_at = None, now + delay
+        self.queue[task.capability].append(task)
+        self.queued_hours[task.capability] += task.remaining
+        self.experts[0].model.history.record(task.job, now, Event.ASSIGNED, None,
+                                             f"queue: {CAPABILITIES[task.capability]}")
+
+    def expected_finish(self, task: Task) -> float:
+        """Worker-hours until a new ``task`` would be done: its share of the queue ahead, spread
+        over the experts present, plus its own work at the experts' average pace."""
+        experts = [e for e in self.experts_for(task.capability) if not e.vacant]
+        if not experts:
+            return float("inf")
+        wf = experts[0].model.workforce
+        speed = sum(pace(e, task.capability) for e in experts) / len(experts)
+        ahead = (self.queued_hours[task.capability] / speed
+                 + sum(wf.backlog[e.row] for e in experts))
+        return ahead / len(experts) + task.remaining / speed
+
+    def next_task(self, capability: int, now: float) -> Task | None:
+        """The oldest ready request of ``capability`` still worth doing, taken off the queue."""
+        queue = self.queue.get(capability)
+        while queue:
+            task = queue[0]
+            if not task.job.is_open:
+                queue.popleft()
+                self.queued_hours[capability] -= task.remaining
+                continue
+            if task.ready_at > now + 1e-9:
+                return None
+            queue.popleft()
+            self.queued_hours[capability] -= task.remaining
+            return task
+        return None
+
+    def share_of_queue(self, expert) -> float:
+        """Expert-hours of the shared queue per expert of ``expert``'s capability (for overload)."""
+        cap = HOME_CAPABILITY[expert.function]
+        n = len(self.experts_for(cap)) or 1
+        return self.queued_hours.get(cap, 0.0) / n

@@ -25,6 +25,7 @@ class Route:
     latency: float = 1.0  # weeks a request waits at each manager before being handled
     loss: float = 0.0  # chance per hop that the request is lost
     detection: float = 2.0  # weeks before the owner notices a lost request and re-sends it
+    platform: object | None = None  # a shared expert queue that may take the task instead
 
 
 def pace(worker, capability: int) -> float:
@@ -40,10 +41,16 @@ def expected_finish(worker, task: Task) -> float:
     return wf.backlog[worker.row] + task.remaining / pace(worker, task.capability) + vacancy
 
 
-def assign(task: Task, pool, now: float, delay: float = 0.0) -> None:
-    """Give ``task`` to the member of ``pool`` who would finish it first."""
-    worker = min(pool, key=lambda w: (expected_finish(w, task), w.row))
-    worker.take(task, ready_at=now + delay)
+def assign(task: Task, route: Route, now: float) -> None:
+    """Give ``task`` to whoever would finish it first: a member of the route's pool, or the
+    route's shared expert queue."""
+    worker = min(route.pool, key=lambda w: (expected_finish(w, task), w.row), default=None)
+    platform = route.platform
+    if platform is not None and platform.serves(task.capability) and (
+            worker is None or platform.expected_finish(task) < expected_finish(worker, task)):
+        platform.submit(task, now, route.delay)
+        return
+    worker.take(task, ready_at=now + route.delay)
     worker.model.history.record(task.job, now, Event.ASSIGNED, worker, worker.capability_name(
         task.capability))
 
@@ -81,7 +88,7 @@ class Handoff:
         if self.hop < len(self.route.path):
             self.route.path[self.hop].receive(self, ready_at=now + self.route.latency)
         else:
-            assign(self.task, self.route.pool, now, self.route.delay)
+            assign(self.task, self.route, now)
 
     def is_live(self) -> bool:
         return self.task.job.is_open
@@ -92,4 +99,4 @@ def dispatch(task: Task, route: Route, now: float) -> None:
     if route.path:
         Handoff(task, route).start(now)
     else:
-        assign(task, route.pool, now, route.delay)
+        assign(task, route, now)

@@ -27,7 +27,8 @@ from collections import deque
 from mesa import Agent
 
 from sim.capabilities import CAPABILITIES
-from sim.jobs import Task
+from sim.jobs import Event, Task
+from sim.people import HOME_CAPABILITY
 from sim.routing import pace
 from sim.workforce import Activity
 
@@ -160,13 +161,32 @@ class AccessManager(StaffMember):
 
 
 class PlatformExpert(StaffMember):
-    """A central expert; ``function`` is set per person (patient_services or operations)."""
+    """A central expert; ``function`` is set per person (patient_services or operations).
+
+    Besides its own queue it serves its capability's shared queue (sim/platform.py): whenever it
+    has hours left it takes the next waiting request.
+    """
 
     salary_field, label = "salary_expert", "platform_expert"
 
     def __init__(self, model, person):
         self.function = person.function
+        self.platform = None  # set when a Platform is formed around it
         super().__init__(model, person)
+
+    def work(self) -> None:
+        super().work()
+        if self.platform is None:
+            return
+        capability, now = HOME_CAPABILITY[self.function], self.model.now
+        while self.hours_left > 1e-9 and not self.vacant:
+            task = self.platform.next_task(capability, now)
+            if task is None:
+                break
+            self.take(task, ready_at=now)
+            self.model.history.record(task.job, now, Event.ASSIGNED, self,
+                                      self.capability_name(capability))
+            super().work()
 
 
 class PrimaryContact(StaffMember):

@@ -44,6 +44,7 @@ class Workforce:
         self.hours_per_week = hours_per_week
         self.dt = dt
         self.n = 0
+        self.version = 0  # changes whenever someone joins or leaves a position
         self._cap = 0
         self.agents: list = []
         for name, shape, fill, dtype in self._COLUMNS:
@@ -68,6 +69,7 @@ class Workforce:
         ("step_activity", (len(Activity),), 0.0, float),  # this step
         ("cap_hours", (N_CAPABILITIES,), 0.0, float),  # this step, by capability
         ("backlog", (), 0.0, float),  # worker-hours of queued task work
+        ("shared_backlog", (), 0.0, float),  # an expert's share of its shared queue (hours)
         ("resolved_memory", (), 0.0, float),  # decaying count of resolved jobs touched
         ("abandoned_memory", (), 0.0, float),  # decaying count of abandoned jobs touched
         ("own_decisions", (), 0.0, float),  # decaying count of owned jobs decided at own level
@@ -97,6 +99,7 @@ class Workforce:
 
     def fill(self, pos: int, person, engagement: float) -> None:
         """Put ``person`` into position ``pos``."""
+        self.version += 1
         self.person_id[pos] = person.person_id
         self.filled[pos] = True
         self.vacant_until[pos] = np.nan
@@ -111,6 +114,7 @@ class Workforce:
     def vacate(self, pos: int, until: float) -> None:
         """The holder leaves: the position keeps its queue, not the leaver's experience or
         skills."""
+        self.version += 1
         self.person_id[pos] = -1
         self.filled[pos] = False
         self.vacant_until[pos] = until
@@ -156,15 +160,28 @@ class Workforce:
         Each position's requests are scaled down proportionally if they exceed what it has left.
         """
         n = self.n
-        want = np.bincount(pos, weights=hours, minlength=n)
         left = self.capacity_step[:n] - self.used[:n]
-        scale = np.divide(left, want, out=np.ones(n), where=want > left)
-        granted = hours * np.minimum(1.0, scale)[pos]
-        self.used[:n] += np.bincount(pos, weights=granted, minlength=n)
+        if len(np.unique(pos)) == len(pos):  # one request each: exactly like spend()
+            granted = np.maximum(np.minimum(hours, left[pos]), 0.0)
+            self.used[pos] += granted
+        else:
+            want = np.bincount(pos, weights=hours, minlength=n)
+            scale = np.divide(left, want, out=np.ones(n), where=want > left)
+            granted = hours * np.minimum(1.0, scale)[pos]
+            self.used[:n] += np.bincount(pos, weights=granted, minlength=n)
         np.add.at(self.step_activity, (pos, activity), granted)
         has_cap = capability >= 0
-        np.add.at(self.cap_hours, (pos[has_cap], capability[has_cap]), granted[has_cap])
+        if has_cap.any():
+            np.add.at(self.cap_hours, (pos[has_cap], capability[has_cap]), granted[has_cap])
         return granted
+
+    def spend_each(self, rows: list[int], hours, activity: Activity) -> None:
+        """Each of ``rows`` (distinct) spends its ``hours`` on ``activity``, within what it has."""
+        if not rows:
+            return
+        rows = np.asarray(rows, np.int64)
+        self.spend_many(rows, np.broadcast_to(np.asarray(hours, float), rows.shape).copy(),
+                        np.full(len(rows), int(activity)), np.full(len(rows), -1))
 
     def end_step(self) -> None:
         n = self.n

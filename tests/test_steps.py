@@ -113,7 +113,9 @@ def test_traditional_routes_own_silo_directly_and_others_through_managers():
     assert all(isinstance(s, MedicalLiaison) for s in medical.pool)
     ops = d.route(job, INDEX["operations"])
     assert ops.path[0] is rep.manager and d.hierarchy.top in ops.path
-    assert all(isinstance(s, PlatformExpert) and s.function == "operations" for s in ops.pool)
+    assert ops.pool == () and ops.platform is d.platform  # head office's shared queue
+    assert all(isinstance(s, PlatformExpert) and s.function == "operations"
+               for s in d.platform.experts_for(INDEX["operations"]))
     assert ops.loss == d.config.handoff_loss and ops.latency == d.config.handoff_latency_weeks
 
 
@@ -128,7 +130,7 @@ def test_micro_enterprise_pulls_teammates_and_platform_directly():
     assert medical.path == () and medical.pool
     assert all(s.function == "medical" for s in medical.pool)  # the regulatory firewall
     ops = d.route(job, INDEX["operations"])
-    assert any(isinstance(s, PlatformExpert) for s in ops.pool) and ops.path == ()
+    assert ops.platform is d.platform and ops.path == ()  # straight into the platform queue
     ppoc.team.reverted = True  # old habits: ask the boss
     assert d.route(job, INDEX["access"]).path == (ppoc.team.owner,)
 
@@ -369,3 +371,19 @@ def test_managers_only_spend_inbox_share_on_requests():
     wf = model.workforce
     for m in managers:
         assert wf.step_activity[m.row, :].sum() <= wf.capacity_step[m.row] + 1e-9
+
+
+def test_platform_experts_serve_one_shared_queue_first_come_first_served():
+    model = OrgSimModel(quiet("micro_enterprise", min_skill_to_work=1.0), seed=1)
+    platform = model.design.platform
+    expert = platform.experts_for(INDEX["operations"])[0]
+    jobs = [add_job(model, {"operations": 30.0}) for _ in range(3)]
+    for job in jobs:
+        model.discover(job, model.design.account_owner[0])
+    queued = [t for t in platform.queue[INDEX["operations"]]]
+    assert [t.job for t in queued] == jobs  # no teammate may do operations work: all queued
+    assert platform.expected_finish(jobs[0].tasks[0]) > 60  # two 30-hour requests are ahead
+    model.step()
+    assert jobs[0].tasks[0].worker is expert and jobs[1].tasks[0].worker is None
+    run_until(model, lambda: all(j.state == JobState.RESOLVED for j in jobs))
+    assert jobs[0].closed_at <= jobs[1].closed_at <= jobs[2].closed_at

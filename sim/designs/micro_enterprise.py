@@ -30,7 +30,7 @@ from sim.platform import Platform
 from sim.routing import Route
 from sim.staff import Manager, PrimaryContact
 from sim.territories import accounts_by_region, cover, create_staff, incumbents
-from sim.visits import VisitKind, VisitPlan, spread
+from sim.visits import PlanEntry, PlanTemplate, VisitKind, VisitPlan
 from sim.workforce import Activity
 
 FUNCTION_ORDER = {"sales": 0, "access": 1, "medical": 2}
@@ -124,6 +124,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
         self.owners: list[Manager] = []
         self.account_owner: dict[int, PrimaryContact] = {}
         self.platform: Platform | None = None
+        self._template: PlanTemplate | None = None
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
@@ -150,6 +151,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
                 new_teams.append(self._form_team(team_members, team_accounts, now))
         self.teams += new_teams
         self._appoint_owners(new_teams)
+        self._template = None
 
     def _form_team(self, members: list, accounts: list[int], now: float) -> MicroEnterprise:
         cfg, wf = self.config, self.model.workforce
@@ -197,35 +199,52 @@ class MicroEnterpriseDesign(OrganisationDesign):
     # --------------------------------------------------------------- capacity planning
     def plan_visits(self) -> VisitPlan:
         """Each team plans its week from current data: account time, exchange, (old habits)."""
-        cfg, hours = self.config, self.model.config.staffing.hours_per_week
-        potential = self.model.account_potential(cfg.data_lag_weeks)
-        rows = []
-        for team in self.teams:
-            detailing = cfg.reverted_detailing_share if team.reverted else cfg.detailing_share
-            for m in team.members:
-                if isinstance(m, PrimaryContact):
-                    rows += spread(m.row, m.accounts, potential[m.accounts],
-                                   cfg.account_time_share * hours, VisitKind.ACCOUNT_TIME,
-                                   detailing=detailing)
-                elif m.function == "medical":
-                    rows += spread(m.row, m.accounts, potential[m.accounts],
-                                   cfg.msl_exchange_share * hours, VisitKind.EXCHANGE,
-                                   exchange=1 - cfg.exchange_needs_share)
-                elif team.reverted and m.function == "sales":  # old habits: back to calls
-                    rows += spread(m.row, team.accounts, potential[team.accounts],
-                                   cfg.account_time_share * hours, VisitKind.CALL,
-                                   detailing=detailing)
-        return VisitPlan.from_rows(rows)
+        potential = self.model.account_potential(self.config.data_lag_weeks)
+        return self.plan_template().plan(potential)
+
+    def plan_template(self) -> PlanTemplate:
+        """Who visits which accounts and how; rebuilt when teams form, revert or come back."""
+        if self._template is None:
+            cfg, hours = self.config, self.model.config.staffing.hours_per_week
+            entries = []
+            for team in self.teams:
+                detailing = (cfg.reverted_detailing_share if team.reverted
+                             else cfg.detailing_share)
+                for m in team.members:
+                    if isinstance(m, PrimaryContact):
+                        entries.append(PlanEntry(m.row, list(m.accounts),
+                                                 cfg.account_time_share * hours,
+                                                 VisitKind.ACCOUNT_TIME, detailing=detailing))
+                    elif m.function == "medical":
+                        entries.append(PlanEntry(m.row, list(m.accounts),
+                                                 cfg.msl_exchange_share * hours,
+                                                 VisitKind.EXCHANGE,
+                                                 exchange=1 - cfg.exchange_needs_share))
+                    elif team.reverted and m.function == "sales":  # old habits: calls again
+                        entries.append(PlanEntry(m.row, list(team.accounts),
+                                                 cfg.account_time_share * hours,
+                                                 VisitKind.CALL, detailing=detailing))
+            self._template = PlanTemplate(entries)
+        return self._template
 
     def reserve_time(self) -> None:
-        cfg, dt = self.config, self.model.dt
+        """Team meetings for every member, then each primary contact's upkeep of its accounts,
+        then the platform owners' admin."""
+        cfg, dt, wf = self.config, self.model.dt, self.model.workforce
+        rows, hours, ppocs, upkeep = [], [], [], []
         for team in self.teams:
-            team.coordinate(cfg.coordination_hours)
-            for ppoc in team.primary_contacts:
-                ppoc.spend(cfg.orchestration_hours * len(ppoc.accounts) * dt,
-                           Activity.ORCHESTRATION)
-        for owner in self.owners:
-            owner.do_admin()
+            per_member = cfg.coordination_hours * (len(team.members) - 1) * dt
+            for m in team.members:
+                rows.append(m.row)
+                hours.append(per_member)
+                if isinstance(m, PrimaryContact):
+                    ppocs.append(m.row)
+                    upkeep.append(cfg.orchestration_hours * len(m.accounts) * dt)
+        wf.spend_each(rows, hours, Activity.COORDINATION)
+        wf.spend_each(ppocs, upkeep, Activity.ORCHESTRATION)
+        wf.spend_each([o.row for o in self.owners],
+                      [wf.capacity(o.row) * (1.0 - o.inbox_share) for o in self.owners],
+                      Activity.ADMIN)
 
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
@@ -253,13 +272,14 @@ class MicroEnterpriseDesign(OrganisationDesign):
         """The primary contact pulls whoever would finish soonest: a teammate or an expert."""
         cfg, owner = self.config, job.owner
         team = owner.team
-        experts = self.platform.experts_for(capability) if self.platform else ()
+        platform = self.platform if self.platform and self.platform.serves(capability) else None
         candidates = tuple(team.workers_for(capability, cfg.min_skill_to_work,
                                             cfg.medical_firewall)) if team else ()
+        if not candidates and platform is None:
+            candidates = (owner,)  # nobody else can: do it oneself
         if team is not None and team.reverted:  # old habits: ask the boss to find someone
-            return Route(path=(team.owner,), pool=candidates or experts or (owner,),
-                         latency=1.0)
-        return Route(pool=(candidates + experts) or (owner,))
+            return Route(path=(team.owner,), pool=candidates, latency=1.0, platform=platform)
+        return Route(pool=candidates, platform=platform)
 
     def front(self, task, worker):
         """The account's primary contact delivers results when they have the time."""
@@ -302,6 +322,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
                     team.reverted = not team.reverted
                     team.reversions += team.reverted
                     self._next_plan = now  # the team re-plans its week at once
+                    self._template = None
 
 
 def regional_groups(model, frontline: list, accounts: list[int]) -> list[tuple[list, list[int]]]:

@@ -137,7 +137,7 @@ class PilotRolloutDesign(OrganisationDesign):
             self.new.form_teams(regional_groups(model, members, accounts), now=model.now)
         self.served_by_new[accounts] = True
         old.frontline, old.accounts, old.covering = [], [], {}
-        old.plan = VisitPlan.empty()
+        old.plan, old._template = VisitPlan.empty(), None
         for item in pending:  # the new structure takes over what was waiting on managers
             if not item.is_live():
                 continue

@@ -30,7 +30,8 @@ from sim.platform import Platform
 from sim.routing import Route
 from sim.staff import Manager
 from sim.territories import accounts_by_region, cover, create_staff, incumbents
-from sim.visits import VisitKind, VisitPlan, spread
+from sim.visits import PlanEntry, PlanTemplate, VisitKind, VisitPlan
+from sim.workforce import Activity
 
 FUNCTION_OF = {COMMERCIAL: "sales", MEDICAL: "medical", ACCESS: "access"}
 
@@ -128,25 +129,35 @@ class TraditionalDesign(OrganisationDesign):
     # --------------------------------------------------------------- capacity planning
     def plan_visits(self) -> VisitPlan:
         """Head office plans calls, exchange and meetings ∝ each account's lagged potential."""
-        cfg, hours = self.config, self.model.config.staffing.hours_per_week
-        potential = self.model.account_potential(cfg.data_lag_weeks)
-        shares = {
-            "sales": (cfg.call_target_share, VisitKind.CALL),
-            "medical": (cfg.msl_exchange_share, VisitKind.EXCHANGE),
-            "access": (cfg.access_meeting_share, VisitKind.ACCESS_MEETING),
-        }
-        rows = []
-        for s in self.frontline:
-            share, kind = shares[s.function]
-            rows += spread(s.row, s.accounts, potential[s.accounts], share * hours, kind,
-                           detailing=cfg.detailing_share if kind == VisitKind.CALL else 0.0,
-                           exchange=(1 - cfg.exchange_needs_share)
-                           if kind == VisitKind.EXCHANGE else 0.0)
-        return VisitPlan.from_rows(rows)
+        potential = self.model.account_potential(self.config.data_lag_weeks)
+        return self.plan_template().plan(potential)
+
+    def plan_template(self) -> PlanTemplate:
+        """Who visits which accounts and how; the same until the structure changes."""
+        if getattr(self, "_template", None) is None:
+            cfg, hours = self.config, self.model.config.staffing.hours_per_week
+            shares = {
+                "sales": (cfg.call_target_share, VisitKind.CALL),
+                "medical": (cfg.msl_exchange_share, VisitKind.EXCHANGE),
+                "access": (cfg.access_meeting_share, VisitKind.ACCESS_MEETING),
+            }
+            entries = []
+            for s in self.frontline:
+                share, kind = shares[s.function]
+                entries.append(PlanEntry(
+                    s.row, list(s.accounts), share * hours, kind,
+                    detailing=cfg.detailing_share if kind == VisitKind.CALL else 0.0,
+                    exchange=(1 - cfg.exchange_needs_share) if kind == VisitKind.EXCHANGE
+                    else 0.0))
+            self._template = PlanTemplate(entries)
+        return self._template
 
     def reserve_time(self) -> None:
-        for m in self.hierarchy.managers():
-            m.do_admin()
+        wf = self.model.workforce
+        managers = self.hierarchy.managers()
+        wf.spend_each([m.row for m in managers],
+                      [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
+                      Activity.ADMIN)
 
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
@@ -168,11 +179,11 @@ class TraditionalDesign(OrganisationDesign):
         return chain or ((self.hierarchy.top,) if self.hierarchy.top else ())
 
     # ------------------------------------------------------------------ who works on it
-    def handoff_route(self, path: tuple, pool: tuple) -> Route:
+    def handoff_route(self, path: tuple, pool: tuple, platform=None) -> Route:
         cfg = self.config
         return Route(path=tuple(m for m in path if m is not None), pool=pool,
                      latency=cfg.handoff_latency_weeks, loss=cfg.handoff_loss,
-                     detection=cfg.loss_detection_weeks)
+                     detection=cfg.loss_detection_weeks, platform=platform)
 
     def route(self, job, capability: int) -> Route:
         owner = job.owner
@@ -196,8 +207,7 @@ class TraditionalDesign(OrganisationDesign):
         # Head-office expertise: up one's own line to the top, then down the experts' line.
         down = (*reversed(self.hierarchy.chain_above(central[0].reports[0])),)
         path = _join(self.hierarchy.chain_above(owner), down)
-        experts = tuple(e for m in central for e in m.reports)  # head office pools its experts
-        return self.handoff_route(path, experts)
+        return self.handoff_route(path, (), platform=self.platform)  # head office's queue
 
     # ----------------------------------------------------------------------- incentives
     def kpi(self) -> np.ndarray:
