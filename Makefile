@@ -20,7 +20,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/run_all.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check sim tests benchmarks

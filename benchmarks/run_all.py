@@ -9,8 +9,9 @@
   of run time against size.
 
 Each measurement runs in a fresh subprocess, so its peak memory (max RSS) is its own. Agent-steps
-count Mesa agents (accounts, staff positions, micro-enterprises) × steps; stakeholders, which live
-in arrays, are reported separately.
+count Mesa agents (accounts, staff positions, micro-enterprises) × steps; a second column also
+counts the stakeholders, the model's decision-makers, which live in arrays rather than as Mesa
+agents (MODEL.md allows it for speed).
 
     python benchmarks/run_all.py [--repeats 3] [--quick]
 
@@ -86,9 +87,11 @@ def measure(kind: str, design: str, scale: float, repeats: int) -> dict:
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     seconds = statistics.median(r["seconds"] for r in runs)
     agents = runs[0]["agents"]
-    return {"seconds_per_run": seconds, "agents": agents,
-            "stakeholders": runs[0]["stakeholders"],
+    stakeholders = runs[0]["stakeholders"]
+    return {"seconds_per_run": seconds, "agents": agents, "stakeholders": stakeholders,
             "us_per_agent_step": seconds / (agents * STEPS) * 1e6,
+            "us_per_agent_step_with_stakeholders":
+                seconds / ((agents + stakeholders) * STEPS) * 1e6,
             "peak_mib": max(r["peak_mib"] for r in runs)}
 
 
@@ -120,6 +123,8 @@ def main() -> None:
                         "loglog_slope": slope})
     table = pd.DataFrame(rows)
     table["ratio_to_boltzmann"] = table.us_per_agent_step / boltzmann["us_per_agent_step"]
+    table["ratio_with_stakeholders"] = (table.us_per_agent_step_with_stakeholders
+                                        / boltzmann["us_per_agent_step"])
     scaling = pd.DataFrame(scaling)
     OUT.mkdir(exist_ok=True)
     table.to_csv(OUT / "benchmark.csv", index=False)

@@ -103,6 +103,14 @@ class Hierarchy:
             m = m.manager
         return tuple(chain)
 
+    def first_line_rank(self, function: str, region: int) -> dict[Manager, int]:
+        """Position of each of ``function``'s first-line managers in ``first_line_for``."""
+        key = ("rank", function, region)
+        if key not in self._first_line_cache:
+            self._first_line_cache[key] = {
+                m: i for i, m in enumerate(self.first_line_for(function, region))}
+        return self._first_line_cache[key]
+
     def first_line_for(self, function: str, region: int) -> list[Manager]:
         """``function``'s first-line managers, those covering ``region`` first."""
         key = (function, region)

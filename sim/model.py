@@ -29,6 +29,7 @@ See docs/ODD.md for the full description and sim/designs/ for the designs.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 
@@ -96,7 +97,7 @@ class OrgSimModel(Model):
         self._deadlines: list[tuple[float, int, CustomerJob]] = []  # heap of open jobs
         self._exposure = np.zeros((self.market.n_accounts, N_CAPABILITIES))
         self._visit = None  # this step's executed visits, for choosing a discoverer
-        self._plan_slots = (None, -1, None)  # (plan, workforce version, contact-book slots)
+        self._plan_slots = (None, None)  # (plan, its contact-book slots)
         self._managers = (-1, [])  # (workforce size, managers)
         self._expert_cache = (-1, [])  # (workforce size, experts with a shared queue)
         self.counts = dict.fromkeys((
@@ -129,6 +130,8 @@ class OrgSimModel(Model):
         self.now = self.steps * self.dt
         self._counts_at_step_start = dict(self.counts)
         self.workforce.new_step()
+        for platform in self._platforms():
+            platform.take_snapshot()
         self.design.on_step()
         self.design.plan_if_due()
         self.arrive_jobs()
@@ -153,9 +156,20 @@ class OrgSimModel(Model):
             self.running = False
 
     def run(self) -> RunResult:
-        """Run to the horizon and return the tidy tables."""
-        while self.running:
-            self.step()
+        """Run to the horizon and return the tidy tables.
+
+        Jobs, tasks and their history live for the whole run; Python's cyclic garbage collector
+        would rescan them all on every full collection (a cost growing faster than the market).
+        Survivors are frozen every quarter so collections only look at young objects; they are
+        unfrozen at the end so the finished model can be collected normally.
+        """
+        try:
+            while self.running:
+                if self.steps % 13 == 0:
+                    gc.freeze()
+                self.step()
+        finally:
+            gc.unfreeze()
         return self.result()
 
     def result(self) -> RunResult:
@@ -246,13 +260,25 @@ class OrgSimModel(Model):
         order = np.argsort(plan.account, kind="stable")  # visits grouped by account
         bounds = np.searchsorted(plan.account[order], np.arange(n + 1))
         self._visit = (plan.row[order], exposure[order], bounds)
-        if self._plan_slots[0] is not plan or self._plan_slots[1] != wf.version:
-            self._plan_slots = (plan, wf.version,
-                                self.contacts.slots(plan.account, wf.person_id[plan.row]))
-        self.contacts.touch_slots(self._plan_slots[2][granted > 0], self.now)
+        slots = self._visit_slots(plan)
+        self.contacts.touch_slots(slots[granted > 0], self.now)
         calls = granted[plan.kind == VisitKind.CALL].sum() / self.config.staffing.call_hours
         self.counts["calls"] += calls
         self.counts["visit_hours"] += granted.sum()
+
+    def _visit_slots(self, plan) -> np.ndarray:
+        """Contact-book slots of the plan's (account, person) pairs, refreshed only for the
+        positions whose holder changed since the last step."""
+        wf = self.workforce
+        if self._plan_slots[0] is not plan:
+            self._plan_slots = (plan, self.contacts.slots(plan.account, wf.person_id[plan.row]))
+        elif wf.changed_rows:
+            slots = self._plan_slots[1]
+            changed = np.isin(plan.row, np.fromiter(wf.changed_rows, np.int64))
+            slots[changed] = self.contacts.slots(plan.account[changed],
+                                                 wf.person_id[plan.row[changed]])
+        wf.changed_rows.clear()
+        return self._plan_slots[1]
 
     # ========================================================================= discovery
     def discover_jobs(self) -> None:
@@ -526,6 +552,13 @@ class OrgSimModel(Model):
         due = wf.active[:n] & ~wf.filled[:n] & (wf.vacant_until[:n] <= self.now + 1e-9)
         for row in np.flatnonzero(due):
             self.hire(int(row))
+
+    def _platforms(self) -> list:
+        """Every shared expert queue (one per design structure; the pilot's two share one)."""
+        seen = {}
+        for expert in self._experts():
+            seen.setdefault(id(expert.platform), expert.platform)
+        return list(seen.values())
 
     def _experts(self) -> list:
         """Positions serving a shared expert queue (cached until positions are added)."""

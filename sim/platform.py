@@ -34,6 +34,20 @@ class Platform:
             e.platform = self
         self.queue: dict[int, deque[Task]] = {c: deque() for c in self.by_capability}
         self.queued_hours = dict.fromkeys(self.by_capability, 0.0)  # expert-hours waiting
+        # per capability at the start of the week: (experts present, mean pace, their backlog)
+        self.snapshot: dict[int, tuple[int, float, float]] = {}
+
+    def take_snapshot(self) -> None:
+        """What a requester knows of the platform this week: who is there, how fast, how busy.
+        Taken once a week, so estimating a request's wait does not look at every expert."""
+        for cap, experts in self.by_capability.items():
+            present = [e for e in experts if not e.vacant]
+            if not present:
+                self.snapshot[cap] = (0, 1.0, 0.0)
+                continue
+            wf = present[0].model.workforce
+            speed = sum(pace(e, cap) for e in present) / len(present)
+            self.snapshot[cap] = (len(present), speed, sum(wf.backlog[e.row] for e in present))
 
     def experts_for(self, capability: int) -> tuple:
         return self.by_capability.get(capability, ())
@@ -50,16 +64,14 @@ class Platform:
                                              f"queue: {CAPABILITIES[task.capability]}")
 
     def expected_finish(self, task: Task) -> float:
-        """Worker-hours until a new ``task`` would be done: its share of the queue ahead, spread
-        over the experts present, plus its own work at the experts' average pace."""
-        experts = [e for e in self.experts_for(task.capability) if not e.vacant]
-        if not experts:
+        """Worker-hours until a new ``task`` would be done: the queue ahead of it (as it stands)
+        and the experts' own backlogs (as of the start of the week), spread over the experts
+        present, plus its own work at their average pace."""
+        n, speed, backlog = self.snapshot.get(task.capability, (0, 1.0, 0.0))
+        if n == 0:
             return float("inf")
-        wf = experts[0].model.workforce
-        speed = sum(pace(e, task.capability) for e in experts) / len(experts)
-        ahead = (self.queued_hours[task.capability] / speed
-                 + sum(wf.backlog[e.row] for e in experts))
-        return ahead / len(experts) + task.remaining / speed
+        ahead = self.queued_hours[task.capability] / speed + backlog
+        return ahead / n + task.remaining / speed
 
     def next_task(self, capability: int, now: float) -> Task | None:
         """The oldest ready request of ``capability`` still worth doing, taken off the queue."""

@@ -22,6 +22,7 @@ organisation design; the agents only know how to do it.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 
 from mesa import Agent
@@ -63,9 +64,7 @@ class StaffMember(Agent):
         return 0.0
 
     # ----------------------------------------------------------------------- reading state
-    @property
-    def person_id(self) -> int:
-        return int(self.model.workforce.person_id[self.row])
+    # ``person_id`` (-1 while vacant) is a plain attribute kept up to date by the workforce.
 
     @property
     def vacant(self) -> bool:
@@ -103,7 +102,7 @@ class StaffMember(Agent):
         new = cls.__new__(cls)
         Agent.__init__(new, self.model)
         for attr in ("row", "queue", "manager", "region", "accounts", "team", "product",
-                     "resists_change", "function"):
+                     "resists_change", "function", "person_id"):
             setattr(new, attr, getattr(self, attr))
         wf = self.model.workforce
         wf.agents[self.row] = new
@@ -198,6 +197,45 @@ class PrimaryContact(StaffMember):
         return self.model.config.staffing.ppoc_min_experience
 
 
+class Inbox:
+    """A manager's requests: those not yet due in a heap by due week, the due ones in arrival
+    order. Handling scans only what is due, however long the queue of future reviews."""
+
+    def __init__(self):
+        self._seq = 0
+        self._pending: list[tuple[float, int, object]] = []  # (due week, arrival, item)
+        self._due: list[tuple[int, float, object]] = []  # (arrival, due week, item), in order
+
+    def receive(self, item, ready_at: float) -> None:
+        heapq.heappush(self._pending, (ready_at, self._seq, item))
+        self._seq += 1
+
+    def take_due(self, now: float) -> list[tuple[int, float, object]]:
+        """Remove and return every request due by ``now``, oldest arrival first."""
+        moved = []
+        while self._pending and self._pending[0][0] <= now + 1e-9:
+            ready_at, seq, item = heapq.heappop(self._pending)
+            moved.append((seq, ready_at, item))
+        due = sorted(self._due + moved) if moved else self._due
+        self._due = []
+        return due
+
+    def put_back(self, due: list[tuple[int, float, object]]) -> None:
+        self._due = due
+
+    def items(self) -> list:
+        """Every request, oldest arrival first."""
+        both = [(seq, item) for _, seq, item in self._pending]
+        both += [(seq, item) for seq, _, item in self._due]
+        return [item for _, item in sorted(both, key=lambda pair: pair[0])]
+
+    def clear(self) -> None:
+        self._pending, self._due = [], []
+
+    def __len__(self) -> int:
+        return len(self._pending) + len(self._due)
+
+
 class Manager(StaffMember):
     """A manager: reviews decisions and passes handoffs, with limited hours for its inbox."""
 
@@ -212,13 +250,13 @@ class Manager(StaffMember):
         self.review_weeks = review_weeks
         self.inbox_share = inbox_share
         self.reports: list[StaffMember] = []
-        self.inbox: deque = deque()
+        self.inbox = Inbox()
 
     def admin_share(self, model) -> float:
         return 0.0  # a manager's admin is the share of the week not kept for the inbox
 
     def receive(self, item, ready_at: float) -> None:
-        self.inbox.append((ready_at, item))
+        self.inbox.receive(item, ready_at)
 
     def do_admin(self) -> None:
         """Reporting, planning and coaching take the share of the week not kept for the inbox."""
@@ -231,17 +269,16 @@ class Manager(StaffMember):
             return
         model, now = self.model, self.model.now
         costs = self.costs
-        # Swap in a fresh inbox first: handling an item may send another one to this manager.
-        items, self.inbox = self.inbox, deque()
-        waiting: deque = deque()
-        for ready_at, item in items:
+        # Requests sent to this manager while handling wait for the next pass (not this one).
+        waiting = []
+        for entry in self.inbox.take_due(now):
+            item = entry[2]
             if not item.is_live():
                 continue
             cost = costs[item.kind]
-            if ready_at <= now + 1e-9 and self.hours_left >= cost - 1e-9 and not self.vacant:
+            if self.hours_left >= cost - 1e-9 and not self.vacant:
                 self.spend(cost, Activity.INBOX)
                 item.handle(self, model)
             else:
-                waiting.append((ready_at, item))
-        waiting.extend(self.inbox)  # first come, first served: older requests stay in front
-        self.inbox = waiting
+                waiting.append(entry)  # first come, first served: older requests stay in front
+        self.inbox.put_back(waiting)

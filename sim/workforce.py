@@ -44,7 +44,7 @@ class Workforce:
         self.hours_per_week = hours_per_week
         self.dt = dt
         self.n = 0
-        self.version = 0  # changes whenever someone joins or leaves a position
+        self.changed_rows: set[int] = set()  # positions whose holder changed (consumer clears)
         self._cap = 0
         self.agents: list = []
         for name, shape, fill, dtype in self._COLUMNS:
@@ -99,8 +99,9 @@ class Workforce:
 
     def fill(self, pos: int, person, engagement: float) -> None:
         """Put ``person`` into position ``pos``."""
-        self.version += 1
+        self.changed_rows.add(pos)
         self.person_id[pos] = person.person_id
+        self.agents[pos].person_id = person.person_id  # plain attribute: read on every event
         self.filled[pos] = True
         self.vacant_until[pos] = np.nan
         self.experience[pos] = person.experience
@@ -114,8 +115,9 @@ class Workforce:
     def vacate(self, pos: int, until: float) -> None:
         """The holder leaves: the position keeps its queue, not the leaver's experience or
         skills."""
-        self.version += 1
+        self.changed_rows.add(pos)
         self.person_id[pos] = -1
+        self.agents[pos].person_id = -1
         self.filled[pos] = False
         self.vacant_until[pos] = until
         self.experience[pos] = 0.0
@@ -144,7 +146,7 @@ class Workforce:
 
     def spend(self, pos: int, hours: float, activity: Activity, capability: int = -1) -> float:
         """Spend up to ``hours`` of position ``pos``; returns the hours actually granted."""
-        granted = min(hours, self.hours_left(pos))
+        granted = min(hours, float(self.capacity_step[pos] - self.used[pos]))
         if granted <= 0.0:
             return 0.0
         self.used[pos] += granted

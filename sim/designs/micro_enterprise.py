@@ -125,6 +125,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
         self.account_owner: dict[int, PrimaryContact] = {}
         self.platform: Platform | None = None
         self._template: PlanTemplate | None = None
+        self._kpi_cache = None
+        self._overheads = None
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
@@ -151,7 +153,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
                 new_teams.append(self._form_team(team_members, team_accounts, now))
         self.teams += new_teams
         self._appoint_owners(new_teams)
-        self._template = None
+        self._template = self._kpi_cache = self._overheads = None
 
     def _form_team(self, members: list, accounts: list[int], now: float) -> MicroEnterprise:
         cfg, wf = self.config, self.model.workforce
@@ -231,15 +233,18 @@ class MicroEnterpriseDesign(OrganisationDesign):
         """Team meetings for every member, then each primary contact's upkeep of its accounts,
         then the platform owners' admin."""
         cfg, dt, wf = self.config, self.model.dt, self.model.workforce
-        rows, hours, ppocs, upkeep = [], [], [], []
-        for team in self.teams:
-            per_member = cfg.coordination_hours * (len(team.members) - 1) * dt
-            for m in team.members:
-                rows.append(m.row)
-                hours.append(per_member)
-                if isinstance(m, PrimaryContact):
-                    ppocs.append(m.row)
-                    upkeep.append(cfg.orchestration_hours * len(m.accounts) * dt)
+        if self._overheads is None:  # who meets and who keeps accounts: fixed until teams change
+            rows, hours, ppocs, upkeep = [], [], [], []
+            for team in self.teams:
+                per_member = cfg.coordination_hours * (len(team.members) - 1) * dt
+                for m in team.members:
+                    rows.append(m.row)
+                    hours.append(per_member)
+                    if isinstance(m, PrimaryContact):
+                        ppocs.append(m.row)
+                        upkeep.append(cfg.orchestration_hours * len(m.accounts) * dt)
+            self._overheads = (rows, hours, ppocs, upkeep)
+        rows, hours, ppocs, upkeep = self._overheads
         wf.spend_each(rows, hours, Activity.COORDINATION)
         wf.spend_each(ppocs, upkeep, Activity.ORCHESTRATION)
         wf.spend_each([o.row for o in self.owners],
@@ -294,16 +299,28 @@ class MicroEnterpriseDesign(OrganisationDesign):
         """Customer-outcome KPIs: share of the team's accounts' recent jobs that were solved."""
         book, n = self.model.book, self.model.workforce.n
         kpi = np.ones(n)
-        for team in self.teams:
-            r = book.resolved_stock[team.accounts].sum()
-            a = book.abandoned_stock[team.accounts].sum()
-            for m in team.members:
-                kpi[m.row] = (r + 1.0) / (r + a + 2.0)
+        for accounts, member_rows, member_team in self._kpi_groups():
+            r = book.resolved_stock[accounts].sum(axis=1)
+            a = book.abandoned_stock[accounts].sum(axis=1)
+            kpi[member_rows] = ((r + 1.0) / (r + a + 2.0))[member_team]
         if self.platform:
             r, a = book.resolved_stock.sum(), book.abandoned_stock.sum()
-            for e in self.platform.experts:
-                kpi[e.row] = (r + 1.0) / (r + a + 2.0)
+            kpi[[e.row for e in self.platform.experts]] = (r + 1.0) / (r + a + 2.0)
         return kpi
+
+    def _kpi_groups(self) -> list:
+        """Teams grouped by number of accounts: (accounts matrix, member rows, member's team)."""
+        if self._kpi_cache is None:
+            groups = []
+            sizes = sorted({len(t.accounts) for t in self.teams})
+            for k in sizes:
+                teams = [t for t in self.teams if len(t.accounts) == k]
+                rows = [m.row for t in teams for m in t.members]
+                which = [i for i, t in enumerate(teams) for _ in t.members]
+                groups.append((np.array([t.accounts for t in teams], np.int64).reshape(-1, k),
+                               np.array(rows, np.int64), np.array(which, np.int64)))
+            self._kpi_cache = groups
+        return self._kpi_cache
 
     # ---------------------------------------------------------------------------- time
     def on_step(self) -> None:

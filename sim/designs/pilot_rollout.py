@@ -123,7 +123,7 @@ class PilotRolloutDesign(OrganisationDesign):
         model, old = self.model, self.old
         self.rolled_out = True
         managers = old.hierarchy.dissolve()
-        pending = [item for m in managers for _, item in m.inbox]
+        pending = [item for m in managers for item in m.inbox.items()]
         for m in managers:
             m.inbox.clear()
             model.workforce.retire(m.row)

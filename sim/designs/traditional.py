@@ -193,8 +193,9 @@ class TraditionalDesign(OrganisationDesign):
             function = FUNCTION_OF[capability]
             flms = self.hierarchy.first_line_for(function, owner.region)
             covering = self.covering.get(job.account, {}).get(function, [])
-            flm = next((m for m in flms if any(c.manager is m for c in covering)),
-                       flms[0] if flms else None)
+            rank = self.hierarchy.first_line_rank(function, owner.region)
+            theirs = [c.manager for c in covering if c.manager in rank]
+            flm = min(theirs, key=rank.__getitem__) if theirs else (flms[0] if flms else None)
             if flm is None:
                 return Route(pool=(owner,))  # nobody of that function here: do it oneself
             own = tuple(c for c in covering if c.manager is flm)
