@@ -1,0 +1,170 @@
+"""Paired comparison of designs, computed with DuckDB over run summaries.
+
+One implementation serves both the single ``orgsim`` run (an in-memory summary table) and
+``orgsim-analyze`` (the Parquet store of one or more sweep folders). For each scenario and setting:
+
+* per design and outcome: mean, 95% t interval, n;
+* per design other than the baseline: the paired difference (design − baseline) over the seeds
+  both have, with its 95% t interval, the effect size dz = mean difference / sd of differences,
+  and the two-sided paired t-test p-value.
+
+Outcomes that are undefined in a run (NaN, e.g. the week of 50% adoption when it never came) are
+left out of that outcome's n.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+# Headline outcomes: (summary column, label, unit, decimals, better when)
+HEADLINE = (
+    ("resolved_share", "jobs resolved", "share", 3, "higher"),
+    ("cross_functional_resolved_share", "cross-functional jobs resolved", "share", 3, "higher"),
+    ("time_to_resolution_median", "time to resolve a job (median)", "weeks", 2, "lower"),
+    ("cross_functional_time_to_resolution_median", "time to resolve a cross-functional job",
+     "weeks", 2, "lower"),
+    ("week_50pct_adoption", "week half the accounts adopted", "week", 1, "lower"),
+    ("accounts_adopted_share", "accounts adopted at horizon", "share", 3, "higher"),
+    ("patients_treated", "patients on therapy at horizon", "patients", 0, "higher"),
+    ("contacts_per_account", "company contacts per account", "people", 2, "lower"),
+    ("trust_final", "customer trust at horizon", "0-1", 3, "higher"),
+    ("decision_wait_mean", "wait for an escalated decision", "weeks", 2, "lower"),
+    ("engagement_final", "staff engagement at horizon", "0-1", 3, "higher"),
+    ("staff_turnover", "staff turnover", "per year", 3, "lower"),
+    ("compliance_incidents", "compliance incidents", "count", 1, "lower"),
+    ("cost_per_resolved_job", "cost per resolved job", "k€", 1, "lower"),
+)
+OUTCOME_INFO = {o[0]: o for o in HEADLINE}
+
+
+def _t_interval(mean, sd, n):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+                        np.nan)
+    return mean - half, mean + half
+
+
+def paired_comparison(summary: pd.DataFrame, baseline: str | None,
+                      outcomes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Tidy comparison of the designs in ``summary`` (columns: scenario, setting, design, seed and
+    the outcomes). ``baseline`` is the design the others are compared with (None: no pairs)."""
+    summary = summary.copy()
+    for col in ("scenario", "setting"):
+        if col not in summary:
+            summary[col] = ""
+    outcomes = [o for o in (outcomes or OUTCOME_INFO) if o in summary.columns]
+    con = duckdb.connect()
+    con.register("summary", summary[["scenario", "setting", "design", "seed", *outcomes]])
+    unpivot = ", ".join(f'"{o}"' for o in outcomes)
+    con.execute(f"""
+        create temp view long as
+        select scenario, setting, design, seed, outcome, value
+        from (unpivot summary on {unpivot} into name outcome value value)
+        where value is not null and not isnan(value)
+    """)
+    means = con.execute("""
+        select scenario, setting, outcome, design, 'mean' as kind,
+               avg(value) as mean, stddev_samp(value) as sd, count(*) as n
+        from long group by all
+    """).df()
+    parts = [means]
+    if baseline is not None:
+        diffs = con.execute("""
+            select b.scenario, b.setting, b.outcome, b.design || ' − ' || a.design as design,
+                   'difference' as kind, avg(b.value - a.value) as mean,
+                   stddev_samp(b.value - a.value) as sd, count(*) as n
+            from long a join long b using (scenario, setting, outcome, seed)
+            where a.design = ? and b.design <> ?
+            group by all
+        """, [baseline, baseline]).df()
+        parts.append(diffs)
+    out = pd.concat(parts, ignore_index=True)
+    # an outcome undefined in every run of a design still gets its row (n = 0)
+    every = summary[["scenario", "setting", "design"]].drop_duplicates().merge(
+        pd.DataFrame({"outcome": outcomes}), how="cross")
+    every["kind"] = "mean"
+    out = every.merge(out, how="outer", on=["scenario", "setting", "design", "outcome", "kind"])
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["low"], out["high"] = _t_interval(out["mean"].to_numpy(float),
+                                          out["sd"].to_numpy(float), out["n"].to_numpy())
+    diff = out.kind == "difference"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["effect_size"] = np.where(diff, out["mean"] / out["sd"], np.nan)
+        t = out["mean"] / (out["sd"] / np.sqrt(out["n"]))
+        out["p_value"] = np.where(diff & (out["n"] > 1),
+                                  2 * stats.t.sf(np.abs(t), np.maximum(out["n"] - 1, 1)),
+                                  np.nan)
+    info = pd.DataFrame(HEADLINE, columns=["outcome", "label", "unit", "decimals", "better"])
+    out = out.merge(info, on="outcome", how="left")
+    order = {o: i for i, o in enumerate(outcomes)}
+    designs = ([baseline] if baseline else []) + [
+        d for d in summary.design.unique() if d != baseline]
+    rank = {d: i for i, d in enumerate(designs)}
+    out["_o"] = out.outcome.map(order)
+    out["_d"] = out.apply(lambda r: rank.get(r.design, len(rank)) + (100 if r.kind ==
+                                                                      "difference" else 0),
+                          axis=1)
+    out = out.sort_values(["scenario", "setting", "_o", "_d"]).drop(columns=["_o", "_d"])
+    return out[["scenario", "setting", "outcome", "label", "unit", "decimals", "better",
+                "design", "kind", "mean", "low", "high", "n", "sd", "effect_size",
+                "p_value"]].reset_index(drop=True)
+
+
+def _cell(mean, low, high, decimals, n, total) -> str:
+    if pd.isna(mean):
+        return "–"
+    text = f"{mean:.{decimals}f}"
+    if not pd.isna(low):
+        text += f" [{low:.{decimals}f}, {high:.{decimals}f}]"
+    if n < total:
+        text += f" (n={n})"
+    return text
+
+
+def table(comparison: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """One block of the comparison as the printed table: outcomes × (designs, differences)."""
+    rows = {}
+    for _, group in comparison.groupby("outcome", sort=False):
+        first = group.iloc[0]
+        rows[f"{first.label} ({first.unit})"] = {
+            r.design: _cell(r["mean"], r.low, r.high, int(r.decimals), int(r.n), replications)
+            for _, r in group.iterrows()}
+    return pd.DataFrame.from_dict(rows, orient="index").fillna("–")
+
+
+# ------------------------------------------------------------------------------ folders
+def summary_files(folder: Path) -> list[str]:
+    """The summary Parquet files of a sweep folder (store/) or a single-run folder (tables/)."""
+    folder = Path(folder)
+    if (folder / "store" / "summary").is_dir():
+        return [str(folder / "store" / "summary" / "*.parquet")]
+    if (folder / "tables" / "summary.parquet").exists():
+        return [str(folder / "tables" / "summary.parquet")]
+    raise FileNotFoundError(f"{folder}: no results store (store/) or run tables (tables/)")
+
+
+def load_summaries(folders: Iterable[Path | str]) -> pd.DataFrame:
+    """Every run summary of the folders, read with DuckDB (a single-run folder's rows get its
+    scenario from provenance.json and an empty setting)."""
+    frames = []
+    for folder in folders:
+        files = summary_files(Path(folder))
+        frame = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
+        if "scenario" not in frame:
+            provenance = Path(folder) / "provenance.json"
+            scenario = json.loads(provenance.read_text()).get("scenario", "") \
+                if provenance.exists() else ""
+            frame.insert(0, "setting", "")
+            frame.insert(0, "scenario", scenario)
+        frames.append(frame)
+    summary = pd.concat(frames, ignore_index=True)
+    if "run_id" in summary:
+        summary = summary.drop_duplicates("run_id")  # the same run seen in two folders
+    return summary

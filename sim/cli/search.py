@@ -1,0 +1,139 @@
+"""``orgsim-search``: find the organisation settings that serve a chosen outcome best.
+
+An Optuna study (TPE sampler, seeded, so a search is reproducible) proposes settings from a
+declared space (``conf/search/<name>.yaml``); each proposal is run on the same paired seeds and
+scored by the mean of the chosen outcome. The headcount budget is held fixed: ``platform_size``
+central experts are split between operations and patient services in the default proportions and
+the reps absorb the difference, so a bigger platform means fewer people in the field.
+
+    orgsim-search scenario=rare_disease --objective resolved_share --trials 40 --seeds 5
+
+Writes ``trials.csv`` and ``best.yaml`` (a scenario file: copy it into scenarios/ to run it with
+``orgsim scenario=best``) to ``outputs/search/<scenario>-<objective>-<time>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import yaml
+
+from sim.analysis import OUTCOME_INFO
+from sim.cli.compose import CONF, InputError, compose_run
+from sim.config import ConfigError, SimConfig, validate
+from sim.experiment import run_paired
+
+
+def load_space(name: str) -> dict:
+    path = Path(name) if name.endswith(".yaml") else CONF / "search" / f"{name}.yaml"
+    if not path.exists():
+        raise InputError(f"--space: no search space {path}")
+    space = yaml.safe_load(path.read_text())
+    for key, spec in space.get("params", {}).items():
+        if spec.get("type") not in ("int", "float") or spec["low"] >= spec["high"]:
+            raise InputError(f"--space {key}: needs type int or float and low < high")
+    return space
+
+
+def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
+    """A copy of ``base`` with ``params`` set and the headcount budget kept."""
+    cfg = copy.deepcopy(base)
+    s = cfg.staffing
+    for key, value in params.items():
+        if key == "platform_size":
+            total = s.operations_experts + s.patient_services_experts or 1
+            s.operations_experts = round(value * s.operations_experts / total)
+            s.patient_services_experts = int(value) - s.operations_experts
+            continue
+        group, field = key.split(".", 1)
+        setattr(getattr(cfg, group), field, value)
+    s.reps = budget - s.msls - s.access - s.operations_experts - s.patient_services_experts
+    return validate(cfg)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="orgsim-search", description=__doc__.splitlines()[0])
+    parser.add_argument("overrides", nargs="*", help="scenario and settings, as for orgsim")
+    parser.add_argument("--objective", default="resolved_share", choices=sorted(OUTCOME_INFO))
+    parser.add_argument("--direction", choices=("maximize", "minimize"),
+                        help="default: from the outcome (e.g. minimize cost_per_resolved_job)")
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--seeds", type=int, default=5, help="paired seeds per trial")
+    parser.add_argument("--space", default="micro_enterprise", help="conf/search/<name>.yaml")
+    parser.add_argument("--budget", type=int, help="headcount (default: the space's budget)")
+    parser.add_argument("--search-seed", type=int, default=0, help="seed of the sampler")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        space = load_space(args.space)
+        base = compose_run([*args.overrides, f"org={space['design']}", "baseline=null"]).config
+        budget = args.budget or int(space["budget"])
+        if args.trials < 1 or args.seeds < 1:
+            raise InputError("--trials and --seeds: must be ≥ 1")
+        apply(base, {}, budget)  # the budget must fit the fixed staff
+    except (InputError, ConfigError) as error:
+        parser.exit(2, f"orgsim-search: error: {error}\n")
+    direction = args.direction or ("maximize" if OUTCOME_INFO[args.objective][4] == "higher"
+                                   else "minimize")
+    seeds = list(range(base.run.seed, base.run.seed + args.seeds))
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction=direction,
+                                sampler=optuna.samplers.TPESampler(seed=args.search_seed))
+
+    def objective(trial: optuna.Trial) -> float:
+        params = {}
+        for key, spec in space["params"].items():
+            if spec["type"] == "int":
+                params[key] = trial.suggest_int(key, spec["low"], spec["high"])
+            else:
+                params[key] = trial.suggest_float(key, spec["low"], spec["high"],
+                                                  log=spec.get("log", False))
+        try:
+            config = apply(base, params, budget)
+        except ConfigError as error:  # e.g. a platform that leaves no reps
+            trial.set_user_attr("invalid", str(error))
+            raise optuna.TrialPruned(str(error)) from error
+        results = run_paired({space["design"]: config}, seeds, base.run.workers)
+        values = np.array([r.summary[args.objective].iloc[0] for r in results.values()], float)
+        trial.set_user_attr("sd", float(np.nanstd(values, ddof=1)) if len(values) > 1 else 0.0)
+        print(f"trial {trial.number:3d}: {args.objective} = {np.nanmean(values):.4g}  "
+              + "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in params.items()), file=sys.stderr)
+        return float(np.nanmean(values))
+
+    study.optimize(objective, n_trials=args.trials)
+    out = args.out or Path("outputs") / "search" / (
+        f"{compose_run(args.overrides).scenario}-{args.objective}-"
+        f"{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")
+    out.mkdir(parents=True, exist_ok=True)
+    trials = study.trials_dataframe()
+    trials.to_csv(out / "trials.csv", index=False)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not complete:
+        parser.exit(1, "orgsim-search: every trial was invalid; widen the space or budget\n")
+    best = study.best_trial
+    config = apply(base, best.params, budget)
+    scenario = {"defaults": [{"override /org": space["design"]}],
+                "staffing": {k: getattr(config.staffing, k) for k in (
+                    "reps", "operations_experts", "patient_services_experts", "team_size",
+                    "ppoc_span")},
+                "org": {k.split(".", 1)[1]: v for k, v in best.params.items()
+                        if k.startswith("org.")}}
+    header = (f"# @package _global_\n# Question: Which {space['design']} settings give the best "
+              f"{args.objective} with {budget} people (orgsim-search, {args.trials} trials, "
+              f"{args.seeds} seeds)?\n# Source: orgsim-search {' '.join(args.overrides)}\n")
+    (out / "best.yaml").write_text(header + yaml.safe_dump(scenario, sort_keys=False))
+    print(pd.Series(best.params).to_string())
+    print(f"best {args.objective} = {best.value:.4g} ({direction}, mean over {len(seeds)} seeds)")
+    print(f"Results: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Sweeps: the multirun command, the results store, resuming, failures, launchers, analysis,
+and the design search."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from sim.analysis import paired_comparison
+from sim.cli.analyze import main as analyze_main
+from sim.store import TABLES, ResultsStore
+
+BIN = Path(sys.executable).parent
+SMALL = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
+
+
+def orgsim(args, cwd, env=None, timeout=600):
+    return subprocess.run([str(BIN / "orgsim"), "-m", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def store_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table of a sweep's store, rows sorted so two stores can be compared."""
+    out = {}
+    for table in TABLES:
+        files = sorted(glob.glob(str(folder / "store" / table / "*.parquet")))
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        out[table] = frame.sort_values(list(frame.columns[:5])).reset_index(drop=True)
+    return out
+
+
+def manifests(folder: Path) -> dict[str, dict]:
+    return {m["run_id"]: m for m in ResultsStore(folder / "store").manifests()}
+
+
+def test_sweep_stores_every_run_pairs_designs_and_analyses(tmp_path):
+    out = orgsim([*SMALL, "run.replications=3", f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "6 of 6 runs stored (6 new, 0 from before), 0 failed." in out.stdout
+    folder = tmp_path / "s"
+    runs = manifests(folder)
+    assert len(runs) == 6 and {m["status"] for m in runs.values()} == {"ok"}
+    for table in TABLES:
+        assert len(list((folder / "store" / table).glob("*.parquet"))) == 6
+    # paired seeds: both designs saw the same market (same accounts, same original jobs)
+    tables = store_tables(folder)
+    for seed in range(3):
+        acc = tables["accounts"][tables["accounts"].seed == seed]
+        by = {d: g.drop(columns=["run_id", "design", "setting"]).reset_index(drop=True)
+              [["account", "kind", "patients", "organisation", "stakeholders", "links"]]
+              for d, g in acc.groupby("design")}
+        pd.testing.assert_frame_equal(by["traditional"], by["micro_enterprise"])
+        jobs = tables["jobs"][(tables["jobs"].seed == seed) & (tables["jobs"].generation == 0)]
+        arrivals = {d: g.sort_values("job_id")[["job_id", "arrival", "job_type"]]
+                    .reset_index(drop=True) for d, g in jobs.groupby("design")}
+        pd.testing.assert_frame_equal(arrivals["traditional"], arrivals["micro_enterprise"])
+    analysis = pd.read_csv(folder / "analysis" / "analysis.csv")
+    assert {"micro_enterprise − traditional"} <= set(analysis.design)
+    # the same command again finds the same folder and redoes nothing
+    again = orgsim([*SMALL, "run.replications=3", f"hydra.sweep.dir={tmp_path / 's'}"],
+                   tmp_path)
+    assert "6 of 6 runs stored (0 new, 6 from before)" in again.stdout
+
+
+def test_same_command_same_folder(tmp_path):
+    args = [*SMALL, "run.replications=1"]
+    first = orgsim(args, tmp_path)
+    second = orgsim(list(reversed(args)), tmp_path)  # order of overrides does not matter
+    folders = [re.search(r"^Results: (.+)$", o.stdout, re.M).group(1) for o in (first, second)]
+    assert folders[0] == folders[1] and folders[0].startswith("outputs/sweeps/oncology_launch-")
+    assert "(0 new, 2 from before)" in second.stdout
+
+
+def test_kill_and_resume_gives_the_same_store_as_an_uninterrupted_sweep(tmp_path):
+    args = [*SMALL, "run.replications=6", "run.horizon_weeks=52", "hydra/launcher=basic"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([str(BIN / "orgsim"), "-m", *args, f"hydra.sweep.dir={killed}"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    runs = killed / "store" / "runs"
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(runs.glob("*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(list(runs.glob("*.json")))
+    assert 3 <= partial < 12, partial  # really interrupted part-way
+    resumed = orgsim([*args, f"hydra.sweep.dir={killed}"], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({12 - partial} new, {partial} from before)" in resumed.stdout
+    reference = orgsim([*args, f"hydra.sweep.dir={tmp_path / 'reference'}"], tmp_path)
+    assert reference.returncode == 0
+    assert set(manifests(killed)) == set(manifests(tmp_path / "reference"))
+    a, b = store_tables(killed), store_tables(tmp_path / "reference")
+    for table in TABLES:  # no duplicates, no holes, identical content
+        pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
+    assert not list(killed.glob("store/*/.*.tmp"))
+
+
+def test_failing_run_is_recorded_the_rest_complete_and_rerun_retries_only_it(tmp_path):
+    args = [*SMALL, "run.replications=3", f"hydra.sweep.dir={tmp_path / 's'}"]
+    out = orgsim(args, tmp_path, env={"ORGSIM_INJECT_FAILURE": "micro_enterprise:1"})
+    assert out.returncode == 1
+    assert "5 of 6 runs stored (5 new, 0 from before), 1 failed." in out.stdout
+    failed = [m for m in manifests(tmp_path / "s").values() if m["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["design"] == "micro_enterprise"
+    assert failed[0]["seed"] == 1 and "injected failure" in failed[0]["error"]
+    assert failed[0]["config"]["org"]["design"] == "micro_enterprise" and failed[0]["traceback"]
+    again = orgsim(args, tmp_path)
+    assert again.returncode == 0
+    assert "6 of 6 runs stored (1 new, 5 from before), 0 failed." in again.stdout
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "ray", "submitit_local"])
+def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher):
+    args = [*SMALL, "run.replications=2"]
+    serial = orgsim([*args, "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'serial'}"],
+                    tmp_path)
+    other = orgsim([*args, f"hydra/launcher={launcher}", f"hydra.sweep.dir={tmp_path / 'x'}"],
+                   tmp_path)
+    assert serial.returncode == 0 and other.returncode == 0, other.stderr[-2000:]
+    a, b = store_tables(tmp_path / "serial"), store_tables(tmp_path / "x")
+    for table in ("summary", "series", "jobs"):
+        pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
+
+
+def test_bad_sweep_input_is_one_line_exit_2_and_no_folder(tmp_path):
+    out = orgsim(["org=traditional,flat", "run.replications=2"], tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("orgsim: error: org: unknown option 'flat'; allowed: matrix, "
+                                  "micro_enterprise, pilot_rollout, traditional")
+    assert not (tmp_path / "outputs").exists()
+    out = orgsim(["org=traditional,micro_enterprise", "staffing.ppoc_span=2,0"], tmp_path)
+    assert out.returncode == 2 and "staffing.ppoc_span: must be ≥ 1" in out.stderr
+
+
+def _synthetic_store(root: Path) -> pd.DataFrame:
+    """A tiny store written by hand: two designs, four seeds, two settings."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for setting in ("staffing.ppoc_span=2", "staffing.ppoc_span=4"):
+        for seed in range(4):
+            for design in ("traditional", "micro_enterprise"):
+                rows.append({"run_id": f"{setting}-{design}-{seed}", "design": design,
+                             "seed": seed, "scenario": "oncology_launch", "setting": setting,
+                             "resolved_share": rng.random(),
+                             "cost_per_resolved_job": 40 + 10 * rng.random(),
+                             "week_50pct_adoption": np.nan if seed == 0 else
+                             80 + seed + 5 * rng.random()})
+    frame = pd.DataFrame(rows)
+    (root / "store" / "summary").mkdir(parents=True)
+    for _, row in frame.iterrows():
+        pd.DataFrame([row]).to_parquet(root / "store" / "summary" / f"{row.run_id}.parquet")
+    return frame
+
+
+def test_analysis_matches_a_hand_computation(tmp_path):
+    frame = _synthetic_store(tmp_path / "sweep")
+    analyze_main([str(tmp_path / "sweep"), "--out", str(tmp_path / "a")])
+    result = pd.read_csv(tmp_path / "a" / "analysis.csv")
+    for setting, group in frame.groupby("setting"):
+        for outcome in ("resolved_share", "cost_per_resolved_job", "week_50pct_adoption"):
+            wide = group.pivot(index="seed", columns="design", values=outcome)
+            me = wide.micro_enterprise.dropna().to_numpy()
+            row = result[(result.setting == setting) & (result.outcome == outcome)
+                         & (result.design == "micro_enterprise")].iloc[0]
+            half = stats.t.ppf(0.975, len(me) - 1) * me.std(ddof=1) / np.sqrt(len(me))
+            assert row["mean"] == pytest.approx(me.mean())
+            assert row.low == pytest.approx(me.mean() - half) and row.n == len(me)
+            diff = (wide.micro_enterprise - wide.traditional).dropna().to_numpy()
+            d = result[(result.setting == setting) & (result.outcome == outcome)
+                       & (result.kind == "difference")].iloc[0]
+            assert d["mean"] == pytest.approx(diff.mean()) and d.n == len(diff)
+            assert d.effect_size == pytest.approx(diff.mean() / diff.std(ddof=1))
+            assert d.p_value == pytest.approx(stats.ttest_rel(
+                wide.micro_enterprise.dropna(), wide.traditional.dropna()).pvalue)
+
+
+def test_analysis_reads_several_folders_and_single_runs(tmp_path):
+    frame = _synthetic_store(tmp_path / "one")
+    other = frame.assign(scenario="rare_disease", run_id=frame.run_id + "-b")
+    (tmp_path / "two" / "store" / "summary").mkdir(parents=True)
+    other.to_parquet(tmp_path / "two" / "store" / "summary" / "all.parquet")
+    analyze_main([str(tmp_path / "one"), str(tmp_path / "two"), "--out", str(tmp_path / "a")])
+    result = pd.read_csv(tmp_path / "a" / "analysis.csv")
+    assert set(result.scenario) == {"oncology_launch", "rare_disease"}
+    direct = paired_comparison(frame, "traditional")
+    assert len(result[result.scenario == "oncology_launch"]) == len(direct)
+
+
+def test_analyze_reports_a_missing_folder_in_one_line(tmp_path):
+    out = subprocess.run([str(BIN / "orgsim-analyze"), str(tmp_path / "nope")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert out.stderr.startswith("orgsim-analyze: error:")
+
+
+def test_design_search_respects_the_budget_and_is_reproducible(tmp_path):
+    def search(out):
+        return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26", "--trials",
+                               "3", "--seeds", "2", "--out", str(out)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+
+    first, second = search(tmp_path / "a"), search(tmp_path / "b")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr
+    a = pd.read_csv(tmp_path / "a" / "trials.csv")
+    b = pd.read_csv(tmp_path / "b" / "trials.csv")
+    pd.testing.assert_frame_equal(a.filter(like="params_"), b.filter(like="params_"))
+    np.testing.assert_allclose(a.value, b.value)
+    space = yaml.safe_load((Path(__file__).parents[1] / "conf" / "search" /
+                            "micro_enterprise.yaml").read_text())
+    for key, spec in space["params"].items():
+        assert a[f"params_{key}"].between(spec["low"], spec["high"]).all()
+    best = yaml.safe_load((tmp_path / "a" / "best.yaml").read_text())
+    s = best["staffing"]
+    assert s["reps"] + 25 + 20 + s["operations_experts"] + s["patient_services_experts"] == 150
+    from sim.cli.compose import compose_run
+    from sim.scenarios import SCENARIOS
+
+    target = SCENARIOS / "zz_search_best_test.yaml"
+    target.write_text((tmp_path / "a" / "best.yaml").read_text())
+    try:
+        import sim.cli.registry as registry
+
+        registry._registered = False
+        composed = compose_run(["scenario=zz_search_best_test"])
+        assert composed.config.staffing.reps == s["reps"]
+    finally:
+        target.unlink()
+        registry._registered = False
