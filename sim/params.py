@@ -11,7 +11,7 @@ source for three things that must never drift apart:
 from __future__ import annotations
 
 import copy
-from dataclasses import MISSING, field
+from dataclasses import MISSING, field, fields
 from typing import Any
 
 # Short keys for the source articles in ../shared/seeds (see docs/ODD.md, "Input data").
@@ -56,6 +56,15 @@ def param(
         return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     if default is MISSING:
         return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def redefault(base: type, name: str, default: Any) -> Any:
+    """Field ``name`` of dataclass ``base`` with another default: a design subclass changes a
+    default while the unit, meaning, range and source stay declared once, in the base."""
+    meta = next(f for f in fields(base) if f.name == name).metadata
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 

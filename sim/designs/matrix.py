@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sim.designs import register
 from sim.designs.base import require_whole_steps
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
-from sim.params import A4, param
+from sim.params import A4, param, redefault
 from sim.people import HOME_CAPABILITY
 from sim.routing import Route
 from sim.staff import Manager
@@ -28,10 +28,7 @@ from sim.workforce import Activity
 
 @dataclass
 class MatrixConfig(TraditionalConfig):
-    call_target_share: float = param(
-        0.45, unit="share", doc="Share of a rep's week reserved for calls to meet call targets",
-        ge=0, le=1, source=A4,
-    )
+    call_target_share: float = redefault(TraditionalConfig, "call_target_share", 0.45)
     account_lead_authority: float = param(
         5.0, unit="k€", doc="Largest commitment an account-team lead may decide alone", ge=0,
         source=A4,

@@ -25,7 +25,7 @@ import numpy as np
 from sim.designs import register
 from sim.designs.base import DesignConfig, OrganisationDesign, require_whole_steps
 from sim.micro_enterprise import MicroEnterprise
-from sim.params import A0, A1, A2, A3, A4, param
+from sim.params import A0, A1, A2, A3, A4, param, redefault
 from sim.platform import Platform
 from sim.routing import Route
 from sim.staff import Manager, PrimaryContact
@@ -38,22 +38,10 @@ FUNCTION_ORDER = {"sales": 0, "access": 1, "medical": 2}
 
 @dataclass
 class MicroEnterpriseConfig(DesignConfig):
-    detailing_share: float = param(
-        0.2, unit="share", doc="Share of a rep's or primary contact's customer time spent on the "
-        "product message rather than the customer's needs (follows what staff are rewarded for)",
-        ge=0, le=1, source=A3,
-    )
-    governance: float = param(
-        0.7, unit="0-1", doc="Strength of compliance governance over decisions (cuts incident "
-        "risk, costs review time)", ge=0, le=1, source=A4,
-    )
-    planning_interval_weeks: float = param(
-        1.0, unit="weeks", doc="How often customer-facing time is re-planned", gt=0, le=520,
-        source=A0,
-    )
-    data_lag_weeks: float = param(
-        0.0, unit="weeks", doc="Age of the data the plan is made from", ge=0, le=520, source=A0,
-    )
+    detailing_share: float = redefault(DesignConfig, "detailing_share", 0.2)
+    governance: float = redefault(DesignConfig, "governance", 0.7)
+    planning_interval_weeks: float = redefault(DesignConfig, "planning_interval_weeks", 1.0)
+    data_lag_weeks: float = redefault(DesignConfig, "data_lag_weeks", 0.0)
     account_time_share: float = param(
         0.5, unit="share", doc="Share of a primary contact's week spent with owned accounts",
         ge=0, le=1, source=A0,
