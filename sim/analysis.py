@@ -41,7 +41,12 @@ HEADLINE = (
     ("compliance_incidents", "compliance incidents", "count", 1, "lower"),
     ("cost_per_resolved_job", "cost per resolved job", "k€", 1, "lower"),
 )
-OUTCOME_INFO = {o[0]: o for o in HEADLINE}
+# Further outcomes the report shows (not in the printed table).
+EXTRA = (
+    ("escalations", "escalations per run", "count", 0, "lower"),
+    ("leavers", "staff who left", "people", 1, "lower"),
+)
+OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
 
 
 def _t_interval(mean, sd, n):
@@ -59,7 +64,7 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     for col in ("scenario", "setting"):
         if col not in summary:
             summary[col] = ""
-    outcomes = [o for o in (outcomes or OUTCOME_INFO) if o in summary.columns]
+    outcomes = [o for o in (outcomes or [h[0] for h in HEADLINE]) if o in summary.columns]
     con = duckdb.connect()
     con.register("summary", summary[["scenario", "setting", "design", "seed", *outcomes]])
     unpivot = ", ".join(f'"{o}"' for o in outcomes)
@@ -101,7 +106,8 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
         out["p_value"] = np.where(diff & (out["n"] > 1),
                                   2 * stats.t.sf(np.abs(t), np.maximum(out["n"] - 1, 1)),
                                   np.nan)
-    info = pd.DataFrame(HEADLINE, columns=["outcome", "label", "unit", "decimals", "better"])
+    info = pd.DataFrame(OUTCOME_INFO.values(),
+                        columns=["outcome", "label", "unit", "decimals", "better"])
     out = out.merge(info, on="outcome", how="left")
     order = {o: i for i, o in enumerate(outcomes)}
     designs = ([baseline] if baseline else []) + [

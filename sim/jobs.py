@@ -88,6 +88,7 @@ class CustomerJob:
     state: JobState = JobState.UNDISCOVERED
     exposure: float = 0.0  # accumulated discovery hazard
     owner: object | None = None  # the staff position that owns it once discovered
+    discoverer: object | None = None  # the staff position that found it (or heard the report)
     discovered_at: float = math.nan
     decided_at: float = math.nan
     closed_at: float = math.nan  # resolved or abandoned

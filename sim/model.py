@@ -335,6 +335,7 @@ class OrgSimModel(Model):
         job.discovered_at = self.now
         self._move(job, JobState.AWAITING_DECISION)
         self.counts["discovered"] += 1
+        job.discoverer = discoverer
         self.history.record(job, self.now, Event.DISCOVERED, discoverer)
         self.contacts.touch_one(job.account, discoverer.person_id, self.now)
         owner = self.design.owner_of(job, discoverer)

@@ -132,6 +132,8 @@ def jobs_frame(model) -> pd.DataFrame:
         "arrival": arrival,
         "patience": np.array([j.patience for j in jobs], float),
         "discovered_at": np.array([j.discovered_at for j in jobs], float),
+        "discoverer_role": [j.discoverer.label if j.discoverer is not None else ""
+                            for j in jobs],
         "owner_role": [o.label if o is not None else "" for o in owner],
         "decided_at": np.array([j.decided_at for j in jobs], float),
         "decision_wait": np.array([j.decision_wait if not np.isnan(j.decided_at) else np.nan

@@ -36,7 +36,7 @@ def results_folder(stdout: str) -> Path:
 
 def check_folder(folder: Path, printed: str) -> None:
     for name in ("config.yaml", "provenance.json", "comparison.csv", "comparison.txt",
-                 "summary.html", ".hydra/config.yaml"):
+                 "report.html", ".hydra/config.yaml"):
         assert (folder / name).is_file(), name
     for table in TABLES:
         parquet = pd.read_parquet(folder / "tables" / f"{table}.parquet")
@@ -45,13 +45,13 @@ def check_folder(folder: Path, printed: str) -> None:
     provenance = json.loads((folder / "provenance.json").read_text())
     for key in ("orgsim", "git", "seeds", "started", "ended", "reproduce", "files"):
         assert provenance[key] is not None, key
-    assert set(provenance["files"]) >= {"comparison.csv", "summary.html", "tables/jobs.parquet"}
+    assert set(provenance["files"]) >= {"comparison.csv", "report.html", "tables/jobs.parquet"}
     # the printed table is the written one, and its numbers are the comparison's numbers
     assert (folder / "comparison.txt").read_text() in printed
     comparison = pd.read_csv(folder / "comparison.csv")
     for _, row in comparison.dropna(subset=["mean"]).iterrows():
         assert f"{row['mean']:.{int(row.decimals)}f}" in printed, (row.outcome, row.design)
-    html = (folder / "summary.html").read_text()
+    html = (folder / "report.html").read_text()
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"?https?:", html)
     assert "plotly" in html.lower()
 

@@ -33,9 +33,9 @@ from sim.cli.compose import CONF, Composed, InputError, compose_run, explain, fr
 from sim.cli.outputs import RunFolder, git_commit, versions
 from sim.cli.registry import register
 from sim.experiment import TABLES, run_paired, stack
-from sim.scenarios import catalog
+from sim.report.data import load as load_report
+from sim.report.page import write_report
 from sim.store import ResultsStore
-from sim.summary_html import write_summary
 from sim.sweep import run_job, sweep_folder
 
 _STARTED = time.perf_counter()
@@ -129,7 +129,9 @@ def sweep(overrides: list[str]) -> None:
     after = store.counts()
     print(f"{after['ok']} of {total} runs stored ({after['ok'] - before['ok']} new, "
           f"{before['ok']} from before), {after['failed']} failed.")
-    write_analysis([folder], folder / "analysis", show=len(jobs) <= 12)
+    if after["ok"]:
+        write_analysis([folder], folder / "analysis", show=len(jobs) <= 12)
+        write_report(load_report(folder), folder / "report.html")
     print(f"Results: {folder}")
     if after["failed"]:
         print(f"orgsim: {after['failed']} run(s) failed (errors in {folder}/store/runs/); run "
@@ -161,7 +163,6 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
     summary = stack(results, "summary")
     comparison = paired_comparison(summary, baseline=designs[0] if len(designs) > 1 else None)
     printed_table = table(comparison, len(seeds))
-    scenario = catalog().get(composed.scenario)
     caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
                f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
     header = f"orgsim · {caption} Designs: {', '.join(designs)}."
@@ -173,14 +174,7 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
     comparison.to_csv(folder.path("comparison.csv"), index=False)
     for name in TABLES:
         folder.write_table(name, stack(results, name))
-    write_summary(folder.path("summary.html"),
-                  question=scenario.question if scenario else "",
-                  scenario=composed.scenario, source=scenario.source if scenario else "",
-                  designs=designs, seeds=seeds, table=printed_table,
-                  series=stack(results, "series"),
-                  caption=caption)
-    written = time.perf_counter()
-    folder.write_json("provenance.json", {
+    provenance = {
         "orgsim": versions(),
         "git": git_commit(),
         "scenario": composed.scenario,
@@ -191,11 +185,18 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
         "command": sys.argv,
         "started": started_at.isoformat(),
         "ended": datetime.now(UTC).isoformat(),
-        "seconds": {"startup_and_validation": round(job_started - _STARTED, 3),
-                    "simulation": round(simulated - job_started, 3),
-                    "writing": round(written - simulated, 3)},
-        "files": folder.files(),
-    })
+    }
+    folder.write_json("provenance.json", provenance)  # the report reads it
+    written = time.perf_counter()
+    write_report(load_report(folder.staging), folder.path("report.html"))
+    reported = time.perf_counter()
+    provenance["ended"] = datetime.now(UTC).isoformat()
+    provenance["seconds"] = {"startup_and_validation": round(job_started - _STARTED, 3),
+                             "simulation": round(simulated - job_started, 3),
+                             "writing": round(written - simulated, 3),
+                             "report": round(reported - written, 3)}
+    provenance["files"] = folder.files()
+    folder.write_json("provenance.json", provenance)
     final = folder.finalize()
     if show:
         print(printed)

@@ -10,7 +10,7 @@ of overwriting). Layout::
       config.yaml          the resolved configuration (and .hydra/ with Hydra's own record)
       provenance.json      orgsim version, git commit, seeds, versions, start/end, how to reproduce
       comparison.csv       the printed table, in numbers
-      summary.html         self-contained HTML summary (works offline)
+      report.html          self-contained HTML report (works offline; see sim/report/)
       tables/<name>.parquet and tables/<name>.csv for series, jobs, accounts, staff, summary,
                            history — every run stacked, with design and seed columns
 """

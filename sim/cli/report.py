@@ -1,0 +1,29 @@
+"""``orgsim-report <run or sweep folder>``: write the folder's self-contained HTML report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.report.data import load
+from sim.report.page import write_report
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="orgsim-report", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--setting", help="sweep: the setting drawn in time-series figures")
+    parser.add_argument("--job", type=int, help="job id for the step-by-step timeline")
+    parser.add_argument("--out", type=Path, help="default: <folder>/report.html")
+    args = parser.parse_args(argv)
+    try:
+        data = load(args.folder, args.setting)
+    except (FileNotFoundError, ValueError, OSError) as error:
+        parser.exit(2, f"orgsim-report: error: {error}\n")
+    out = args.out or args.folder / "report.html"
+    write_report(data, out, args.job)
+    print(f"Report: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""The results report and publication exports (``orgsim-report``, ``orgsim-export``).
+
+* ``data`` — read a run or sweep folder once;
+* ``figures`` — every figure with the table behind it and a one-line reading from that table;
+* ``page`` — the self-contained HTML report;
+* ``export`` — PNG / SVG / PDF through kaleido, and the CSV behind each figure.
+"""

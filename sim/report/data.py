@@ -1,0 +1,196 @@
+"""What a report is made from: the tables of a run folder or a sweep folder, read once.
+
+A *run folder* (``orgsim``) holds every replication of its designs; a *sweep folder*
+(``orgsim -m``) holds many settings. Time series, job paths and the one-job timeline of a sweep are
+drawn for one *reference setting* (the first, or the one asked for); the comparison and the
+sweep figures use every setting. Large tables are read from the Parquet store with DuckDB, filtered
+to what is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.analysis import OUTCOME_INFO, load_summaries, paired_comparison
+from sim.scenarios import catalog
+
+
+@dataclass
+class ReportData:
+    kind: str  # "run" or "sweep"
+    folder: Path
+    scenario: str
+    question: str
+    source: str
+    designs: list[str]  # baseline first
+    baseline: str | None
+    seeds: list[int]
+    horizon: float
+    settings: list[str]
+    reference: str  # the setting drawn in the time-series figures
+    summary: pd.DataFrame  # every run
+    comparison: pd.DataFrame  # paired comparison, every setting
+    series: pd.DataFrame  # reference setting, every design and seed
+    jobs: pd.DataFrame  # reference setting
+    history: dict[str, pd.DataFrame]  # design → history of the first seed (reference setting)
+    key_settings: dict[str, str]
+    scenario_settings: str  # what the scenario file changes
+    params: pd.DataFrame = field(default_factory=pd.DataFrame)  # sweep: setting → values
+    edge_cases: list[str] = field(default_factory=list)
+
+    def caption(self, setting: str | None = None) -> str:
+        seeds = (f"seeds {self.seeds[0]}–{self.seeds[-1]}" if len(self.seeds) > 1
+                 else f"seed {self.seeds[0]}")
+        where = setting if setting is not None else self.reference
+        return (f"Scenario {self.scenario} · {len(self.seeds)} paired replication"
+                f"{'s' if len(self.seeds) != 1 else ''}, {seeds} · {self.horizon:g} weeks"
+                + (f" · {where}" if where else ""))
+
+
+def _order(designs, baseline: str | None) -> list[str]:
+    designs = list(dict.fromkeys(designs))
+    if baseline in designs:
+        designs.remove(baseline)
+        designs.insert(0, baseline)
+    return designs
+
+
+def _scenario_text(name: str) -> tuple[str, str, str]:
+    entry = catalog().get(name)
+    if entry is None:
+        return "", "", ""
+    body = [line for line in entry.path.read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    return entry.question, entry.source, "\n".join(body)
+
+
+def _key_settings(config: dict, replications: int) -> dict[str, str]:
+    m, s, t, r = config["market"], config["staffing"], config["therapy"], config["run"]
+    staff = s["reps"] + s["msls"] + s["access"] + s["operations_experts"] + \
+        s["patient_services_experts"]
+    return {
+        "accounts": f"{m['accounts']} in {m['regions']} regions",
+        "staff (frontline + experts)": f"{staff} ({s['reps']} reps, {s['msls']} MSLs, "
+                                       f"{s['access']} access, "
+                                       f"{s['operations_experts'] + s['patient_services_experts']}"
+                                       " experts)",
+        "therapy": f"{t['name']} ({'IV' if t['intravenous'] else 'not IV'}), "
+                   f"p = {t['innovation']:g}/week, q = {t['imitation']:g}/week",
+        "horizon": f"{r['horizon_weeks']:g} weeks in steps of {r['step_weeks']:g}",
+        "replications": str(replications),
+    }
+
+
+def _edge_cases(data: ReportData) -> list[str]:
+    notes = []
+    if len(data.seeds) == 1:
+        notes.append("Single replication: no intervals can be drawn; lines show one run.")
+    if len(data.designs) == 1:
+        notes.append(f"Only one design ({data.designs[0]}): there are no paired differences.")
+    if (data.summary.accounts_adopted_share == 0).all():
+        notes.append("No account adopted within the horizon under any design: adoption "
+                     "figures are flat at zero and weeks to 50% adoption are undefined.")
+    if data.jobs.empty:
+        notes.append("No customer job arrived: job figures are empty.")
+    return notes
+
+
+def load(folder: Path | str, setting: str | None = None) -> ReportData:
+    """Read a run or sweep folder for reporting."""
+    folder = Path(folder)
+    summary = load_summaries([folder])
+    if (folder / "store").is_dir():
+        return _load_sweep(folder, summary, setting)
+    return _load_run(folder, summary)
+
+
+def _load_run(folder: Path, summary: pd.DataFrame) -> ReportData:
+    provenance = json.loads((folder / "provenance.json").read_text())
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    designs = provenance["designs"]
+    baseline = designs[0] if len(designs) > 1 else None
+    tables = {t: pd.read_parquet(folder / "tables" / f"{t}.parquet")
+              for t in ("series", "jobs")}
+    first = min(provenance["seeds"])
+    history = duckdb.sql(f"select * from read_parquet('{folder / 'tables' / 'history.parquet'}')"
+                         f" where seed = {first}").df()
+    question, source, text = _scenario_text(provenance["scenario"])
+    data = ReportData(
+        kind="run", folder=folder, scenario=provenance["scenario"], question=question,
+        source=source, designs=_order(designs, baseline), baseline=baseline,
+        seeds=sorted(provenance["seeds"]), horizon=float(config["run"]["horizon_weeks"]),
+        settings=[""], reference="", summary=summary,
+        comparison=paired_comparison(summary, baseline, _outcomes(summary)),
+        series=tables["series"].assign(setting=""), jobs=tables["jobs"].assign(setting=""),
+        history={d: h.drop(columns=["design", "seed"]) for d, h in history.groupby("design")},
+        key_settings=_key_settings(config, len(provenance["seeds"])),
+        scenario_settings=text)
+    data.edge_cases = _edge_cases(data)
+    return data
+
+
+def _outcomes(summary: pd.DataFrame) -> list[str]:
+    return [o for o in OUTCOME_INFO if o in summary.columns]
+
+
+def _load_sweep(folder: Path, summary: pd.DataFrame, setting: str | None) -> ReportData:
+    store = folder / "store"
+    settings = sorted(summary.setting.unique())
+    reference = setting if setting is not None else settings[0]
+    if reference not in settings:
+        raise ValueError(f"--setting: {reference!r} is not a setting of {folder}; allowed: "
+                         + "; ".join(repr(s) for s in settings))
+    scenario = sorted(summary.scenario.unique())[0]
+    runs = summary[(summary.setting == reference) & (summary.scenario == scenario)]
+    ids = runs.run_id.tolist()
+
+    def read(table: str, run_ids: list[str]) -> pd.DataFrame:
+        files = [str(store / table / f"{rid}.parquet") for rid in run_ids]
+        return duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
+
+    designs = list(dict.fromkeys(summary.design))
+    baseline = "traditional" if "traditional" in designs and len(designs) > 1 else (
+        designs[0] if len(designs) > 1 else None)
+    first = runs.seed.min()
+    history_ids = runs[runs.seed == first].set_index("design").run_id
+    manifest = json.loads((store / "runs" / f"{ids[0]}.json").read_text())
+    params = summary.filter(like="param:").assign(setting=summary.setting).drop_duplicates(
+        "setting").set_index("setting")
+    params.columns = [c.split(":", 1)[1] for c in params.columns]
+    question, source, text = _scenario_text(scenario)
+    data = ReportData(
+        kind="sweep", folder=folder, scenario=scenario, question=question, source=source,
+        designs=_order(designs, baseline), baseline=baseline,
+        seeds=sorted(summary.seed.unique().tolist()),
+        horizon=float(manifest["config"]["run"]["horizon_weeks"]), settings=settings,
+        reference=reference, summary=summary,
+        comparison=paired_comparison(summary, baseline, _outcomes(summary)),
+        series=read("series", ids), jobs=read("jobs", ids),
+        history={d: read("history", [rid]) for d, rid in history_ids.items()},
+        key_settings=_key_settings(manifest["config"], summary.groupby(
+            ["setting", "design"]).seed.nunique().max()),
+        scenario_settings=text, params=params)
+    data.edge_cases = _edge_cases(data)
+    return data
+
+
+def numeric_params(params: pd.DataFrame) -> list[str]:
+    """Swept settings with more than one value, all numbers."""
+    out = []
+    for col in params.columns:
+        values = pd.to_numeric(params[col], errors="coerce")
+        if values.notna().all() and values.nunique() > 1:
+            out.append(col)
+    return out
+
+
+def finite(values) -> np.ndarray:
+    values = np.asarray(values, float)
+    return values[np.isfinite(values)]

@@ -1,0 +1,182 @@
+"""The report and publication exports: valid files, figure data equal to the stored results, a
+self-contained page that renders without errors, and the edge cases."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.report.export import find_browser
+
+BIN = Path(sys.executable).parent
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
+needs_browser = pytest.mark.skipif(find_browser() is None,
+                                   reason="no Chromium: apt-get install chromium")
+
+
+def run(cmd, cwd, env=None, timeout=600):
+    import os
+
+    return subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def results_folder(stdout: str, cwd: Path) -> Path:
+    path = Path(re.search(r"^Results: (.+)$", stdout, re.M).group(1).strip())
+    return path if path.is_absolute() else cwd / path
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    cwd = tmp_path_factory.mktemp("report")
+    out = run(["orgsim", "run.replications=3", "run.horizon_weeks=104"], cwd)
+    assert out.returncode == 0, out.stderr
+    return results_folder(out.stdout, cwd)
+
+
+EXPECTED = ["01_adoption_accounts", "02_patients_treated", "03_jobs_over_time",
+            "04_time_to_resolution", "05_outcomes", "06_journeys_micro_enterprise",
+            "06_journeys_traditional", "07_job_timeline", "09_paired_differences"]
+
+
+@needs_browser
+def test_export_writes_valid_png_svg_pdf_and_csv_for_every_figure(run_folder):
+    out = run(["orgsim-export", str(run_folder), "--format", "png,svg,pdf"], run_folder)
+    assert out.returncode == 0, out.stderr
+    figures = run_folder / "figures"
+    assert sorted(p.stem for p in figures.glob("*.csv")) == EXPECTED
+    for name in EXPECTED:
+        assert (figures / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (figures / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        root = ET.parse(figures / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg")
+    assert (figures / "report.html").exists()
+
+
+def test_figure_data_equals_what_the_stored_results_give(run_folder):
+    run(["orgsim-export", str(run_folder), "--format", "csv"], run_folder)
+    figures = run_folder / "figures"
+    series = pd.read_parquet(run_folder / "tables" / "series.parquet")
+    summary = pd.read_parquet(run_folder / "tables" / "summary.parquet")
+    jobs = pd.read_parquet(run_folder / "tables" / "jobs.parquet")
+    adoption = pd.read_csv(figures / "01_adoption_accounts.csv")
+    expected = series.groupby(["design", "week"]).accounts_adopted_share.mean()
+    got = adoption.set_index(["design", "week"])["mean"]
+    np.testing.assert_allclose(got.sort_index(), expected.sort_index())
+    outcomes = pd.read_csv(figures / "05_outcomes.csv")
+    for _, row in outcomes.iterrows():
+        values = summary[summary.design == row.design][row.outcome].dropna()
+        assert row["mean"] == pytest.approx(values.mean())
+    diffs = pd.read_csv(figures / "09_paired_differences.csv")
+    wide = summary.pivot(index="seed", columns="design", values="cost_per_resolved_job")
+    row = diffs[diffs.outcome == "cost_per_resolved_job"].iloc[0]
+    assert row["mean"] == pytest.approx((wide.micro_enterprise - wide.traditional).mean())
+    journeys = pd.read_csv(figures / "06_journeys_traditional.csv")
+    trad = jobs[jobs.design == "traditional"]
+    resolved = journeys[journeys.target == "resolved"].jobs.sum()
+    assert resolved == (trad.state == "resolved").sum()
+
+
+@needs_browser
+def test_report_is_self_contained_and_renders_without_console_errors(run_folder):
+    from playwright.sync_api import sync_playwright
+
+    html = (run_folder / "report.html").read_text()
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import", html)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_browser(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors, requests = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((run_folder / "report.html").as_uri())
+        page.wait_for_selector(".plot-container", timeout=30000)
+        assert page.locator(".plot-container").count() == len(EXPECTED)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+
+
+def test_every_figure_has_a_reading_computed_from_its_data(run_folder):
+    from sim.report.data import load
+    from sim.report.figures import all_figures
+
+    data = load(run_folder)
+    for figure in all_figures(data):
+        assert figure.reading and not figure.data.empty, figure.name
+    adoption = all_figures(data)[0]
+    weeks = data.comparison[(data.comparison.outcome == "week_50pct_adoption")
+                            & (data.comparison.kind == "mean")]
+    trad = weeks[weeks.design == "traditional"]["mean"].iloc[0]
+    if np.isfinite(trad):
+        assert f"week {trad:.0f}" in adoption.reading
+    html = (run_folder / "report.html").read_text()
+    for figure in all_figures(data):
+        assert figure.reading.replace("'", "&#x27;") in html
+
+
+def test_same_colour_for_the_same_design_everywhere(run_folder):
+    from sim.report.data import load
+    from sim.report.figures import all_figures
+    from sim.style import DESIGN_COLOURS
+
+    for figure in all_figures(load(run_folder)):
+        for trace in figure.figure.data:
+            name = getattr(trace, "name", None)
+            if name in DESIGN_COLOURS and getattr(trace, "line", None) is not None \
+                    and trace.line.color:
+                assert trace.line.color == DESIGN_COLOURS[name], figure.name
+
+
+@pytest.mark.parametrize("case, args, sweep, note", [
+    ("single replication", ["run.replications=1", "run.horizon_weeks=40"], False,
+     "Single replication"),
+    ("no account adopts", ["run.replications=2", "run.horizon_weeks=20",
+                           "therapy.innovation=0", "therapy.imitation=0"], False,
+     "No account adopted"),
+    ("sweep with one design", ["org=micro_enterprise", "run.replications=2",
+                               "run.horizon_weeks=40", "staffing.ppoc_span=2,3"], True,
+     "Only one design"),
+])
+def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep, note):
+    cmd = ["orgsim", "-m", *args] if sweep else ["orgsim", *args]
+    out = run(cmd, tmp_path)
+    assert out.returncode == 0, out.stderr
+    folder = results_folder(out.stdout, tmp_path)
+    report = run(["orgsim-report", str(folder)], tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert note in (folder / "report.html").read_text()
+    export = run(["orgsim-export", str(folder), "--format", "csv"], tmp_path)
+    assert export.returncode == 0, export.stderr
+    assert len(list((folder / "figures").glob("*.csv"))) >= 6
+    if sweep:
+        assert (folder / "figures" / "08_sweep_staffing_ppoc_span.csv").exists()
+
+
+def test_export_without_a_browser_says_how_to_install_one_and_keeps_html_and_csv(run_folder,
+                                                                                  tmp_path):
+    out = run(["orgsim-export", str(run_folder), "--format", "png", "--out", str(tmp_path)],
+              run_folder, env={"BROWSER_PATH": "/nonexistent/chrome"})
+    assert out.returncode == 1
+    assert "apt-get install chromium" in out.stderr and out.stderr.count("\n") == 1
+    assert (tmp_path / "report.html").exists() and len(list(tmp_path.glob("*.csv"))) == 9
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_bad_export_input_is_refused_in_one_line(run_folder):
+    out = run(["orgsim-export", str(run_folder), "--format", "gif"], run_folder)
+    assert out.returncode == 2 and "--format: unknown gif" in out.stderr
+    out = run(["orgsim-report", str(run_folder / "nope")], run_folder)
+    assert out.returncode == 2 and out.stderr.startswith("orgsim-report: error:")
