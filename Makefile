@@ -33,6 +33,7 @@ test: $(BIN)/.installed browser
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/sweep_bench.py
+	$(BIN)/python benchmarks/demo_bench.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check sim tests benchmarks

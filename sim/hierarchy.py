@@ -50,7 +50,8 @@ class Hierarchy:
         return m
 
     def _supervise(self, members: list, level: int, function: str) -> list[Manager]:
-        """Put ``members`` (in order) under ⌈n/span⌉ managers of ``level``."""
+        """Put ``members`` (in order) under ⌈n/span⌉ managers of ``level`` (span ≥ 2, so each
+        level is smaller than the one below and the line reaches a single head)."""
         managers = []
         size = math.ceil(len(members) / math.ceil(len(members) / self.span))
         for start in range(0, len(members), size):

@@ -45,6 +45,8 @@ def check(model) -> None:
         _fail(model, f"position {row} used {wf.used[row]:.3f} h of {capacity[row]:.3f}")
     if np.any(wf.step_activity[:n] < -1e-9):
         _fail(model, "negative hours")
+    if np.any(wf.backlog[:n] < 0) or np.any(wf.shared_backlog[:n] < 0):
+        _fail(model, "negative queued work (backlog)")  # the demo draws its square root
 
     # stages only move forward, one at a time
     stage, before = model.dmus.stage, model._previous_stage

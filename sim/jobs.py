@@ -139,6 +139,10 @@ class JobHistory:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def rows_of(self, job_id: int) -> list[tuple]:
+        """(job_id, week, event, person, position, detail) of one job, in order."""
+        return [r for r in self._rows if r[0] == job_id]
+
     def to_frame(self) -> pd.DataFrame:
         cols = list(zip(*self._rows, strict=True)) if self._rows else [()] * 6
         return pd.DataFrame({

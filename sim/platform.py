@@ -78,16 +78,20 @@ class Platform:
         queue = self.queue.get(capability)
         while queue:
             task = queue[0]
-            if not task.job.is_open:
-                queue.popleft()
-                self.queued_hours[capability] -= task.remaining
-                continue
-            if task.ready_at > now + 1e-9:
+            if task.ready_at > now + 1e-9 and task.job.is_open:
                 return None
-            queue.popleft()
-            self.queued_hours[capability] -= task.remaining
-            return task
+            self._take_first(capability)
+            if task.job.is_open:
+                return task
         return None
+
+    def _take_first(self, capability: int) -> None:
+        """Pop the head of the queue; its hours leave the running total, which is reset exactly
+        when the queue empties so float round-off cannot leave it slightly negative."""
+        queue = self.queue[capability]
+        task = queue.popleft()
+        self.queued_hours[capability] = (max(0.0, self.queued_hours[capability] - task.remaining)
+                                         if queue else 0.0)
 
     def share_of_queue(self, expert) -> float:
         """Expert-hours of the shared queue per expert of ``expert``'s capability (for overload)."""

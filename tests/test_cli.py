@@ -142,7 +142,7 @@ BAD = [
     (["staffing.reps=0", "staffing.msls=0", "staffing.access=0"],
      "staffing.reps: there must be at least one frontline person"),
     (["staffing.products=0"], "staffing.products: must be ≥ 1"),
-    (["org=traditional", "org.span_of_control=0"], "org.span_of_control: must be ≥ 1"),
+    (["org=traditional", "org.span_of_control=0"], "org.span_of_control: must be ≥ 2"),
     (["org.span_of_control=5"], "org.span_of_control: not a setting of the chosen design"),
     (["org.governance=1.5"], "org.governance: must be ≥ 0 and ≤ 1"),
     (["org=flat"], "org: unknown option 'flat'; allowed: matrix, micro_enterprise"),

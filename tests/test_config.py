@@ -58,9 +58,10 @@ def test_unknown_design_and_contradictions_are_rejected():
     cfg.org.pilot_accounts = 10
     with pytest.raises(ConfigError, match=r"org.pilot_accounts: must be ≤ market.accounts \(4\)"):
         validate(cfg)
-    cfg = SimConfig(org=design_config("traditional", span_of_control=0))
-    with pytest.raises(ConfigError, match="org.span_of_control"):
-        validate(cfg)
+    for span in (0, 1):
+        cfg = SimConfig(org=design_config("traditional", span_of_control=span))
+        with pytest.raises(ConfigError, match="org.span_of_control: must be ≥ 2"):
+            validate(cfg)
 
 
 @pytest.mark.parametrize("design, setting", [("traditional", "org.review_weeks[0]"),

@@ -80,3 +80,10 @@ def test_checker_catches_lost_job_and_nan():
     model.book.trust[0] = np.nan
     with pytest.raises(InvariantError, match="trust"):
         check(model)
+
+
+def test_checker_catches_negative_queued_work():
+    model = _stepped("micro_enterprise")
+    model.workforce.shared_backlog[0] = -1e-16  # what float drift used to leave behind
+    with pytest.raises(InvariantError, match="backlog"):
+        check(model)

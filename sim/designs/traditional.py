@@ -47,7 +47,8 @@ class TraditionalConfig(DesignConfig):
         ge=0, le=1,
     )
     span_of_control: int = param(
-        10, unit="people", doc="Direct reports per manager", ge=1, le=1000, source=A0,
+        10, unit="people", doc="Direct reports per manager (at least 2: a span of 1 never reaches "
+        "a top)", ge=2, le=1000, source=A0,
     )
     level_authority: list[float] = param(
         [10.0, 50.0, 1e6], unit="k€", doc="Authority limit per management level (first-line, "

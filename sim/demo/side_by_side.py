@@ -1,0 +1,54 @@
+"""Two orgsim runs of one market, stepped together: the model the workshop page drives.
+
+Both sides share the scenario, the seed (so the same accounts, the same job arrivals, the same
+people) and the levers; only the organisation design differs. This wrapper is itself a Mesa model
+so that Mesa's SolaraViz can play, pause, step and reset it.
+"""
+
+from __future__ import annotations
+
+from mesa import Model
+
+from sim.demo.levers import DEFAULTS, configure
+from sim.model import OrgSimModel
+
+
+class SideBySide(Model):
+    """Left and right: the same market under two designs.
+
+    The orgsim scenario is ``scenario_name``: Mesa's own ``Model.scenario`` (an experimental
+    parameter holder that SolaraViz passes on reset) is a different thing."""
+
+    def __init__(self, scenario_name: str = "workshop", left: str = "traditional",
+                 right: str = "micro_enterprise", seed: int = 0,
+                 ppoc_span: float = DEFAULTS["ppoc_span"],
+                 team_size: int = DEFAULTS["team_size"],
+                 team_authority: float = DEFAULTS["team_authority"],
+                 hierarchy_levels: int = DEFAULTS["hierarchy_levels"],
+                 call_target_share: float = DEFAULTS["call_target_share"],
+                 platform_experts: int = DEFAULTS["platform_experts"],
+                 cross_functional: float = DEFAULTS["cross_functional"],
+                 resistance: float = DEFAULTS["resistance"]):
+        super().__init__(rng=int(seed))
+        levers = {"ppoc_span": ppoc_span, "team_size": team_size,
+                  "team_authority": team_authority, "hierarchy_levels": hierarchy_levels,
+                  "call_target_share": call_target_share, "platform_experts": platform_experts,
+                  "cross_functional": cross_functional, "resistance": resistance}
+        self.scenario_name = scenario_name
+        self.levers = levers
+        self.seed_value = int(seed)
+        self.sides = {
+            "left": OrgSimModel(configure(scenario_name, left, levers), seed=int(seed)),
+            "right": OrgSimModel(configure(scenario_name, right, levers), seed=int(seed)),
+        }
+        self.designs = {"left": left, "right": right}
+
+    @property
+    def week(self) -> float:
+        return self.sides["left"].now
+
+    def step(self) -> None:
+        for side in self.sides.values():
+            if side.running:
+                side.step()
+        self.running = any(side.running for side in self.sides.values())
