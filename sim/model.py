@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import logging
 import math
 
 import numpy as np
@@ -53,6 +54,10 @@ from sim.routing import dispatch
 from sim.stakeholders import DecisionMakingUnits
 from sim.visits import VisitKind
 from sim.workforce import Activity, Workforce
+
+# Mesa 3.5 logs every step at INFO on its "MESA" logger, and Hydra's job logging shows INFO: a
+# default run would print (and log to file) 156 lines per replication. Warnings still show.
+logging.getLogger("MESA").setLevel(logging.WARNING)
 
 STAFF_MEMORY_FLOOR = 0.05  # skills never fall below this
 

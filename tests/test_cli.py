@@ -60,6 +60,7 @@ def check_folder(folder: Path, printed: str) -> None:
 def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
     out = orgsim([], tmp_path)
     assert out.returncode == 0, out.stderr
+    assert "MESA" not in out.stdout + out.stderr  # no per-step log lines from Mesa
     folder = results_folder(out.stdout)
     assert folder.parent.parent == (tmp_path / "outputs").resolve() or \
         folder.parent.parent == Path("outputs")
