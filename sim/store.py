@@ -54,7 +54,7 @@ def run_id(config: SimConfig, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     """Write through ``write(temporary path)`` and rename into place: a reader (or a resumed
     sweep) sees either nothing or the whole file, even if the process is killed mid-write."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ class ResultsStore:
                 frame = frame.assign(**{f"param:{k}": str(v)
                                         for k, v in meta.get("params", {}).items()})
             arrow = _with_run_columns(frame, front)
-            _atomic(self.root / table / f"{rid}.parquet",
+            atomic_write(self.root / table / f"{rid}.parquet",
                     lambda tmp, t=arrow: pq.write_table(t, tmp))
         self._write_manifest(rid, {**meta, "run_id": rid, "status": "ok"})
 
@@ -125,7 +125,7 @@ class ResultsStore:
 
     def _write_manifest(self, rid: str, data: dict) -> None:
         text = json.dumps(data, indent=1, default=str) + "\n"
-        _atomic(self.manifest_path(rid), lambda tmp: Path(tmp).write_text(text))
+        atomic_write(self.manifest_path(rid), lambda tmp: Path(tmp).write_text(text))
 
     def manifests(self) -> list[dict]:
         out = []

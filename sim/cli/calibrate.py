@@ -1,0 +1,248 @@
+"""``orgsim-calibrate``: fit the adoption hazard to an observed cumulative adoption curve.
+
+    orgsim-calibrate observed.csv [overrides …] [--period-weeks 4] [--fit-population]
+
+The CSV has columns ``period`` and ``cumulative`` (cumulative adopted accounts), optionally
+``population`` (potential adopters) and ``group`` (one curve per city or account group; groups
+share the hazard terms, each has its own population). Lines starting with ``#`` are comments.
+The fitting (simulator averaged over common seeds, closed-form Bass as reference) is in
+sim/calibration.py; what is fitted and on which model is in ``conf/calibration/<setup>.yaml``.
+
+Writes ``fit.csv``, ``curves.csv``, ``calibrated.yaml`` (a scenario file: copy it into
+scenarios/ and run ``orgsim scenario=calibrated``), ``calibration.html`` (offline) and, with a
+browser, ``calibration.png`` to ``outputs/calibration/<csv stem>-<time>/``, built in a staging
+folder and moved into place in one rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import yaml
+
+from sim.calibration import (
+    LEVELS,
+    Calibration,
+    CurveError,
+    calibrate,
+    populations,
+    read_observed,
+    scenario_settings,
+)
+from sim.cli.compose import CONF, InputError, compose_run
+from sim.config import ConfigError
+from sim.style import FONT, OTHER_COLOURS, band
+
+PROG = "orgsim-calibrate"
+
+
+def load_setup(name: str) -> dict:
+    path = Path(name) if name.endswith(".yaml") else CONF / "calibration" / f"{name}.yaml"
+    if not path.is_file():
+        raise InputError(f"--setup: no calibration setup {path}")
+    setup = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    params = setup.get("params") or {}
+    if not params:
+        raise InputError(f"--setup {path}: 'params' must name at least one setting to fit")
+    for key, spec in params.items():
+        if ("." not in str(key) or not isinstance(spec, dict)
+                or not 0 < float(spec.get("low", 0)) < float(spec.get("high", 0))):
+            raise InputError(f"--setup params.{key}: needs a dotted setting name and "
+                             f"0 < low < high")
+    return setup
+
+
+def figure(result: Calibration, title: str) -> go.Figure:
+    """Observed points, the simulator's mean with its range over seeds, and the Bass fit."""
+    fig = go.Figure()
+    n = len(result.seeds)
+    drawn: set[tuple] = set()  # groups of equal population share one simulated curve
+    for i, (name, g) in enumerate(result.curves.groupby("group", sort=False)):
+        c = OTHER_COLOURS[i % len(OTHER_COLOURS)] if i else "#0072B2"
+        label = f" · {name}" if result.curves.group.nunique() > 1 else ""
+        key = (tuple(np.round(g.week, 6)), tuple(np.round(g.simulated, 6)))
+        if key in drawn:
+            fig.add_trace(go.Scatter(x=g.week, y=g.observed, mode="markers",
+                                     name=f"observed{label}", marker=dict(
+                                         color=c, size=7, line=dict(color="black", width=1))))
+            continue
+        drawn.add(key)
+        fig.add_trace(go.Scatter(x=np.concatenate([g.week, g.week[::-1]]),
+                                 y=np.concatenate([g.band_high, g.band_low[::-1]]),
+                                 fill="toself", fillcolor=band(c), line=dict(width=0),
+                                 hoverinfo="skip", name=f"simulator, range over {n} seeds{label}"))
+        fig.add_trace(go.Scatter(x=g.week, y=g.simulated, mode="lines", line=dict(color=c),
+                                 name=f"simulator mean{label}"))
+        fig.add_trace(go.Scatter(x=g.week, y=g.bass, mode="lines",
+                                 line=dict(color=c, dash="dot"), name=f"Bass closed form{label}"))
+        fig.add_trace(go.Scatter(x=g.week, y=g.observed, mode="markers",
+                                 marker=dict(color=c, size=7, line=dict(color="black", width=1)),
+                                 name=f"observed{label}"))
+    p = result.params.set_index("name")
+    text = ", ".join(f"{k} = {v.value:.3g} ± {v.se:.2g}" for k, v in p.iterrows())
+    fig.update_layout(
+        title=dict(text=title, x=0.01), font=FONT, template="plotly_white", height=520,
+        xaxis_title="weeks since launch", yaxis_title="cumulative adopters",
+        margin=dict(l=70, r=30, t=80, b=110),
+        annotations=[dict(text=f"Fitted {text} (SE from the Jacobian); RMSE {result.rmse:.3g}, "
+                          f"R² {result.r2:.3f}; seeds {result.seeds[0]}–{result.seeds[-1]}.",
+                          x=0, y=-0.2, xref="paper", yref="paper", showarrow=False,
+                          align="left", font=dict(size=12))])
+    return fig
+
+
+def _table(result: Calibration) -> str:
+    lines = [f"{'setting':<22}{'start':>10}{'fitted':>10}{'SE':>10}  {'95% interval':<20}"]
+    for _, r in result.params.iterrows():
+        lines.append(f"{r['name']:<22}{r.start:>10.4g}{r.value:>10.4g}{r.se:>10.2g}  "
+                     f"[{r.low95:.4g}, {r.high95:.4g}]")
+    for _, r in result.population.iterrows():
+        how = (f"fitted, SE {r.se:.2g}" if r.fitted else
+               "given" if not np.isnan(r.given) else "model's market.accounts")
+        sat = f", saturation {r.saturation:.2f}" if not np.isnan(r.saturation) else ""
+        lines.append(f"population {r.group:<11}{r.value:>20.4g}  ({how}{sat})")
+    b = result.bass
+    lines.append(f"simulator fit: RMSE {result.rmse:.3g} adopters, R² {result.r2:.3f}")
+    lines.append(f"Bass closed form (reference, account curve): p = {b['p']:.4g}/week, "
+                 f"q = {b['q']:.4g}/week, RMSE {b['rmse']:.3g}, R² {b['r2']:.3f}")
+    if len(result.params) >= 2:
+        lines.append(f"correlation of the first two estimates: {result.correlation[0, 1]:.2f}")
+    return "\n".join(lines)
+
+
+def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides: list[str],
+                  png: bool) -> list[str]:
+    notes = []
+    result.params.to_csv(folder / "fit.csv", index=False)
+    result.population.to_csv(folder / "population.csv", index=False)
+    result.curves.to_csv(folder / "curves.csv", index=False)
+    result.extra["weekly"].to_csv(folder / "simulated_weekly_share.csv", index=False)
+    fitted = ", ".join(f"{r['name']} = {r.value:.4g}" for _, r in result.params.iterrows())
+    header = (f"# @package _global_\n"
+              f"# Question: Does the model reproduce the adoption curve observed in {csv.name} "
+              f"with {fitted}?\n"
+              f"# Source: orgsim-calibrate {csv} {' '.join(overrides)} (seeds "
+              f"{result.seeds[0]}–{result.seeds[-1]}, RMSE {result.rmse:.3g}, "
+              f"R² {result.r2:.3f})\n")
+    body = yaml.safe_dump(scenario_settings(result.config), sort_keys=False, allow_unicode=True)
+    (folder / "calibrated.yaml").write_text(header + body, encoding="utf-8")
+    summary = {
+        "observed": str(csv), "overrides": overrides, "period_weeks": args.period_weeks,
+        "level": result.level, "adopters": LEVELS[result.level], "seeds": result.seeds,
+        "fit_population": args.fit_population, "optimiser_steps": result.iterations,
+        "simulator_evaluations": result.evaluations, "seconds": round(result.seconds, 2),
+        "rmse": result.rmse, "r2": result.r2, "message": result.message,
+        "uncertainty": "standard errors from the finite-difference Jacobian at the solution, "
+                       "s^2 (J^T J)^-1; residuals treated as independent (a lower bound)",
+        "params": result.params.to_dict(orient="records"),
+        "population": result.population.to_dict(orient="records"),
+        "bass_closed_form": result.bass,
+        "correlation": result.correlation.tolist()}
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    fig = figure(result, f"Observed vs simulated adoption · {csv.name}")
+    fig.write_html(folder / "calibration.html", include_plotlyjs=True)
+    if png:
+        from sim.report.export import find_browser, write_static
+        from sim.report.figures import Figure
+
+        if find_browser() is None:
+            notes.append("no browser for the PNG (HTML written); see orgsim-export")
+        else:
+            try:
+                write_static([Figure("calibration", "calibration", fig, result.curves, "")],
+                             folder, ["png"])
+            except Exception as error:  # export is a convenience; the HTML is the figure
+                notes.append(f"PNG not written: {str(error).splitlines()[0]}")
+    return notes
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser.add_argument("observed", type=Path, help="CSV with columns period, cumulative "
+                        "(optional: population, group)")
+    parser.add_argument("overrides", nargs="*", help="base model, as for orgsim (default: "
+                        "the setup's overrides)")
+    parser.add_argument("--period-weeks", type=float, default=1.0,
+                        help="weeks per period of the CSV (default 1)")
+    parser.add_argument("--fit-population", action="store_true",
+                        help="also fit each group's population (market potential / saturation)")
+    parser.add_argument("--level", choices=sorted(LEVELS), default="accounts",
+                        help="what an adopter is: an adopted account (default) or stakeholder")
+    parser.add_argument("--setup", default="default", help="conf/calibration/<name>.yaml")
+    parser.add_argument("--seeds", type=int, help="common seeds per evaluation")
+    parser.add_argument("--max-evals", type=int, help="optimiser steps (each costs 1 + number "
+                        "of settings simulator evaluations)")
+    parser.add_argument("--workers", type=int, default=1, help="processes per evaluation")
+    parser.add_argument("--out", type=Path, help="results folder (must not exist)")
+    parser.add_argument("--no-png", action="store_true", help="skip the PNG export")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(argv)
+    try:
+        if not (np.isfinite(args.period_weeks) and 0 < args.period_weeks <= 520):
+            raise InputError(f"--period-weeks: must be > 0 and ≤ 520, got {args.period_weeks}")
+        observed = read_observed(args.observed, args.period_weeks)
+        setup = load_setup(args.setup)
+        overrides = list(args.overrides or setup.get("overrides", []))
+        base = compose_run([*overrides, "baseline=null"]).config
+        seeds_n = args.seeds if args.seeds is not None else int(setup.get("seeds", 8))
+        max_evals = args.max_evals if args.max_evals is not None else int(
+            setup.get("max_evals", 15))
+        if seeds_n < 1 or max_evals < 1 or args.workers < 0:
+            raise InputError("--seeds and --max-evals: must be ≥ 1; --workers ≥ 0")
+        if observed.week.max() > 2600:
+            raise InputError(f"column 'period': the last period is week "
+                             f"{observed.week.max():g}; allowed: up to 2600 weeks")
+        populations(observed, base, args.fit_population)
+        params = {k: (float(v["low"]), float(v["high"])) for k, v in setup["params"].items()}
+        for key in params:  # every fitted name must be a real numeric setting
+            section, name = key.split(".", 1)
+            value = getattr(getattr(base, section, None), name, None)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(f"--setup params.{key}: not a numeric setting of orgsim")
+        stem = args.observed.stem
+        out = args.out or Path("outputs") / "calibration" / (
+            f"{stem}-{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")
+        if out.exists():
+            raise InputError(f"--out: {out} exists; results never overwrite earlier ones")
+    except (InputError, ConfigError, CurveError) as error:
+        parser.exit(2, f"{PROG}: error: {error}\n")
+    seeds = list(range(base.run.seed, base.run.seed + seeds_n))
+    groups = observed.group.nunique()
+    print(f"{PROG} · {args.observed}: {groups} group{'s' * (groups > 1)}, {len(observed)} "
+          f"points, {args.period_weeks:g} weeks per period; adopters = "
+          f"{LEVELS[args.level]} × population", file=sys.stderr)
+    print(f"model: {' '.join(overrides) or 'defaults'}; seeds {seeds[0]}–{seeds[-1]} at every "
+          f"evaluation (common random numbers)", file=sys.stderr)
+    try:
+        result = calibrate(observed, base, params, seeds, args.fit_population, max_evals,
+                           args.level, args.workers,
+                           progress=None if args.quiet else lambda m: print(m, file=sys.stderr))
+    except (CurveError, ConfigError) as error:
+        parser.exit(2, f"{PROG}: error: {error}\n")
+
+    staging = out.parent / ".staging" / out.name
+    staging.mkdir(parents=True, exist_ok=False)
+    try:
+        notes = write_outputs(staging, result, args.observed, args, overrides, not args.no_png)
+        os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(_table(result))
+    print(f"{result.iterations} optimiser steps, {result.evaluations} simulator evaluations × "
+          f"{len(seeds)} seeds, {result.seconds:.0f} s ({result.message})")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"Results: {out}")
+
+
+if __name__ == "__main__":
+    main()

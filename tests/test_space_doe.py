@@ -1,0 +1,177 @@
+"""The declared parameter space (sim/space.py) and running samples of it (sim/doe.py).
+
+Runs use the tiny space (conf/space/tiny.yaml: the workshop market over 52 weeks), so the whole
+file takes seconds. Resumability is checked through the store (its manifests and a simulator that
+refuses to run), never by timing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.sweep
+from sim.cli.compose import InputError
+from sim.doe import evaluate, paired_by_point
+from sim.space import Space, configure, load_space
+from sim.store import ResultsStore
+from sim.sweep import INJECT
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Space:
+    return load_space("tiny")
+
+
+def _write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "space.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+BASE = "scenario: workshop\ndesigns: [traditional, micro_enterprise]\n"
+
+
+# ------------------------------------------------------------------------------------ space
+def test_default_space_loads_with_5_to_8_parameters():
+    space = load_space("default")
+    assert space.scenario == "oncology_launch"
+    assert space.designs == ("traditional", "micro_enterprise")
+    assert 5 <= len(space.params) <= 8
+    problem = space.salib_problem()
+    assert problem["num_vars"] == len(space.names) == len(problem["bounds"])
+    assert all(low < high for low, high in problem["bounds"])
+
+
+@pytest.mark.parametrize("text, key", [
+    (None, "space: no file"),
+    ("scenario: atlantis\ndesigns: [traditional, micro_enterprise]\nparams: "
+     "{market.job_rate: {low: 0.01, high: 0.1}}", "space.scenario"),
+    ("scenario: workshop\ndesigns: [traditional, feudal]\nparams: "
+     "{market.job_rate: {low: 0.01, high: 0.1}}", "space.designs"),
+    (BASE + "params: {market.job_rates: {low: 0.01, high: 0.1}}", "market.job_rates"),
+    (BASE + "params: {org.no_such: {low: 0.01, high: 0.1}}", "org.no_such"),
+    (BASE + "params: {market.job_rate: {low: 0.2, high: 0.1}}", "low must be < high"),
+    (BASE + "params: {market.job_rate: {low: 0.1, high: 0.1}}", "low must be < high"),
+    (BASE + "params: {market.job_rate: {low: a, high: 0.1}}", "finite numbers"),
+    (BASE + "params: {therapy.name: {low: 0, high: 1}}", "not a numeric setting"),
+    (BASE + "params: {}", "at least one parameter"),
+    (BASE + "params: {staffing.team_size: {low: 4, high: 16}}", "int: true"),
+    (BASE + "params: {market.cross_functional_base: {low: 0.1, high: 1.5}}",
+     "market.cross_functional_base: must be"),  # outside what the model allows
+    (BASE + "colour: blue\nparams: {market.job_rate: {low: 0.01, high: 0.1}}", "space.colour"),
+])
+def test_bad_spaces_are_refused_with_one_line_naming_the_key(tmp_path, text, key):
+    where = str(tmp_path / "missing.yaml") if text is None else _write(tmp_path, text)
+    with pytest.raises(InputError) as error:
+        load_space(where)
+    message = str(error.value)
+    assert key in message and "\n" not in message
+
+
+def test_configure_applies_values_to_the_right_designs(tiny):
+    point = {"market.cross_functional_base": 0.33, "org.team_authority": 77.0,
+             "org.call_target_share": 0.44}
+    configs = configure(tiny, point)
+    trad, micro = configs["traditional"], configs["micro_enterprise"]
+    assert trad.market.cross_functional_base == micro.market.cross_functional_base == 0.33
+    assert trad.org.call_target_share == 0.44 and not hasattr(micro.org, "call_target_share")
+    assert micro.org.team_authority == 77.0 and not hasattr(trad.org, "team_authority")
+    assert trad.run.horizon_weeks == micro.run.horizon_weeks == 52  # the space's override
+    assert trad.market.accounts == 20  # the workshop scenario
+
+
+def test_integer_parameters_are_rounded_keeping_the_settings_type(tmp_path):
+    space = load_space(_write(tmp_path, BASE + "params:\n"
+                              "  staffing.team_size: {low: 4, high: 16, int: true}\n"
+                              "  org.review_weeks[2]: {low: 1, high: 8, int: true}\n"))
+    configs = configure(space, {"staffing.team_size": 7.6, "org.review_weeks[2]": 2.4})
+    assert configs["micro_enterprise"].staffing.team_size == 8
+    assert isinstance(configs["traditional"].staffing.team_size, int)
+    assert configs["traditional"].org.review_weeks[2] == 2.0  # a list of weeks stays float
+    assert configs["traditional"].org.review_weeks[:2] == [1.0, 2.0]  # other levels untouched
+
+
+# -------------------------------------------------------------------------------------- doe
+POINTS = [[0.1, 10.0, 0.3], [0.5, 150.0, 0.8], [0.1, 10.0, 0.8]]  # 0 and 2: same micro config
+
+
+def _points(space: Space) -> pd.DataFrame:
+    return pd.DataFrame(POINTS, columns=space.names, index=[5, 6, 7])
+
+
+def _manifests(root: Path) -> dict[str, tuple[int, str]]:
+    return {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in (root / "runs").glob("*")}
+
+
+def test_evaluate_is_resumable_and_identical(tiny, tmp_path, monkeypatch):
+    """The second call with the same store re-runs nothing: the simulator is replaced by one that
+    raises (a re-run would be recorded as failed) and every manifest is untouched."""
+    store = tmp_path / "store"
+    first = evaluate(tiny, _points(tiny), [0, 1], store, workers=1, progress=False)
+    assert len(first) == 3 * 2 * 2 and (first.status == "ok").all()
+    assert list(first.columns[:4]) == ["point", "design", "seed", "status"]
+    assert set(first.point) == {5, 6, 7}
+    # point 7 differs from point 5 only in a setting micro_enterprise does not have: shared runs
+    assert ResultsStore(store).counts() == {"ok": 10, "failed": 0}
+    before = _manifests(store)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a stored run was simulated again")
+
+    monkeypatch.setattr(sim.sweep, "simulate", refuse)
+    second = evaluate(tiny, _points(tiny), [0, 1], store, workers=1, progress=False)
+    assert _manifests(store) == before
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_parallel_evaluation_equals_serial(tiny, tmp_path):
+    points = _points(tiny).iloc[:2]
+    serial = evaluate(tiny, points, [3], tmp_path / "a", workers=1, progress=False)
+    parallel = evaluate(tiny, points, [3], tmp_path / "b", workers=2, progress=False)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_a_failing_run_is_recorded_and_retried(tiny, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    points = _points(tiny).iloc[:1]
+    monkeypatch.setenv(INJECT, "micro_enterprise:1")
+    frame = evaluate(tiny, points, [0, 1], store, workers=1, progress=False)
+    failed = frame[frame.status == "failed"]
+    assert len(failed) == 1 and failed.iloc[0].design == "micro_enterprise"
+    assert np.isnan(failed.iloc[0].resolved_share)
+    assert (frame[frame.status == "ok"].resolved_share.notna()).all()
+    manifest = [m for m in ResultsStore(store).manifests() if m["status"] == "failed"][0]
+    assert "injected failure" in manifest["error"]
+    monkeypatch.delenv(INJECT)
+    again = evaluate(tiny, points, [0, 1], store, workers=1, progress=False)
+    assert (again.status == "ok").all()
+    assert ResultsStore(store).counts() == {"ok": 4, "failed": 0}
+
+
+def test_paired_by_point_takes_per_seed_differences(tiny, tmp_path):
+    frame = evaluate(tiny, _points(tiny), [0, 1], tmp_path / "store", workers=1,
+                     progress=False)
+    paired = paired_by_point(frame, "resolved_share")
+    assert list(paired.index) == [5, 6, 7]
+    assert list(paired.columns) == [*tiny.names, "traditional", "micro_enterprise",
+                                    "difference"]
+    for point, row in paired.iterrows():
+        runs = frame[frame.point == point].set_index(["seed", "design"]).resolved_share
+        by_hand = np.mean([runs[(s, "micro_enterprise")] - runs[(s, "traditional")]
+                           for s in (0, 1)])
+        assert row.difference == pytest.approx(by_hand, abs=1e-12)
+        assert row.traditional == pytest.approx(runs.xs("traditional", level="design").mean())
+    with pytest.raises(InputError):
+        paired_by_point(frame, "no_such_outcome")
+
+
+def test_run_manifests_record_the_point(tiny, tmp_path):
+    evaluate(tiny, _points(tiny).iloc[1:2], [0], tmp_path / "store", workers=1, progress=False)
+    manifest = json.loads(next((tmp_path / "store" / "runs").glob("*.json")).read_text())
+    assert manifest["params"]["org.team_authority"] == "150"
+    assert manifest["scenario"] == "workshop"
