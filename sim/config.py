@@ -13,7 +13,9 @@ range live in one place; :func:`validate` turns that range into a one-line error
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from typing import Any
 
 from sim.capabilities import CAPABILITIES
@@ -442,7 +444,10 @@ class StaffingConfig:
         ge=0, source=A0,
     )
     hiring_cost: float = param(40.0, unit="k€", doc="Cost of one hire", ge=0)
-    call_hours: float = param(0.5, unit="hours", doc="Length of one sales call", gt=0)
+    call_hours: float = param(
+        0.5, unit="hours", doc="Length of one sales call (3 minutes to a working day: the "
+        "number of calls is hours ÷ this)", ge=0.05, le=8,
+    )
     visit_cost: float = param(
         0.08, unit="k€/hour", doc="Direct cost of customer-facing time of any kind (travel, "
         "materials); a call costs call_hours × this", ge=0, source=A3,
@@ -477,10 +482,117 @@ class SimConfig:
             self.org = design_config("traditional")
 
 
+# ------------------------------------------------------------------------- memory estimate
+# Bytes one run holds at its peak, per unit of its dominant arrays. Measured as the growth of peak
+# RSS (getrusage ru_maxrss) over the imported interpreter, one fresh process per size, varying
+# one driver at a time on the default market (see _memory_estimate): e.g. 500 → 2000 accounts with
+# no ordinary jobs, 150 → 2200 staff, stakeholders 7.5 → 100 per account, job_rate 0.08 → 0.64.
+# Coefficients are the measured slopes rounded up.
+BYTES_PER_JOB = 3 * 1024  # job object, its history events and table rows (measured 2.5 KiB)
+BYTES_RETAINED_PER_JOB = 512  # a finished run's tables kept until all runs end (0.4 KiB)
+BYTES_PER_ACCOUNT = 5 * 1024  # account, trigger-point jobs, network (measured 5.0 KiB)
+BYTES_PER_STAKEHOLDER = 100  # decision-making-unit arrays (measured 65 B)
+BYTES_PER_ACCOUNT_STEP = 128  # per-step history of every account (measured 116 B)
+BYTES_PER_PERSON = 3 * 1024  # workforce arrays, skills, staff table (measured 2.6 KiB)
+BYTES_PER_PROCESS = 160 * 2**20  # a worker's interpreter with numpy, pandas, mesa (150 MiB)
+MEMORY_SAFETY = 0.75  # use at most this share of the machine's memory
+
+
+@cache
+def machine_memory() -> int:
+    """Physical memory in bytes, or the container's limit if that is lower (cgroup v2)."""
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    try:
+        limit = open("/sys/fs/cgroup/memory.max").read().strip()  # noqa: SIM115
+        if limit.isdigit():
+            total = min(total, int(limit))
+    except OSError:
+        pass
+    return total
+
+
+def expected_jobs(config: SimConfig) -> float:
+    """Mean number of customer jobs one run creates: the Poisson arrival rate of sim/market.py
+    summed over account types (log-normal size: E[s^e] = median^e · exp((e·sigma)^2 / 2))."""
+    m = config.market
+    size = math.exp((m.size_elasticity * m.patients_sigma) ** 2 / 2)
+    per_account = sum(
+        t.share * (t.patients / 100.0) ** m.size_elasticity * size
+        * (1 + m.organisation_gain * t.organisation)
+        for t in m.account_types().values()
+    )
+    gates = len(config.therapy.gates)  # at most one trigger-point job per gate and account
+    return m.accounts * (m.job_rate * per_account * config.run.horizon_weeks + gates)
+
+
+def _memory_estimate(config: SimConfig) -> tuple[float, dict[str, float]]:
+    """(bytes, {driving setting: bytes it drives}) for the runs of one design run together."""
+    m, s, r = config.market, config.staffing, config.run
+    stakeholders = m.accounts * sum(t.share * t.stakeholders for t in m.account_types().values())
+    steps = r.horizon_weeks / r.step_weeks + 1
+    people = s.frontline() + s.operations_experts + s.patient_services_experts
+    jobs = expected_jobs(config)
+    workers = r.workers or os.cpu_count() or 1
+    parallel = min(workers, r.replications)
+    terms = {
+        "market.job_rate": jobs * BYTES_PER_JOB,
+        "market.accounts": m.accounts * BYTES_PER_ACCOUNT + stakeholders * BYTES_PER_STAKEHOLDER,
+        "run.horizon_weeks": m.accounts * steps * BYTES_PER_ACCOUNT_STEP,
+        "staffing.reps": people * BYTES_PER_PERSON,
+    }
+    per_run = sum(terms.values())
+    total = parallel * (BYTES_PER_PROCESS + per_run) + r.replications * jobs * \
+        BYTES_RETAINED_PER_JOB
+    terms = {k: v * parallel for k, v in terms.items()}
+    terms["run.workers"] = parallel * BYTES_PER_PROCESS
+    terms["run.replications"] = r.replications * jobs * BYTES_RETAINED_PER_JOB
+    return total, terms
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"
+
+
+def _check_memory(config: SimConfig) -> None:
+    """Refuse, before anything is allocated, a run that would exhaust the machine's memory."""
+    need, terms = _memory_estimate(config)
+    allowed = MEMORY_SAFETY * machine_memory()
+    if need <= allowed:
+        return
+    m, r = config.market, config.run
+    setting = max(terms, key=terms.get)
+    if setting in ("market.job_rate", "market.accounts", "run.horizon_weeks"):
+        # these multiply: name the one furthest above its default
+        ratios = {"market.accounts": m.accounts / MarketConfig().accounts,
+                  "market.job_rate": m.job_rate / MarketConfig().job_rate,
+                  "run.horizon_weeks": r.horizon_weeks / RunConfig().horizon_weeks}
+        if setting != "market.accounts" or ratios["market.accounts"] < 1:
+            setting = max(ratios, key=ratios.get)
+    value = {"market.job_rate": m.job_rate, "market.accounts": m.accounts,
+             "run.horizon_weeks": r.horizon_weeks, "staffing.reps": config.staffing.reps,
+             "run.workers": r.workers, "run.replications": r.replications}[setting]
+    raise ConfigError(
+        setting,
+        f"got {value:g}: {m.accounts} accounts, {expected_jobs(config):.3g} customer jobs per "
+        f"run over {r.horizon_weeks:g} weeks, {config.staffing.frontline()} frontline staff and "
+        f"{r.replications} replications ({min(r.workers or os.cpu_count() or 1, r.replications)}"
+        f" at once) would need about {_size(need)} of memory; allowed: at most "
+        f"{_size(allowed)} on this machine (reduce market.accounts, market.job_rate, "
+        "run.horizon_weeks, staffing or run.workers)",
+    )
+
+
 # -------------------------------------------------------------------------------- validation
 def _check_number(path: str, value: Any, meta: dict) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(path, f"must be a number ({allowed_text(meta)}), got {value!r}")
+    if isinstance(value, int) and abs(value) > 10**300:  # math.isfinite overflows past 1e308
+        raise ConfigError(path, f"must be {allowed_text(meta)}, got a "
+                          f"{len(str(abs(value)))}-digit number")
     if not math.isfinite(value) and not (value == math.inf and meta.get("le") is None):
         raise ConfigError(path, f"must be a finite number ({allowed_text(meta)}), got {value!r}")
     ok = (
@@ -493,11 +605,35 @@ def _check_number(path: str, value: Any, meta: dict) -> None:
         raise ConfigError(path, f"must be {allowed_text(meta)}, got {value!r}")
 
 
+_KIND_WORDS = {list: "a list of numbers", dict: "a mapping of names to values"}
+
+
+def _container_type(node: Any, f) -> type | None:
+    """list, dict or the dataclass a field holds by default (None for plain values): a number
+    where a group of settings belongs must be refused here, not crash a later rule."""
+    if isinstance(f.type, str) and f.type.startswith(("list", "dict")):
+        return list if f.type.startswith("list") else dict
+    return None if f.type in _PLAIN else _default_dataclass(type(node), f.name)
+
+
+@cache
+def _default_dataclass(cls: type, name: str) -> type | None:
+    default = getattr(cls(), name, None)
+    return type(default) if is_dataclass(default) else None
+
+
+_PLAIN = ("int", "float", "bool", "str", int, float, bool, str, "Any")
+
+
 def _validate_node(node: Any, path: str) -> None:
     for f in fields(node):
         value = getattr(node, f.name)
         where = f"{path}.{f.name}" if path else f.name
         meta = f.metadata
+        kind = _container_type(node, f)
+        if kind is not None and not isinstance(value, kind):
+            raise ConfigError(where, f"must be {_KIND_WORDS.get(kind, 'a group of settings')}, "
+                              f"got {value!r}")
         if is_dataclass(value):
             _validate_node(value, where)
         elif f.name == "jobs" and isinstance(value, dict):
@@ -515,7 +651,7 @@ def _validate_node(node: Any, path: str) -> None:
         elif f.name == "gates" and isinstance(value, dict):
             for name, chance in value.items():
                 _check_number(f"{where}.{name}", chance, {"ge": 0, "le": 1})
-        elif isinstance(value, list):
+        elif kind is list:
             for i, v in enumerate(value):
                 _check_number(f"{where}[{i}]", v, {k: meta.get(k) for k in ("ge", "le")})
         elif meta.get("choices"):
@@ -574,7 +710,14 @@ def validate(config: SimConfig) -> SimConfig:
         raise ConfigError("market.jobs", "the job catalogue must not be empty")
     if not any(j.weight > 0 for j in m.jobs.values()):
         raise ConfigError("market.jobs", "at least one job type needs a weight > 0")
+    from sim.designs import design_class  # here: the designs import this module
+
+    design = getattr(config.org, "design", None)
+    if not isinstance(design, str) or type(config.org) is not design_class(design).Config:
+        raise ConfigError("org.design", f"must name the design of the org settings "
+                          f"({type(config.org).__name__}), got {design!r}")
     config.org.validate(config)
+    _check_memory(config)  # last: the sizes are known to be in range and consistent
     return config
 
 

@@ -12,7 +12,9 @@ seed, so the same run always has the same id: re-running a sweep skips what is a
 two sweeps never store the same run twice. Every file is written to a temporary name and renamed
 into place; the manifest is written last, so a run counts as done only when all its tables are
 complete. A run that raised is recorded with status ``failed``, its error and traceback; running
-the sweep again retries it.
+the sweep again retries it. While a run is being simulated a marker ``running/<run_id>.json``
+exists; a marker left behind after the launcher returns means the process running it died (killed,
+out of memory), and :meth:`ResultsStore.record_died` turns it into a ``failed`` manifest.
 
 The store is a Parquet dataset: with DuckDB,
 ``select * from read_parquet('store/summary/*.parquet')`` reads every run's summary at once
@@ -22,6 +24,7 @@ The store is a Parquet dataset: with DuckDB,
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -104,6 +107,37 @@ class ResultsStore:
         return bool(m) and m.get("status") == "ok" and all(
             (self.root / t / f"{rid}.parquet").exists() for t in TABLES)
 
+    def running_path(self, rid: str) -> Path:
+        return self.root / "running" / f"{rid}.json"
+
+    def mark_running(self, rid: str, meta: dict) -> None:
+        """Say that ``rid`` is being simulated now (removed once its outcome is recorded)."""
+        text = json.dumps({**meta, "run_id": rid, "pid": os.getpid()}, default=str)
+        atomic_write(self.running_path(rid), lambda tmp: Path(tmp).write_text(text))
+
+    def take_running(self) -> list[str]:
+        """The runs marked running (their workers were killed), markers removed."""
+        paths = sorted((self.root / "running").glob("*.json"))
+        for path in paths:
+            path.unlink(missing_ok=True)
+        return [p.stem for p in paths]
+
+    def record_died(self, attempt: str = "") -> list[str]:
+        """Record every run still marked running as failed: its process died. Call only when no
+        worker is running any more (after the launcher has returned or raised)."""
+        died = []
+        for path in sorted((self.root / "running").glob("*.json")):
+            try:
+                meta = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError):
+                meta = {}
+            rid = path.stem
+            meta.pop("pid", None)
+            self.write_failure(rid, {**meta, "attempt": attempt}, ChildProcessError(
+                "the worker process running it died (killed, or out of memory)"), "")
+            died.append(rid)
+        return died
+
     def write_run(self, rid: str, result, meta: dict) -> None:
         """Store every table of ``result``; the manifest (status ok) goes last."""
         front = {"run_id": rid, "design": meta["design"], "seed": int(meta["seed"]),
@@ -117,11 +151,13 @@ class ResultsStore:
             atomic_write(self.root / table / f"{rid}.parquet",
                     lambda tmp, t=arrow: pq.write_table(t, tmp))
         self._write_manifest(rid, {**meta, "run_id": rid, "status": "ok"})
+        self.running_path(rid).unlink(missing_ok=True)
 
     def write_failure(self, rid: str, meta: dict, error: BaseException, trace: str) -> None:
         self._write_manifest(rid, {**meta, "run_id": rid, "status": "failed",
                                    "error": f"{type(error).__name__}: {error}",
                                    "traceback": trace})
+        self.running_path(rid).unlink(missing_ok=True)
 
     def _write_manifest(self, rid: str, data: dict) -> None:
         text = json.dumps(data, indent=1, default=str) + "\n"
@@ -137,12 +173,35 @@ class ResultsStore:
         return out
 
     def remove_partial_files(self) -> int:
-        """Delete temporary files left by an interrupted writer (call before writing again)."""
-        partial = list(self.root.glob("*/.*.tmp")) if self.root.exists() else []
+        """Delete temporary files and running markers left by an interrupted sweep (call before
+        writing again): those runs are not done, so they are simply run again."""
+        partial = [*self.root.glob("*/.*.tmp"), *self.root.glob("running/*.json")] \
+            if self.root.exists() else []
         for path in partial:
             path.unlink(missing_ok=True)
         return len(partial)
 
+    def check_writable(self) -> None:
+        """Raise OSError now, before any run, if the store cannot be written (read-only folder,
+        a file where a folder should be, no space): one clear error instead of one per run."""
+        atomic_write(self.root / ".writable", lambda tmp: Path(tmp).write_text("ok\n"))
+        (self.root / ".writable").unlink(missing_ok=True)
+
     def counts(self) -> dict[str, int]:
         status = [m.get("status") for m in self.manifests()]
         return {"ok": status.count("ok"), "failed": status.count("failed")}
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for a failed write: what, where and the likely cause."""
+    where = error.filename or "the results store"
+    reason = error.strerror or str(error)
+    hint = {errno.ENOSPC: "free some disk space and run the same command again to finish",
+            errno.EDQUOT: "free some disk space and run the same command again to finish",
+            errno.EACCES: "the folder is not writable: choose another (hydra.sweep.dir=...)",
+            errno.EPERM: "the folder is not writable: choose another (hydra.sweep.dir=...)",
+            errno.EROFS: "the file system is read-only: choose another folder",
+            errno.ENOTDIR: "a file is in the way of a folder: choose another folder",
+            errno.EEXIST: "a file is in the way of a folder: choose another folder",
+            }.get(error.errno, "check the folder and run the same command again")
+    return f"cannot write {where}: {reason} ({hint})"

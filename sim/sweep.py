@@ -15,8 +15,10 @@ is recorded as failed and the job carries on.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import os
+import signal
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -24,12 +26,17 @@ from pathlib import Path
 
 from sim.cli.compose import Composed
 from sim.model import simulate
-from sim.store import ResultsStore, run_id
+from sim.store import ResultsStore, describe_os_error, run_id
 
 # Overrides that say how to run, not what: they are not part of a sweep's or a setting's identity.
 NOT_SETTING_PREFIXES = ("hydra.", "hydra/", "run.seed=", "run.replications=", "run.workers=",
                         "baseline=")
-INJECT = "ORGSIM_INJECT_FAILURE"  # test hook: "design:seed" makes that run raise
+# Test hook, "[kind:]design:seed": that run raises (no kind), its worker process is killed
+# ("die:"), or storing it fails with a full disk after its first table ("disk_full:").
+INJECT = "ORGSIM_INJECT_FAILURE"
+# Set by `orgsim -m` (through hydra.job.env_set) while it recovers from a dead worker: runs to
+# leave alone for now, or the one run to do alone ("_"-separated run ids; "none" = unset).
+SKIP, ONLY = "ORGSIM_SWEEP_SKIP", "ORGSIM_SWEEP_ONLY"
 
 
 def _normal(overrides: list[str]) -> list[str]:
@@ -69,7 +76,10 @@ def run_job(composed: Composed, overrides: list[str], store_root: Path) -> dict[
                    for seed in range(run.seed, run.seed + run.replications)]
         for future in pending:
             if future is not None:
-                future.result()  # re-raise a failed write (e.g. a full disk) here
+                try:
+                    future.result()  # a failed write (e.g. a full disk) ends the job
+                except OSError as error:
+                    raise StoreWriteError(describe_os_error(error)) from error
     return counts
 
 
@@ -78,15 +88,18 @@ def _run_seed(store, writer, composed, overrides, seed, inject, counts):
     config = composed.config
     design = config.org.design
     rid = run_id(config, seed)
-    if store.is_done(rid):
+    if store.is_done(rid) or _left_alone(rid):
         counts["skipped"] += 1
         return None
     meta = {"design": design, "seed": seed, "scenario": composed.scenario,
             "setting": setting_of(overrides), "params": params_of(overrides),
             "overrides": overrides, "config": _plain(config)}
+    store.mark_running(rid, meta)
     try:
-        if inject and inject == f"{design}:{seed}":
+        if inject == f"{design}:{seed}":
             raise RuntimeError(f"injected failure ({INJECT}={inject})")
+        if inject == f"die:{design}:{seed}":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
         started = time.perf_counter()
         result = simulate(config, seed)
         meta["simulation_seconds"] = time.perf_counter() - started
@@ -95,7 +108,35 @@ def _run_seed(store, writer, composed, overrides, seed, inject, counts):
         counts["failed"] += 1
         return None
     counts["done"] += 1
+    if inject == f"disk_full:{design}:{seed}":
+        result = _DiskFillsUp(result, store.root)
     return writer.submit(store.write_run, rid, result, meta)
+
+
+def _left_alone(rid: str) -> bool:
+    """While recovering from a dead worker, runs that were running when it died are first left
+    alone (so the rest completes), then done one at a time (so the one that kills its worker is
+    known); see sim/cli/main.py."""
+    only = os.environ.get(ONLY, "none")
+    skip = os.environ.get(SKIP, "none")
+    return (only != "none" and rid != only) or rid in skip.split("_")
+
+
+class StoreWriteError(OSError):
+    """The results store could not be written (disk full, read-only); ``str()`` is one line."""
+
+
+class _DiskFillsUp:
+    """Test hook: a run's result whose tables after the first cannot be stored (ENOSPC)."""
+
+    def __init__(self, result, root: Path):
+        self._result, self._root, self._served = result, root, 0
+
+    def __getattr__(self, name):
+        self._served += 1
+        if self._served > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._root))
+        return getattr(self._result, name)
 
 
 

@@ -120,6 +120,7 @@ def test_help_lists_groups_and_options_and_cfg_shows_resolved_config(tmp_path):
     assert out.returncode == 0 and "scenario" in out.stdout
 
 
+BAD_SCENARIOS = Path(__file__).parent / "data" / "bad_scenarios"  # scenario/<name>.yaml
 BAD = [
     (["market.accounts=abc"], "market.accounts: must be a whole number"),
     (["market.accounts=-3"], "market.accounts: must be ≥ 1"),
@@ -134,6 +135,7 @@ BAD = [
     (["run.seed=-5"], "run.seed: must be ≥ 0"),
     (["run.check_invariants=maybe"], "run.check_invariants: must be true or false"),
     (["therapy.innovation=nan"], "therapy.innovation: must be a finite number"),
+    (["staffing.call_hours=1e-300"], "staffing.call_hours: must be ≥ 0.05 and ≤ 8"),
     (["therapy.imitation=inf"], "therapy.imitation: must be a finite number"),
     (["therapy.initial_stages=[0.5,0.5]"], "therapy.initial_stages: must be 5 shares"),
     (["therapy.global_mixing=0.9"], "therapy.within_account: within_account + linked"),
@@ -152,6 +154,52 @@ BAD = [
     (["baseline=flat"], "baseline: unknown design 'flat'"),
     (["org=pilot_rollout", "org.pilot_accounts=100"], "org.pilot_accounts: must be ≤ market"),
     (["market.accounts==3"], "cannot read the override"),
+    # more types, ranges and nested settings
+    (["market.accounts=[1]"], "market.accounts: must be a whole number"),
+    (["staffing.reps=nan"], "staffing.reps: must be a whole number"),
+    (["run.horizon_weeks=1e9"], "run.horizon_weeks: must be a whole number"),
+    (["market.regions=0"], "market.regions: must be ≥ 1"),
+    (["run.workers=-1"], "run.workers: must be ≥ 0"),
+    (["therapy.consensus=0"], "therapy.consensus: must be > 0"),
+    (["staffing.admin_share=1"], "staffing.admin_share: must be ≥ 0 and < 1"),
+    (["staffing.hours_per_week=1e300"], "staffing.hours_per_week: must be > 0 and ≤ 100"),
+    (["market.integrated.stakeholders=10000"], "market.integrated.stakeholders: must be ≥ 1"),
+    (["market.jobs.care_pathway.patience_weeks=0"],
+     "market.jobs.care_pathway.patience_weeks: must be > 0"),
+    (["market.jobs.care_pathway.effort.magic=3"],
+     "market.jobs.care_pathway.effort.magic: unknown setting"),
+    (["org.team_authority=-inf"], "org.team_authority: must be a finite number"),
+    (["org=pilot_rollout", "org.after.owner_inbox_share=nan"],
+     "org.after.owner_inbox_share: must be a finite number"),
+    (["org=pilot_rollout", "org.before.span_of_control=1"],
+     "org.before.span_of_control: must be ≥ 2"),
+    (["org=traditional", "org.handoff_loss=1"], "org.handoff_loss: must be ≥ 0 and < 1"),
+    # contradictory settings
+    (["org=traditional", "org.review_weeks=[]"], "org.review_weeks: needs at least one level"),
+    (["therapy.capacity_job=nope"], "therapy.capacity_job: not a job type; allowed:"),
+    (["org=matrix", "run.step_weeks=0.5", "org.team_pull_latency_weeks=0.75"],
+     "org.team_pull_latency_weeks: 0.75 weeks is not a whole number of steps"),
+    (["market=organized_typo"], "market: unknown option 'organized_typo'; allowed: fragmented"),
+    # a scenario file with a misspelt setting (scenarios are found on Hydra's search path)
+    ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=unknown_key"],
+     "market.acounts: unknown setting; did you mean 'accounts'?"),
+    # absurd sizes are refused up front with the memory they would need
+    (["market.accounts=20000", "market.job_rate=100", "run.horizon_weeks=2600"],
+     "market.job_rate: got 100: 20000 accounts, 1.8e+10 customer jobs per run"),
+    (["market.accounts=20000", "run.replications=100000"],
+     "run.replications: got 100000: 20000 accounts"),
+    # broken scenario files, nulls, a list for text, a _target_ key
+    ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=not_yaml"],
+     "not valid YAML (expected ',' or ']', but got ':' at line 4)"),
+    ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=a_list"],
+     "must be a mapping of settings"),
+    ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=empty"],
+     "scenario empty: the file is empty"),
+    (["market.accounts=null"], "market.accounts: needs a value, not null (≥ 1 and ≤ 20000)"),
+    (["org=null"], "org: choose an option, not null; allowed: matrix, micro_enterprise"),
+    (["scenario=null"], "scenario: choose an option, not null; allowed: "),
+    (["therapy.name=[1,2]"], "therapy.name: must be text, got [1, 2]"),
+    (["+_target_=os.system"], "_target_"),
 ]
 
 

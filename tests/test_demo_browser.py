@@ -4,14 +4,11 @@ its own here) against ``orgsim-demo`` on 127.0.0.1. Screenshots go to test-artif
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from demo_server import serving_demo
 
 from sim.report.export import find_browser
 
@@ -22,31 +19,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "orgsim-demo"), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    first = proc.stdout.readline()
-    assert first.startswith(f"orgsim demo: http://127.0.0.1:{port}"), first
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with serving_demo() as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="module")

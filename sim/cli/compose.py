@@ -12,13 +12,16 @@ import math
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
-from sim.cli.registry import OrgsimConfig, register
+from sim.cli import registry
+from sim.cli.registry import OrgsimConfig, register, scenario_problem
 from sim.config import ConfigError, SimConfig, validate
 from sim.designs import design_class, design_config, names
 from sim.params import allowed_text
@@ -90,7 +93,7 @@ def _known_keys(path: str) -> list[str]:
 
 
 TYPE_WORDS = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false",
-              "valid bool": "true or false", "String": "text"}
+              "valid bool": "true or false", "String": "text", "to string": "text"}
 
 
 def explain(exc: BaseException) -> str:
@@ -102,6 +105,18 @@ def explain(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, ConfigError):
             return str(e)
+        if isinstance(e, yaml.YAMLError):  # a config file Hydra read is not YAML
+            mark = getattr(e, "problem_mark", None)
+            file = Path(mark.name) if mark is not None else None
+            group = file.parent.name if file is not None and file.parent.name in GROUPS \
+                else "config"
+            return f"{group}: {file or 'a file'}: not valid YAML ({registry._yaml_reason(e)})"
+        if isinstance(e, HydraException) and ("Cannot merge DictConfig with ListConfig" in str(e)
+                                              or "Merge error: list is not" in str(e)):
+            where = str(e).split("'")[1] if str(e).startswith("In '") else "a config file"
+            group, _, name = where.partition("/")
+            return f"{group} {name}: the file must be a mapping of settings (key: value), " \
+                   "not a list"
         if isinstance(e, MissingConfigException):
             group = (e.missing_cfg_file or "").split("/")[0] or "config"
             wanted = (e.missing_cfg_file or "").split("/")[-1]
@@ -139,6 +154,15 @@ def explain(exc: BaseException) -> str:
             key = e.full_key
             meta = _meta_for(key) or {}
             first = str(e).split("\n")[0]
+            if "is not Optional" in first:
+                allowed = allowed_text(meta) if meta else "any value"
+                allowed = "" if allowed == "any value" else f" ({allowed})"
+                return f"{key}: needs a value, not null{allowed}"
+            if first.startswith("Cannot convert") and ": '" in first:
+                allowed = f" ({allowed_text(meta)})" if meta and allowed_text(meta) != \
+                    "any value" else ""
+                value = first.split(": '", 1)[1].rstrip("'")
+                return f"{key}: must be text{allowed}, got {value}"
             kind = next((w for t, w in TYPE_WORDS.items() if t in first), "another type")
             got = first.split("'")[1] if first.count("'") >= 2 else first
             allowed = f" ({allowed_text(meta)})" if meta and allowed_text(meta) != "any value" \
@@ -218,11 +242,54 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
     return Composed(config=config, baseline=baseline, scenario=scenario)
 
 
+def _group_options(group: str) -> list[str]:
+    if group == "org":
+        return list(names())
+    if group == "scenario":
+        return sorted(p.stem for p in Path(registry.SCENARIOS_DIR).glob("*.yaml"))
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+def _default_scenario() -> str:
+    defaults = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))["defaults"]
+    return next(d["scenario"] for d in defaults if isinstance(d, dict) and "scenario" in d)
+
+
+def check_choices(overrides: list[str]) -> None:
+    """Refuse, in one line, what Hydra would report badly: a group set to null, and a chosen
+    scenario file that is broken (not YAML, empty, a list) — in scenarios/ or on a
+    ``hydra.searchpath``. Other scenario files, broken or not, do not matter."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return  # composing reports the unreadable override
+    scenario, searchpath = None, []
+    for o in parsed:
+        key = o.key_or_group
+        if key in GROUPS and o.value() is None:
+            raise InputError(f"{key}: choose an option, not null; allowed: "
+                             f"{', '.join(_group_options(key))}")
+        if key == "scenario" and isinstance(o.value(), str):
+            scenario = o.value()
+        if key == "hydra.searchpath" and isinstance(o.value(), list):
+            searchpath = [str(v)[len("file://"):] for v in o.value()
+                          if str(v).startswith("file://")]
+    scenario = scenario or _default_scenario()
+    if scenario in registry.BROKEN:
+        raise InputError(registry.BROKEN[scenario])
+    for folder in searchpath:
+        path = Path(folder) / "scenario" / f"{scenario}.yaml"
+        if path.is_file() and (problem := scenario_problem(scenario, path)):
+            raise InputError(problem)
+
+
 def compose_run(overrides: list[str]) -> Composed:
     """Compose and validate a run exactly as ``orgsim <overrides>`` would, without running it."""
+    register()
+    check_choices(overrides)
     try:
         cfg = _compose_tree(overrides)
-    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+    except (HydraException, OmegaConfBaseException, ValueError, yaml.YAMLError) as exc:
         raise InputError(explain(exc)) from exc
     scenario = cfg.hydra.runtime.choices.get("scenario", "")
     with open_dict(cfg):

@@ -11,6 +11,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import re
 import sys
 import threading
 import time
@@ -18,25 +22,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.analysis import paired_comparison, table
+from sim.cli import registry
 from sim.cli.analyze import write_analysis
-from sim.cli.compose import CONF, Composed, InputError, compose_run, explain, from_tree
+from sim.cli.compose import (
+    CONF,
+    Composed,
+    InputError,
+    _compose_tree,
+    compose_run,
+    explain,
+    from_tree,
+)
 from sim.cli.outputs import RunFolder, git_commit, versions
 from sim.cli.registry import register
 from sim.experiment import TABLES, run_paired, stack
 from sim.report.data import load as load_report
 from sim.report.page import write_report
-from sim.store import ResultsStore
-from sim.sweep import run_job, sweep_folder
+from sim.store import ResultsStore, describe_os_error
+from sim.sweep import ONLY, SKIP, run_job, sweep_folder
 
 _STARTED = time.perf_counter()
 
@@ -48,8 +62,13 @@ def fail(error: Exception) -> None:
 
 def main() -> None:
     register()
+    if sys.argv[1:2] == ["--reproduce"]:
+        sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
     if args.help or args.hydra_help or args.shell_completion:
+        for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
+            print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
+                  file=sys.stderr)
         _app()
     elif args.multirun:
         sweep(args.overrides)
@@ -59,6 +78,52 @@ def main() -> None:
         except InputError as error:
             fail(error)
         _app()
+
+
+def reproducing(args: list[str]) -> list[str]:
+    """``orgsim --reproduce FOLDER``: the overrides that wrote the results folder FOLDER, after
+    checking that they still give exactly the configuration recorded there (config.yaml).
+
+    The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
+    pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
+    (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
+    if len(args) != 1:
+        fail(InputError("--reproduce: give one results folder (outputs/<date>/<time>)"))
+    folder = Path(args[0])
+    try:
+        provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+        recorded = (folder / "config.yaml").read_text(encoding="utf-8")
+        overrides = [str(o) for o in provenance["overrides"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        fail(InputError(f"--reproduce: {folder} is not an orgsim results folder (it needs "
+                        "provenance.json and config.yaml)"))
+    try:
+        tree = _compose_tree(overrides)
+    except Exception as error:  # noqa: BLE001 - anything here is "cannot compose any more"
+        fail(InputError(f"--reproduce: {folder}: its overrides no longer compose "
+                        f"({explain(error)})"))
+    with open_dict(tree):
+        del tree["hydra"]
+    now = OmegaConf.to_container(tree, resolve=True)
+    then = yaml.safe_load(recorded)
+    if now != then:
+        key = _first_difference(then, now)
+        commit = (provenance.get("git") or {}).get("commit")
+        fail(InputError(f"--reproduce: the configuration files changed since {folder} was "
+                        f"written ({key}); use the orgsim of git commit {commit}"))
+    was = (provenance.get("orgsim") or {}).get("orgsim")
+    if was != versions()["orgsim"]:
+        print(f"orgsim: note: {folder} was written by orgsim {was}, this is "
+              f"{versions()['orgsim']}", file=sys.stderr)
+    return overrides
+
+
+def _first_difference(a, b, path: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}".lstrip("."))
+    return f"{path or 'config'}: {a!r} then, {b!r} now"
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF), config_name="config")
@@ -103,11 +168,15 @@ def sweep(overrides: list[str]) -> None:
     if "hydra.sweep.dir" not in given:
         extra.append(f"hydra.sweep.dir={folder}")
     store = ResultsStore(folder / "store")
-    store.remove_partial_files()  # left by an interrupted earlier attempt, if any
+    try:
+        store.remove_partial_files()  # left by an interrupted earlier attempt, if any
+        store.check_writable()  # a read-only folder: one line now, not one traceback per job
+    except OSError as error:
+        fail(describe_os_error(error))
     before = store.counts()
     print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
           + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""))
-    sys.argv = [sys.argv[0], "-m", *overrides, *extra]
+    argv = [sys.argv[0], "-m", *overrides, *extra]
     with _progress() as progress:
         task = progress.add_task("sweep", total=total, completed=min(before["ok"], total))
         stop = threading.Event()
@@ -122,7 +191,7 @@ def sweep(overrides: list[str]) -> None:
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         try:
-            _app()
+            _launch_surviving_dead_workers(argv, store)
         finally:
             stop.set()
             watcher.join()
@@ -137,6 +206,49 @@ def sweep(overrides: list[str]) -> None:
         print(f"orgsim: {after['failed']} run(s) failed (errors in {folder}/store/runs/); run "
               "the same command again to retry them.", file=sys.stderr)
         raise SystemExit(1)
+
+
+def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
+    """Launch the multirun once; False if a worker process died (the launcher gave up).
+
+    A job that cannot write the store (disk full) ends the sweep with one line, exit status 1."""
+    env = [f"++hydra.job.env_set.{SKIP}={'_'.join(skip) or 'none'}",
+           f"++hydra.job.env_set.{ONLY}={only}"]
+    sys.argv = [*argv, *env]
+    captured = io.StringIO()  # Hydra prints a failed job's traceback; we print one line
+    try:
+        with contextlib.redirect_stderr(captured):
+            _app()
+    except (SystemExit, Exception):
+        text = captured.getvalue()
+        written = re.findall(r"StoreWriteError: (.+)", text)
+        if written:
+            print(f"orgsim: error: {written[-1]}", file=sys.stderr)
+            raise SystemExit(1) from None
+        if re.search(r"TerminatedWorkerError|worker .* (died|terminated)|ActorDiedError|"
+                     r"WorkerCrashedError", text, re.I):
+            return False
+        sys.stderr.write(text)
+        raise
+    sys.stderr.write(captured.getvalue())
+    return True
+
+
+def _launch_surviving_dead_workers(argv: list[str], store: ResultsStore) -> None:
+    """Run the sweep; if a worker process dies (killed, out of memory), finish it anyway.
+
+    The launcher gives up on every job when one worker dies, and the runs then in progress are
+    only *suspects* (their workers were killed with it). So: run everything except the
+    suspects, then each suspect alone; one that kills its worker again is recorded as failed
+    (running the same command later retries it), the others are stored normally."""
+    if _launch(argv):
+        return
+    suspects = store.take_running()
+    while not _launch(argv, skip=suspects):  # another run killed its worker
+        suspects += store.take_running()
+    for rid in suspects:
+        if not _launch(argv, only=rid):
+            store.record_died()
 
 
 def _progress() -> Progress:

@@ -1,0 +1,113 @@
+"""Broken scenario and configuration files: one line, exit status 2, no traceback, no folder —
+and one broken file in scenarios/ does not break the other scenarios or ``orgsim --help``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import registry
+from sim.cli.compose import InputError, compose_run
+from sim.scenarios import SCENARIOS
+
+ORGSIM = str(Path(sys.executable).parent / "orgsim")
+BAD_SCENARIOS = Path(__file__).parent / "data" / "bad_scenarios"  # scenario/<name>.yaml
+SEARCH = f"hydra.searchpath=[file://{BAD_SCENARIOS}]"
+FILE = str(BAD_SCENARIOS / "scenario")
+
+CASES = [
+    ([SEARCH, "scenario=not_yaml"],
+     f"scenario: {FILE}/not_yaml.yaml: not valid YAML (expected ',' or ']', but got ':' "
+     "at line 4)"),
+    ([SEARCH, "scenario=a_list"], "scenario a_list: "),
+    ([SEARCH, "scenario=empty"], "scenario empty: the file is empty"),
+    (["market.accounts=null"], "market.accounts: needs a value, not null (≥ 1"),
+    (["org=null"], "org: choose an option, not null; allowed: matrix, micro_enterprise"),
+    (["scenario=null"], "scenario: choose an option, not null; allowed: "),
+    (["therapy.name=[1,2]"], "therapy.name: must be text, got [1, 2]"),
+]
+
+
+@pytest.mark.parametrize("args, message", CASES, ids=[a[-1] for a, _ in CASES])
+def test_bad_file_or_null_gets_one_line_exit_2_and_no_folder(tmp_path, args, message):
+    out = subprocess.run([ORGSIM, *args], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in out.stderr + out.stdout
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_a_list_scenario_is_named_and_told_to_be_a_mapping():
+    with pytest.raises(InputError) as error:
+        compose_run([SEARCH, "scenario=a_list"])
+    assert "must be a mapping of settings" in str(error.value) and "not a list" in str(
+        error.value)
+
+
+@pytest.mark.parametrize("text, words", [("market: [1, 2\n  x: {\n", "not valid YAML"),
+                                         ("- a\n- b\n", "must be a mapping of settings")])
+def test_broken_group_file_found_by_hydra_is_explained_in_one_line(tmp_path, text, words):
+    """Not a scenario: Hydra reads the file itself, and explain() turns its error into a line."""
+    (tmp_path / "market").mkdir()
+    (tmp_path / "market" / "broken.yaml").write_text(text)
+    with pytest.raises(InputError) as error:
+        compose_run([f"hydra.searchpath=[file://{tmp_path}]", "market=broken"])
+    line = str(error.value)
+    assert "\n" not in line and words in line and "market" in line, line
+
+
+# ------------------------------------------------------------- one broken file in scenarios/
+@pytest.fixture
+def scenarios_copy(tmp_path, monkeypatch):
+    """A temporary copy of scenarios/ that register() reads instead of the real one."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, folder)
+    monkeypatch.setattr(registry, "SCENARIOS_DIR", folder)
+    registry._registered = False
+    yield folder
+    registry._registered = False  # the next compose re-reads the real scenarios/
+    registry.BROKEN.clear()
+
+
+def test_one_broken_scenario_fails_only_when_chosen(scenarios_copy):
+    (scenarios_copy / "zz_not_yaml.yaml").write_text("market: [1, 2\n  accounts: {\n")
+    (scenarios_copy / "zz_empty.yaml").write_text("")
+    (scenarios_copy / "zz_list.yaml").write_text("# @package _global_\n- market\n")
+    (scenarios_copy / "zz_latin1.yaml").write_bytes(b"# Question: caf\xe9?\nmarket: {}\n")
+    # every good scenario (and the default) still composes
+    assert compose_run(["scenario=workshop"]).config.market.accounts > 0
+    compose_run([])
+    assert set(registry.BROKEN) == {"zz_not_yaml", "zz_empty", "zz_list", "zz_latin1"}
+    for name, words in [("zz_not_yaml", "not valid YAML"), ("zz_empty", "the file is empty"),
+                        ("zz_list", "must be a mapping of settings"),
+                        ("zz_latin1", "cannot read")]:
+        with pytest.raises(InputError) as error:
+            compose_run([f"scenario={name}"])
+        assert words in str(error.value) and "\n" not in str(error.value), str(error.value)
+
+
+def test_a_broken_default_scenario_fails_every_default_run_with_its_reason(scenarios_copy):
+    (scenarios_copy / "oncology_launch.yaml").write_text("- market\n")
+    with pytest.raises(InputError, match="scenario oncology_launch: .* must be a mapping"):
+        compose_run([])
+    assert compose_run(["scenario=workshop"]).scenario == "workshop"
+
+
+def test_help_still_works_and_marks_the_broken_scenario(scenarios_copy, monkeypatch, capsys):
+    from sim.cli import main as cli
+
+    (scenarios_copy / "zz_not_yaml.yaml").write_text("market: [1, 2\n")
+    monkeypatch.setattr(sys, "argv", ["orgsim", "--help"])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code in (0, None)
+    out = capsys.readouterr()
+    assert "scenario zz_not_yaml is broken" in out.err and "not valid YAML" in out.err
+    assert "workshop" in out.out and "zz_not_yaml" not in out.out
