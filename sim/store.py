@@ -184,12 +184,18 @@ class ResultsStore:
     def check_writable(self) -> None:
         """Raise OSError now, before any run, if the store cannot be written (read-only folder,
         a file where a folder should be, no space): one clear error instead of one per run."""
-        atomic_write(self.root / ".writable", lambda tmp: Path(tmp).write_text("ok\n"))
-        (self.root / ".writable").unlink(missing_ok=True)
+        check_writable(self.root)
 
     def counts(self) -> dict[str, int]:
         status = [m.get("status") for m in self.manifests()]
         return {"ok": status.count("ok"), "failed": status.count("failed")}
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write (then remove) a small file in it; raises OSError if
+    that is impossible."""
+    atomic_write(folder / ".writable", lambda tmp: Path(tmp).write_text("ok\n"))
+    (folder / ".writable").unlink(missing_ok=True)
 
 
 def describe_os_error(error: OSError) -> str:

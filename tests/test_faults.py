@@ -93,6 +93,19 @@ def test_a_file_in_place_of_the_sweep_folder_gets_one_line_and_is_untouched(tmp_
     assert blocker.read_text() == "someone's notes\n"
 
 
+def test_a_single_run_into_an_unwritable_outputs_folder_gets_one_line(tmp_path):
+    """Hydra makes a single run's folder before orgsim has control; orgsim checks first."""
+    (tmp_path / "outputs").write_text("someone's notes\n")  # a file where outputs/ should be
+    out = subprocess.run([str(BIN / "orgsim"), "run.replications=1", "run.horizon_weeks=4"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2
+    assert one_line(out.stderr) == (
+        "orgsim: error: outputs: cannot write outputs/.staging (Not a directory); choose "
+        "another folder (hydra.run.dir=...) or free disk space")
+    assert "Traceback" not in out.stdout + out.stderr
+    assert (tmp_path / "outputs").read_text() == "someone's notes\n"
+
+
 def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_finishes(
         tmp_path):
     folder = tmp_path / "s"

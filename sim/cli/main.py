@@ -49,7 +49,7 @@ from sim.cli.registry import register
 from sim.experiment import TABLES, run_paired, stack
 from sim.report.data import load as load_report
 from sim.report.page import write_report
-from sim.store import ResultsStore, describe_os_error
+from sim.store import ResultsStore, check_writable, describe_os_error
 from sim.sweep import ONLY, SKIP, run_job, sweep_folder
 
 _STARTED = time.perf_counter()
@@ -75,9 +75,23 @@ def main() -> None:
     else:
         try:
             compose_run(args.overrides)
+            _check_run_folder(args.overrides)
         except InputError as error:
             fail(error)
         _app()
+
+
+def _check_run_folder(overrides: list[str]) -> None:
+    """Hydra makes a single run's folder before orgsim has control, so an unwritable outputs/
+    or a full disk would be Hydra's traceback: check its parent now and say it in one line."""
+    run_dir = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra.run.dir=")),
+                   None)
+    parent = Path(run_dir).parent if run_dir else Path("outputs") / ".staging"
+    try:
+        check_writable(parent)
+    except OSError as error:
+        raise InputError(f"outputs: cannot write {parent} ({error.strerror or error}); choose "
+                         "another folder (hydra.run.dir=...) or free disk space") from None
 
 
 def reproducing(args: list[str]) -> list[str]:
