@@ -75,7 +75,8 @@ def main() -> None:
     else:
         try:
             compose_run(args.overrides)
-            _check_run_folder(args.overrides)
+            if args.cfg is None and not args.info:  # --cfg / --info only print
+                _check_run_folder(args.overrides)
         except InputError as error:
             fail(error)
         _app()
