@@ -1,10 +1,10 @@
-"""Broken scenario and configuration files: one line, exit status 2, no traceback, no folder —
-and one broken file in scenarios/ does not break the other scenarios or ``orgsim --help``."""
+"""Broken scenario files: named in one line (the command-line cases — empty, not YAML, a list,
+nulls — are rows of tests/test_cli.py's table), and one broken file in scenarios/ does not break
+the other scenarios or ``orgsim --help``."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,34 +14,8 @@ from sim.cli import registry
 from sim.cli.compose import InputError, compose_run
 from sim.scenarios import SCENARIOS
 
-ORGSIM = str(Path(sys.executable).parent / "orgsim")
 BAD_SCENARIOS = Path(__file__).parent / "data" / "bad_scenarios"  # scenario/<name>.yaml
 SEARCH = f"hydra.searchpath=[file://{BAD_SCENARIOS}]"
-FILE = str(BAD_SCENARIOS / "scenario")
-
-CASES = [
-    ([SEARCH, "scenario=not_yaml"],
-     f"scenario: {FILE}/not_yaml.yaml: not valid YAML (expected ',' or ']', but got ':' "
-     "at line 4)"),
-    ([SEARCH, "scenario=a_list"], "scenario a_list: "),
-    ([SEARCH, "scenario=empty"], "scenario empty: the file is empty"),
-    (["market.accounts=null"], "market.accounts: needs a value, not null (≥ 1"),
-    (["org=null"], "org: choose an option, not null; allowed: matrix, micro_enterprise"),
-    (["scenario=null"], "scenario: choose an option, not null; allowed: "),
-    (["therapy.name=[1,2]"], "therapy.name: must be text, got [1, 2]"),
-]
-
-
-@pytest.mark.parametrize("args, message", CASES, ids=[a[-1] for a, _ in CASES])
-def test_bad_file_or_null_gets_one_line_exit_2_and_no_folder(tmp_path, args, message):
-    out = subprocess.run([ORGSIM, *args], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 2, (out.stdout, out.stderr)
-    lines = [line for line in out.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, out.stderr
-    assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
-    assert "Traceback" not in out.stderr + out.stdout
-    assert not (tmp_path / "outputs").exists()
 
 
 def test_a_list_scenario_is_named_and_told_to_be_a_mapping():

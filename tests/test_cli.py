@@ -190,9 +190,10 @@ BAD = [
      "run.replications: got 100000: 20000 accounts"),
     # broken scenario files, nulls, a list for text, a _target_ key
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=not_yaml"],
-     "not valid YAML (expected ',' or ']', but got ':' at line 4)"),
+     f"scenario: {BAD_SCENARIOS}/scenario/not_yaml.yaml: not valid YAML (expected ',' or ']', "
+     "but got ':' at line 4)"),
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=a_list"],
-     "must be a mapping of settings"),
+     f"scenario a_list: {BAD_SCENARIOS}/scenario/a_list.yaml must be a mapping of settings"),
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=empty"],
      "scenario empty: the file is empty"),
     (["market.accounts=null"], "market.accounts: needs a value, not null (≥ 1 and ≤ 20000)"),

@@ -22,9 +22,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +34,7 @@ import plotly.graph_objects as go
 from sim import __version__
 from sim.cli.compose import InputError
 from sim.report.figures import Figure, style
-from sim.report.page import CSS, _html_table
+from sim.report.page import CSS, _html_table, figure_sections
 from sim.scenario_discovery import (
     NAMED,
     Condition,
@@ -49,6 +47,7 @@ from sim.scenario_discovery import (
     parse_condition,
 )
 from sim.space import load_space
+from sim.store import atomic_write
 from sim.style import colour
 
 PROG = "orgsim-discover"
@@ -56,10 +55,7 @@ PROG = "orgsim-discover"
 
 def _atomic_write(path: Path, text: str) -> None:
     """Write to a temporary name and rename into place, so no half-written file is ever seen."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -238,12 +234,7 @@ def render(settings: dict, condition: Condition, labels: tuple[str, str],
            sides: dict[str, Discovery], figures: list[Figure], seconds: float, n_runs: int,
            simulated: int) -> str:
     first, second = settings["designs"]
-    blocks = []
-    for i, f in enumerate(figures):
-        div = f.figure.to_html(full_html=False, include_plotlyjs=(i == 0),
-                               config={"displaylogo": False}, div_id=f.name)
-        blocks.append(f'<section id="{f.name}"><h3>{html.escape(f.title)}</h3>'
-                      f'<p class="reading">{html.escape(f.reading)}</p>{div}</section>')
+    blocks = figure_sections(figures)
     tables = []
     for label, d in sides.items():
         lim = d.limits.copy()

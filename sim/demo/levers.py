@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import cache
 
 from sim.cli.compose import compose_run
 from sim.config import SimConfig, validate
@@ -61,6 +62,12 @@ def model_params() -> dict:
         "resistance": {"type": "SliderFloat", "value": DEFAULTS["resistance"], "min": 0.0,
                        "max": 1.0, "step": 0.05, "label": "Resistance to change"},
     }
+
+
+@cache
+def labels() -> dict[str, str]:
+    """Each sidebar input's label (model_params() lists the scenario folder; labels are fixed)."""
+    return {name: spec["label"] for name, spec in model_params().items()}
 
 
 def _line_depth(people: int, span: int) -> int:

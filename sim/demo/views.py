@@ -17,7 +17,7 @@ from mesa.visualization.utils import update_counter
 from plotly.subplots import make_subplots
 
 from sim.demo.fit_plots import FitPlots
-from sim.demo.levers import model_params
+from sim.demo.levers import labels
 from sim.jobs import Event, JobState
 from sim.model import OrgSimModel
 from sim.style import FONT, colour
@@ -186,11 +186,10 @@ def network(model: OrgSimModel, design: str) -> go.Figure:
 def levers_line(model) -> str:
     """What the current pair was built with: sliders only take effect on Reset, so the page says
     which values are running rather than leaving the facilitator to guess."""
-    params = model_params()
-    shown = {"scenario": model.scenario_name, "seed": model.seed_value, **model.levers}
+    shown = {"scenario_name": model.scenario_name, "seed": model.seed_value, **model.levers}
     parts = []
     for name, value in shown.items():
-        label = params.get(name, params.get(f"{name}_name", {})).get("label", name)
+        label = labels()[name]
         parts.append(f"{label}: <b>{value:g}</b>" if isinstance(value, (int, float))
                      else f"{label}: <b>{value}</b>")
     return "Running with " + " · ".join(parts) + ". Move a lever, then press Reset."

@@ -49,14 +49,21 @@ def comparison_tables(data: ReportData) -> str:
     return "\n".join(parts)
 
 
-def render(data: ReportData, figures: list[Figure]) -> str:
-    key = pd.DataFrame.from_dict(data.key_settings, orient="index", columns=["value"])
+def figure_sections(figures: list[Figure]) -> list[str]:
+    """One HTML section per figure (title, reading, plot); plotly.js is embedded once, in the
+    first, so the page works offline."""
     blocks = []
     for i, f in enumerate(figures):
         div = f.figure.to_html(full_html=False, include_plotlyjs=(i == 0),
                                config={"displaylogo": False}, div_id=f.name)
         blocks.append(f'<section id="{f.name}"><h3>{html.escape(f.title)}</h3>'
                       f'<p class="reading">{html.escape(f.reading)}</p>{div}</section>')
+    return blocks
+
+
+def render(data: ReportData, figures: list[Figure]) -> str:
+    key = pd.DataFrame.from_dict(data.key_settings, orient="index", columns=["value"])
+    blocks = figure_sections(figures)
     edge = ("<h2>Edge cases in this report</h2><div class='edge'><ul>"
             + "".join(f"<li>{html.escape(e)}</li>" for e in data.edge_cases)
             + "</ul></div>") if data.edge_cases else ""
