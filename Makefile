@@ -1,39 +1,63 @@
 # Two commands set up and run everything on a fresh machine (see README):
-#   make run    — create .venv with Python 3.12 and run the main job
-#   make test   — create .venv with Python 3.12 (and Chromium for figure export) and run the tests
+#   make run    — install the locked environment (.venv, Python 3.12) and run the main job
+#   make test   — the same environment (and Chromium for figure export) and the full test suite
+# Installs come from uv.lock, so every machine gets the same package versions; installer output
+# goes to .setup.log. `make check` is the fast tier for the edit–test loop; `make lock` refreshes
+# uv.lock after pyproject.toml changes.
 PYTHON ?= python3.12
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+LOG := .setup.log
+# uv may not download a Python here: it uses the machine's 3.12 (pyenv or system).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test bench lint browser
+.PHONY: run test check bench lint lock browser
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+$(UV):
+	@echo "setting up uv $(UV_VERSION) (log: $(LOG))"
+	@$(PYTHON) -m venv $(TOOLS) > $(LOG) 2>&1 && \
+	 $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >> $(LOG) 2>&1 \
+	 || { tail -20 $(LOG); exit 1; }
+
+$(BIN)/.installed: pyproject.toml uv.lock | $(UV)
+	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
+	@$(UV) sync --frozen --all-extras --python "$$(command -v $(PYTHON))" >> $(LOG) 2>&1 \
+	 || { tail -20 $(LOG); exit 1; }
+	@touch $@
 
 # Static figure export (kaleido) and the browser tests drive a local Chromium.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Chromium (apt-get install chromium)"; \
-		apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; \
+		echo "installing Chromium (apt-get install chromium; log: $(LOG))"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >> $(LOG) 2>&1; \
 	else \
 		echo "note: no Chromium found; install it (Debian/Ubuntu: sudo apt-get install chromium)" \
 		     "for figure export — the browser tests are skipped without it"; \
 	fi
 
 run: $(BIN)/.installed
-	$(BIN)/orgsim
+	@$(BIN)/orgsim
 
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
+
+# Fast tier: everything but the slow marker (multi-seed statistics, browsers, sweeps of many runs).
+check: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+lock: | $(UV)
+	$(UV) lock --python "$$(command -v $(PYTHON))"
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/sweep_bench.py
 	$(BIN)/python benchmarks/demo_bench.py
+	$(BIN)/python benchmarks/cli_bench.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check sim tests benchmarks
