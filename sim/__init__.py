@@ -7,17 +7,27 @@ Quick use::
     result = simulate(SimConfig(org=design_config("micro_enterprise")), seed=1)
     result.summary      # one-row table of headline outcomes
     result.series       # one row per week
+
+The names below are loaded on first use (PEP 562), so ``import sim.config`` or the command line's
+``--help`` does not pay for Mesa, pandas and SciPy.
 """
 
-from sim.config import ConfigError, SimConfig, validate
-from sim.designs import design_config
-from sim.designs import names as design_names
-from sim.model import OrgSimModel, simulate
-from sim.results import RunResult
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ConfigError", "OrgSimModel", "RunResult", "SimConfig", "__version__", "design_config",
-    "design_names", "simulate", "validate",
-]
+_WHERE = {
+    "ConfigError": "sim.config", "SimConfig": "sim.config", "validate": "sim.config",
+    "design_config": "sim.designs", "design_names": "sim.designs",
+    "OrgSimModel": "sim.model", "simulate": "sim.model", "RunResult": "sim.results",
+}
+
+__all__ = sorted([*_WHERE, "__version__"])
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name]), "names" if name == "design_names" else name)
+    globals()[name] = value
+    return value

@@ -22,9 +22,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd  # loaded when a table is made: the command line does not need it
 
 
 class JobState(IntEnum):
@@ -144,6 +147,8 @@ class JobHistory:
         return [r for r in self._rows if r[0] == job_id]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         cols = list(zip(*self._rows, strict=True)) if self._rows else [()] * 6
         return pd.DataFrame({
             "job_id": np.asarray(cols[0], np.int64),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+CONF = SCENARIOS.parent / "conf"  # the configuration tree (Hydra's config dir)
 
 
 @dataclass(frozen=True)

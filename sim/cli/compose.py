@@ -25,8 +25,8 @@ from sim.cli.registry import OrgsimConfig, register, scenario_problem
 from sim.config import ConfigError, SimConfig, validate
 from sim.designs import design_class, design_config, names
 from sim.params import allowed_text
+from sim.scenarios import CONF
 
-CONF = Path(__file__).resolve().parents[2] / "conf"
 GROUPS = ("market", "therapy", "staffing", "org", "run", "scenario")
 
 

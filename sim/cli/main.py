@@ -30,27 +30,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim.analysis import paired_comparison, table
-from sim.cli import registry
-from sim.cli.analyze import write_analysis
-from sim.cli.compose import (
-    CONF,
-    Composed,
-    InputError,
-    _compose_tree,
-    compose_run,
-    explain,
-    from_tree,
-)
-from sim.cli.outputs import RunFolder, git_commit, versions
-from sim.cli.registry import register
-from sim.experiment import TABLES, run_paired, stack
-from sim.report.data import load as load_report
-from sim.report.page import write_report
-from sim.store import ResultsStore, check_writable, describe_os_error
-from sim.sweep import ONLY, SKIP, run_job, sweep_folder
+from sim.scenarios import CONF
+
+# Only Hydra is imported here: `--help`, `--cfg` and a rejected
+# input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
+# plotly) are imported by the functions that run or write something.
 
 _STARTED = time.perf_counter()
 
@@ -61,14 +46,17 @@ def fail(error: Exception) -> None:
 
 
 def main() -> None:
-    register()
     if sys.argv[1:2] == ["--reproduce"]:
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
-    if args.help or args.hydra_help or args.shell_completion:
-        for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
-            print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
-                  file=sys.stderr)
+    if args.help:
+        print_help()
+        return
+    from sim.cli.compose import InputError, compose_run
+    from sim.cli.registry import register
+
+    register()
+    if args.hydra_help or args.shell_completion:
         _app()
     elif args.multirun:
         sweep(args.overrides)
@@ -82,9 +70,29 @@ def main() -> None:
         _app()
 
 
+def print_help() -> None:
+    """orgsim's own help page (sim/cli/help.py): instant, and only what a user may choose."""
+    from sim.cli.help import text
+    from sim.cli.registry import SCENARIOS_DIR, scenario_problem
+    broken = {p.stem: scenario_problem(p.stem, p) for p in sorted(SCENARIOS_DIR.glob("*.yaml"))}
+    for name, problem in broken.items():
+        if problem:  # not listed as an option below
+            print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
+                  file=sys.stderr)
+    tree = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))
+    defaults = {k: v for item in tree["defaults"] if isinstance(item, dict)
+                for k, v in item.items() if " " not in k}
+    defaults["baseline"] = tree.get("baseline")
+    designs = [p.stem for p in (CONF / "org").glob("*.yaml")]  # one generated file per design
+    print(text(CONF, designs, [name for name, problem in broken.items() if not problem], defaults))
+
+
 def _check_run_folder(overrides: list[str]) -> None:
     """Hydra makes a single run's folder before orgsim has control, so an unwritable outputs/
     or a full disk would be Hydra's traceback: check its parent now and say it in one line."""
+    from sim.cli.compose import InputError
+    from sim.store import check_writable
+
     run_dir = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra.run.dir=")),
                    None)
     parent = Path(run_dir).parent if run_dir else Path("outputs") / ".staging"
@@ -102,6 +110,9 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
+    from sim.cli.compose import InputError, _compose_tree, explain
+    from sim.cli.outputs import versions
+
     if len(args) != 1:
         fail(InputError("--reproduce: give one results folder (outputs/<date>/<time>)"))
     folder = Path(args[0])
@@ -143,12 +154,17 @@ def _first_difference(a, b, path: str = "") -> str:
 
 @hydra.main(version_base="1.3", config_path=str(CONF), config_name="config")
 def _app(cfg: DictConfig):
+
+    from sim.cli.compose import InputError, from_tree
+
     hc = HydraConfig.get()
     try:
         composed = from_tree(cfg, hc.runtime.choices.get("scenario") or "")
     except InputError as error:
         fail(error)
     if hc.mode == RunMode.MULTIRUN:
+        from sim.sweep import run_job
+
         return run_job(composed, list(hc.overrides.task), Path(hc.sweep.dir) / "store")
     execute(composed, staging=hc.runtime.output_dir, overrides=list(hc.overrides.task),
             resolved=OmegaConf.to_yaml(cfg))
@@ -158,6 +174,8 @@ def _app(cfg: DictConfig):
 # ----------------------------------------------------------------------------------- sweeps
 def expand(overrides: list[str]) -> list[list[str]]:
     """Every job of a multirun, as Hydra's basic sweeper will launch them."""
+    from sim.cli.compose import InputError, explain
+
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
         return BasicSweeper.split_arguments(parsed, max_batch_size=None)[0]
@@ -167,6 +185,13 @@ def expand(overrides: list[str]) -> list[list[str]]:
 
 def sweep(overrides: list[str]) -> None:
     """Validate every job, launch the multirun with a sweep-level progress bar, summarise."""
+    from sim.cli.analyze import write_analysis
+    from sim.cli.compose import InputError, compose_run
+    from sim.report.data import load as load_report
+    from sim.report.page import write_report
+    from sim.store import ResultsStore, describe_os_error
+    from sim.sweep import sweep_folder
+
     given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
     extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
     extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
@@ -227,6 +252,8 @@ def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
     """Launch the multirun once; False if a worker process died (the launcher gave up).
 
     A job that cannot write the store (disk full) ends the sweep with one line, exit status 1."""
+    from sim.sweep import ONLY, SKIP
+
     env = [f"++hydra.job.env_set.{SKIP}={'_'.join(skip) or 'none'}",
            f"++hydra.job.env_set.{ONLY}={only}"]
     sys.argv = [*argv, *env]
@@ -249,13 +276,14 @@ def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
     return True
 
 
-def _launch_surviving_dead_workers(argv: list[str], store: ResultsStore) -> None:
+def _launch_surviving_dead_workers(argv: list[str], store) -> None:
     """Run the sweep; if a worker process dies (killed, out of memory), finish it anyway.
 
     The launcher gives up on every job when one worker dies, and the runs then in progress are
     only *suspects* (their workers were killed with it). So: run everything except the
     suspects, then each suspect alone; one that kills its worker again is recorded as failed
     (running the same command later retries it), the others are stored normally."""
+
     if _launch(argv):
         return
     suspects = store.take_running()
@@ -266,14 +294,28 @@ def _launch_surviving_dead_workers(argv: list[str], store: ResultsStore) -> None
             store.record_died()
 
 
-def _progress() -> Progress:
+def _progress():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("runs"), TimeRemainingColumn(), transient=True)
 
 
-def execute(composed: Composed, staging: str, overrides: list[str], resolved: str,
+def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
+    from sim.analysis import paired_comparison, table
+    from sim.cli.outputs import RunFolder, git_commit, versions
+    from sim.experiment import TABLES, run_paired, stack
+    from sim.report.data import load as load_report
+    from sim.report.page import write_report
+
     started_at = datetime.now(UTC)
     job_started = time.perf_counter()
     run = composed.config.run

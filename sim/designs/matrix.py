@@ -15,6 +15,7 @@ lead's authority needs sign-off from the other function's line too (dual approva
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.designs import register
 from sim.designs.base import require_whole_steps
@@ -22,8 +23,10 @@ from sim.designs.traditional import TraditionalConfig, TraditionalDesign
 from sim.params import A4, param, redefault
 from sim.people import HOME_CAPABILITY
 from sim.routing import Route
-from sim.staff import Manager
 from sim.workforce import Activity
+
+if TYPE_CHECKING:
+    from sim.staff import Manager
 
 
 @dataclass
@@ -90,6 +93,8 @@ class MatrixDesign(TraditionalDesign):
 
     def _other_line(self, job, chain) -> Manager | None:
         """The first-line manager of another function in the account team, if any."""
+        from sim.staff import Manager
+
         team = self.account_teams.get(job.account)
         if not (self.config.dual_approval and job.cross_functional and team and chain):
             return None

@@ -19,19 +19,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.designs import register
 from sim.designs.base import DesignConfig, OrganisationDesign, require_whole_steps
-from sim.micro_enterprise import MicroEnterprise
 from sim.params import A0, A1, A2, A3, A4, param, redefault
 from sim.platform import Platform
 from sim.routing import Route
-from sim.staff import Manager, PrimaryContact
-from sim.territories import accounts_by_region, cover, create_staff, incumbents
 from sim.visits import PlanEntry, PlanTemplate, VisitKind, VisitPlan
 from sim.workforce import Activity
+
+if TYPE_CHECKING:
+    from sim.micro_enterprise import MicroEnterprise
+    from sim.staff import Manager, PrimaryContact
+
+# Agents (staff, teams, the hierarchy) are Mesa classes, imported inside the methods that
+# build or inspect them: the command line reads a design's settings without loading Mesa.
 
 FUNCTION_ORDER = {"sales": 0, "access": 1, "medical": 2}
 
@@ -118,6 +123,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
+        from sim.territories import create_staff, incumbents
+
         frontline, experts = create_staff(self.model, incumbents(self.model))
         self.platform = Platform(experts)
         self.form_teams(regional_groups(self.model, frontline,
@@ -144,6 +151,10 @@ class MicroEnterpriseDesign(OrganisationDesign):
         self._template = self._kpi_cache = self._overheads = None
 
     def _form_team(self, members: list, accounts: list[int], now: float) -> MicroEnterprise:
+        from sim.micro_enterprise import MicroEnterprise
+        from sim.staff import PrimaryContact
+        from sim.territories import cover
+
         cfg, wf = self.config, self.model.workforce
         staffing = self.model.config.staffing
         # Primary contacts are senior frontline people, sales first; a team always has one.
@@ -173,6 +184,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
         return team
 
     def _appoint_owners(self, teams: list[MicroEnterprise]) -> None:
+        from sim.staff import Manager
+
         cfg = self.config
         for g in range(0, len(teams), cfg.platform_owner_span):
             person = self.model.people.incumbents("management", 1)[0]
@@ -194,6 +207,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     def plan_template(self) -> PlanTemplate:
         """Who visits which accounts and how; rebuilt when teams form, revert or come back."""
+        from sim.staff import PrimaryContact
+
         if self._template is None:
             cfg, hours = self.config, self.model.config.staffing.hours_per_week
             entries = []
@@ -220,6 +235,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
     def reserve_time(self) -> None:
         """Team meetings for every member, then each primary contact's upkeep of its accounts,
         then the platform owners' admin."""
+        from sim.staff import PrimaryContact
+
         cfg, dt, wf = self.config, self.model.dt, self.model.workforce
         if self._overheads is None:  # who meets and who keeps accounts: fixed until teams change
             rows, hours, ppocs, upkeep = [], [], [], []
@@ -250,6 +267,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------- decision rights
     def authority_of(self, owner, job) -> float:
+        from sim.staff import Manager
+
         if isinstance(owner, Manager):
             return owner.authority
         if owner.team is not None and owner.team.reverted:
@@ -332,6 +351,8 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
 def regional_groups(model, frontline: list, accounts: list[int]) -> list[tuple[list, list[int]]]:
     """(members, accounts) per region; people of regions without accounts join the nearest."""
+    from sim.territories import accounts_by_region
+
     by_region = accounts_by_region(model, accounts)
     regions = sorted(by_region)
     members: dict[int, list] = {r: [] for r in regions}

@@ -32,7 +32,6 @@ from sim.escalation import Escalation
 from sim.params import A4, param
 from sim.platform import Platform
 from sim.routing import Handoff, dispatch
-from sim.territories import create_staff, incumbents
 from sim.visits import VisitPlan
 
 
@@ -89,6 +88,8 @@ class PilotRolloutDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
+        from sim.territories import create_staff, incumbents  # Mesa agents: built, not read
+
         model, cfg = self.model, self.config
         frontline, experts = create_staff(model, incumbents(model))
         self.old.platform = self.new.platform = Platform(experts)

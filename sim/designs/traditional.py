@@ -23,15 +23,15 @@ import numpy as np
 from sim.capabilities import ACCESS, COMMERCIAL, MEDICAL
 from sim.designs import register
 from sim.designs.base import DesignConfig, OrganisationDesign, require, require_whole_steps
-from sim.hierarchy import Hierarchy
 from sim.params import A0, A3, A4, param
 from sim.people import HOME_CAPABILITY
 from sim.platform import Platform
 from sim.routing import Route
-from sim.staff import Manager
-from sim.territories import accounts_by_region, cover, create_staff, incumbents
 from sim.visits import PlanEntry, PlanTemplate, VisitKind, VisitPlan
 from sim.workforce import Activity
+
+# Agents (staff, teams, the hierarchy) are Mesa classes, imported inside the methods that
+# build or inspect them: the command line reads a design's settings without loading Mesa.
 
 FUNCTION_OF = {COMMERCIAL: "sales", MEDICAL: "medical", ACCESS: "access"}
 
@@ -96,11 +96,16 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
+        from sim.territories import create_staff, incumbents
+
         frontline, experts = create_staff(self.model, incumbents(self.model))
         self.organise(frontline, experts, list(range(self.model.market.n_accounts)))
 
     def organise(self, frontline: list, experts: list, accounts: list[int]) -> None:
         """Cover ``accounts`` with ``frontline`` staff by territory and product; build the tree."""
+        from sim.hierarchy import Hierarchy
+        from sim.territories import accounts_by_region, cover
+
         cfg, products = self.config, self.model.config.staffing.products
         self.frontline, self.experts = frontline, experts
         self.accounts = list(accounts)
@@ -173,6 +178,8 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------- decision rights
     def authority_of(self, owner, job) -> float:
+        from sim.staff import Manager
+
         return owner.authority if isinstance(owner, Manager) else self.config.frontline_authority
 
     def escalation_chain(self, job) -> tuple:

@@ -1,0 +1,82 @@
+"""Load figure: N participants open the workshop demo at the same moment (default 20).
+
+Prints how long until every session is interactive (its scoreboard drawn), then how long N-1
+rounds of Step take with all sessions busy together, and checks each session kept its own week.
+This is a benchmark, not a test: the figures depend on the machine and its load.
+
+    .venv/bin/python benchmarks/demo_sessions_bench.py [--sessions 20] [--budget 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+
+from demo_server import serving_demo  # noqa: E402
+
+from sim.report.export import find_browser  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--budget", type=float, default=600, help="seconds before giving up")
+    args = parser.parse_args()
+    if find_browser() is None:
+        raise SystemExit("no Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    n = args.sessions
+    with serving_demo() as (_port, url), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_browser(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--no-first-run"])
+        started = time.time()
+        pages = [browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+                 for _ in range(n)]
+        for page in pages:
+            page.goto(url, wait_until="commit")
+        ready = []
+        for page in pages:
+            page.wait_for_selector("table.orgsim-score",
+                                   timeout=max(1.0, started + args.budget - time.time()) * 1000)
+            ready.append(time.time() - started)
+
+        def week(page) -> int:
+            return int(re.search(r"week (\d+)", page.locator("table.orgsim-score")
+                                 .inner_text()).group(1))
+
+        stepping_started = time.time()
+        for step in range(1, n):
+            busy = [i for i in range(n) if i >= step]
+            for i in busy:
+                pages[i].get_by_role("button", name="Step", exact=True).click()
+            for i in busy:
+                deadline = time.time() + 300
+                while week(pages[i]) != step and time.time() < deadline:
+                    time.sleep(0.05)
+        steps = time.time() - stepping_started
+        weeks = [week(page) for page in pages]
+        browser.close()
+    figures = {"sessions": n, "all_interactive_s": round(max(ready), 1),
+               "first_interactive_s": round(min(ready), 1),
+               "median_interactive_s": round(sorted(ready)[n // 2], 1),
+               "steps": n * (n - 1) // 2, "stepping_s": round(steps, 1),
+               "isolated": weeks == list(range(n))}
+    print(json.dumps(figures, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "demo_sessions.json").write_text(json.dumps(figures, indent=2) + "\n")
+    if not figures["isolated"]:
+        raise SystemExit(f"sessions were not isolated: weeks {weeks}")
+
+
+if __name__ == "__main__":
+    main()
