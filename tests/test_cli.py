@@ -205,12 +205,33 @@ BAD = [
 
 
 @pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
-def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, args, message):
-    out = orgsim(args, tmp_path, timeout=60)
+def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, monkeypatch, capsys,
+                                                               args, message):
+    """In-process, through the command's own entry point (sim.cli.main.main): the same code
+    path as the subprocess, without paying a Python start per case."""
+    from sim.cli import main as cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["orgsim", *args])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    out = capsys.readouterr()
+    assert stop.value.code == 2, (out.out, out.err)
+    lines = [line for line in out.err.splitlines() if line.strip()]
+    assert len(lines) == 1, out.err
+    assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in out.err + out.out
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize("args, message", [BAD[0], BAD[3], (["market.accounts=[1"], "")],
+                         ids=["wrong type", "unknown key", "unparsable override"])
+def test_a_rejected_command_exits_2_with_one_line_and_no_traceback(tmp_path, args, message):
+    """The subprocess smoke test of the same promise: exit status, one line, no traceback."""
+    out = orgsim(args, tmp_path, timeout=120)
     assert out.returncode == 2, (out.stdout, out.stderr)
     lines = [line for line in out.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, out.stderr
-    assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
+    assert len(lines) == 1 and lines[0].startswith("orgsim: error: ") and message in lines[0]
     assert "Traceback" not in out.stderr + out.stdout
     assert not (tmp_path / "outputs").exists()
 
@@ -227,20 +248,28 @@ def test_every_scenario_loads_validates_and_runs(name):
         assert model.now == 5.0
 
 
-def test_adding_a_scenario_is_adding_a_file():
-    path = SCENARIOS / "zz_added_by_test.yaml"
-    path.write_text("# @package _global_\n# Question: Does a new file become a scenario?\n"
-                    "# Source: the README\nmarket:\n  accounts: 33\n  jobs:\n    site_visit:\n"
-                    "      effort: {operations: 4.0}\n      patience_weeks: 5.0\n")
-    try:
-        import sim.cli.registry as registry
+def test_adding_a_scenario_is_adding_a_file(tmp_path, monkeypatch):
+    """A file dropped into the scenario folder is a scenario (in a temporary copy of scenarios/,
+    so tests running beside this one never see it)."""
+    import shutil
 
-        registry._registered = False  # re-read scenarios/ as a fresh process would
+    import sim.cli.registry as registry
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, folder)
+    (folder / "zz_added_by_test.yaml").write_text(
+        "# @package _global_\n# Question: Does a new file become a scenario?\n"
+        "# Source: the README\nmarket:\n  accounts: 33\n  jobs:\n    site_visit:\n"
+        "      effort: {operations: 4.0}\n      patience_weeks: 5.0\n")
+    monkeypatch.setattr(registry, "SCENARIOS_DIR", folder)
+    registry._registered = False  # re-read the scenario folder as a fresh process would
+    try:
         composed = compose_run(["scenario=zz_added_by_test"])
         assert composed.config.market.accounts == 33
         assert composed.config.market.jobs["site_visit"].patience_weeks == 5.0
     finally:
-        path.unlink()
+        registry._registered = False  # the next compose re-reads the real scenarios/
+        registry.BROKEN.clear()
 
 
 def test_generated_config_files_match_the_code():

@@ -108,6 +108,8 @@ def git_commit() -> dict:
 
 
 def versions() -> dict:
+    """orgsim, Python, the platform, the main libraries — and every installed package with its
+    version plus the SHA-256 of uv.lock, so a run records exactly the environment it ran in."""
     out = {"orgsim": __version__, "python": sys.version.split()[0],
            "platform": platform.platform()}
     for package in ("mesa", "numpy", "pandas", "hydra-core", "omegaconf", "plotly", "pyarrow"):
@@ -115,4 +117,9 @@ def versions() -> dict:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             out[package] = None
+    lock = REPO / "uv.lock"
+    out["uv_lock_sha256"] = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file() else None
+    out["packages"] = dict(sorted({d.metadata["Name"].lower(): d.version
+                                   for d in metadata.distributions()
+                                   if d.metadata["Name"]}.items()))
     return out
