@@ -15,6 +15,8 @@ from settings import organisation_off
 from sim import simulate
 from sim.adoption import bass_cdf
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 P, Q, HORIZON, SEEDS = 0.01, 0.08, 104, range(30)
 
 

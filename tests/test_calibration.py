@@ -25,6 +25,8 @@ from sim.cli.compose import compose_run
 from sim.cli.registry import register
 from sim.scenarios import catalog
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 BASE = ["scenario=workshop", "org=traditional"]
 TRUTH = {"therapy.innovation": 0.012, "therapy.imitation": 0.10}
 PARAMS = {"therapy.innovation": (0.0005, 0.2), "therapy.imitation": (0.001, 1.0)}

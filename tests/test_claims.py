@@ -20,6 +20,8 @@ from settings import fragmented, organized
 
 from sim import simulate
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 SEEDS = range(20)
 MIN_WINS = 16
 ALPHA = 0.01

@@ -57,6 +57,7 @@ def check_folder(folder: Path, printed: str) -> None:
 
 
 @pytest.mark.statistical
+@pytest.mark.slow
 def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
     out = orgsim([], tmp_path)
     assert out.returncode == 0, out.stderr
@@ -72,6 +73,7 @@ def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
     assert not any((tmp_path / "outputs" / ".staging").iterdir())
 
 
+@pytest.mark.slow
 def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
     out = orgsim(["scenario=infusion_capacity", "org=matrix", *QUICK], tmp_path)
     assert out.returncode == 0, out.stderr
@@ -84,6 +86,7 @@ def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
         "traditional", "matrix"]
 
 
+@pytest.mark.slow
 def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
     procs = [subprocess.Popen([ORGSIM, *QUICK, "run.replications=1"], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -92,6 +95,7 @@ def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
     assert len(folders) == 2
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
     proc = subprocess.Popen([ORGSIM, "run.replications=50"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -106,6 +110,7 @@ def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
     assert dated == []  # nothing under outputs/<date>/: only the staging area
 
 
+@pytest.mark.slow
 def test_help_lists_groups_and_options_and_cfg_shows_resolved_config(tmp_path):
     out = orgsim(["--help"], tmp_path)
     assert out.returncode == 0
@@ -224,6 +229,7 @@ def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, monkeypa
     assert not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [BAD[0], BAD[3], (["market.accounts=[1"], "")],
                          ids=["wrong type", "unknown key", "unparsable override"])
 def test_a_rejected_command_exits_2_with_one_line_and_no_traceback(tmp_path, args, message):

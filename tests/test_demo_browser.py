@@ -12,8 +12,8 @@ from demo_server import serving_demo
 
 from sim.report.export import find_browser
 
-pytestmark = pytest.mark.skipif(find_browser() is None,
-                                reason="no Chromium: apt-get install chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(find_browser() is None,
+                                reason="no Chromium: apt-get install chromium")]
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]

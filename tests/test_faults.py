@@ -17,6 +17,8 @@ import pytest
 
 from sim.store import TABLES, ResultsStore
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 BIN = Path(sys.executable).parent
 ARGS = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
 

@@ -47,6 +47,7 @@ EXPECTED = ["01_adoption_accounts", "02_patients_treated", "03_jobs_over_time",
 
 
 @needs_browser
+@pytest.mark.slow
 def test_export_writes_valid_png_svg_pdf_and_csv_for_every_figure(run_folder):
     out = run(["orgsim-export", str(run_folder), "--format", "png,svg,pdf"], run_folder)
     assert out.returncode == 0, out.stderr
@@ -60,6 +61,7 @@ def test_export_writes_valid_png_svg_pdf_and_csv_for_every_figure(run_folder):
     assert (figures / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_figure_data_equals_what_the_stored_results_give(run_folder):
     run(["orgsim-export", str(run_folder), "--format", "csv"], run_folder)
     figures = run_folder / "figures"
@@ -85,6 +87,7 @@ def test_figure_data_equals_what_the_stored_results_give(run_folder):
 
 
 @needs_browser
+@pytest.mark.slow
 def test_report_is_self_contained_and_renders_without_console_errors(run_folder):
     from playwright.sync_api import sync_playwright
 
@@ -109,6 +112,7 @@ def test_report_is_self_contained_and_renders_without_console_errors(run_folder)
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
 
 
+@pytest.mark.slow
 def test_every_figure_has_a_reading_computed_from_its_data(run_folder):
     from sim.report.data import load
     from sim.report.figures import all_figures
@@ -127,6 +131,7 @@ def test_every_figure_has_a_reading_computed_from_its_data(run_folder):
         assert figure.reading.replace("'", "&#x27;") in html
 
 
+@pytest.mark.slow
 def test_same_colour_for_the_same_design_everywhere(run_folder):
     from sim.report.data import load
     from sim.report.figures import all_figures
@@ -140,6 +145,7 @@ def test_same_colour_for_the_same_design_everywhere(run_folder):
                 assert trace.line.color == DESIGN_COLOURS[name], figure.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case, args, sweep, note", [
     ("single replication", ["run.replications=1", "run.horizon_weeks=40"], False,
      "Single replication"),
@@ -165,6 +171,7 @@ def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep,
         assert (folder / "figures" / "08_sweep_staffing_ppoc_span.csv").exists()
 
 
+@pytest.mark.slow
 def test_export_without_a_browser_says_how_to_install_one_and_keeps_html_and_csv(run_folder,
                                                                                   tmp_path):
     out = run(["orgsim-export", str(run_folder), "--format", "png", "--out", str(tmp_path)],
@@ -175,6 +182,7 @@ def test_export_without_a_browser_says_how_to_install_one_and_keeps_html_and_csv
     assert not list(tmp_path.glob("*.png"))
 
 
+@pytest.mark.slow
 def test_bad_export_input_is_refused_in_one_line(run_folder):
     out = run(["orgsim-export", str(run_folder), "--format", "gif"], run_folder)
     assert out.returncode == 2 and "--format: unknown gif" in out.stderr

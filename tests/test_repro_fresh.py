@@ -19,6 +19,8 @@ import pytest
 
 from sim.experiment import TABLES
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 ORGSIM = str(Path(sys.executable).parent / "orgsim")
 RUN = ["scenario=workshop", "run.replications=2", "run.horizon_weeks=26"]
 

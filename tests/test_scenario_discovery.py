@@ -28,6 +28,8 @@ from sim.scenario_discovery import (
     parse_condition,
 )
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 
 # ----------------------------------------------------------------------------- the conditions
 @pytest.mark.parametrize("text, clauses", [

@@ -30,6 +30,8 @@ from sim.sensitivity import analyse, censor, sample, targets
 from sim.space import load_space
 from sim.store import ResultsStore
 
+pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
+
 ARGS = ["--space", "tiny", "--method", "morris", "--trajectories", "4", "--seeds", "2",
         "--difference", "--outcomes", "resolved_share,week_50pct_adoption", "--workers", "1",
         "--no-progress"]
