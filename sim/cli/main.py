@@ -43,6 +43,7 @@ from sim.cli.compose import (
     compose_run,
     explain,
     from_tree,
+    load_chosen_scenarios,
 )
 from sim.cli.outputs import RunFolder, git_commit, versions
 from sim.cli.registry import register
@@ -65,7 +66,12 @@ def main() -> None:
     if sys.argv[1:2] == ["--reproduce"]:
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
+    for flag in ("config_path", "config_dir", "config_name", "experimental_rerun"):
+        if getattr(args, flag, None):  # another primary config could set hydra.callbacks
+            fail(InputError(f"--{flag.replace('_', '-')}: not supported by orgsim; choose "
+                            "options and settings as key=value (see orgsim --help)"))
     if args.help or args.hydra_help or args.shell_completion:
+        load_chosen_scenarios(args.overrides)
         for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
