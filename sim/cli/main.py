@@ -267,7 +267,7 @@ def sweep(overrides: list[str]) -> None:
     extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
     try:
         jobs = expand(overrides)
-        print(f"Checking {len(jobs)} jobs…", file=sys.stderr, flush=True)
+        print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
         total = validate_jobs(jobs, extra)
         chosen = override_value(overrides, "hydra.sweep.dir")
         folder = Path(chosen) if chosen else sweep_folder(overrides)
