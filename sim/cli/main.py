@@ -140,7 +140,8 @@ def _stage(target: Path) -> None:
     _FINAL_DIR = target
     staging = target.parent / ".staging" / f"{target.name}-{datetime.now():%Y%m%d_%H%M%S_%f}"
     given = [a for a in sys.argv[1:] if a.lstrip("+").startswith("hydra.run.dir=")]
-    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir={staging}"]
+    quoted = str(staging).replace("\\", "\\\\").replace("'", "\\'")  # Hydra's quoting
+    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir='{quoted}'"]
 
 
 _FINAL_DIR: Path | None = None  # where a run given hydra.run.dir=X goes once complete
@@ -229,7 +230,8 @@ def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
     checked: dict[tuple, int] = {}  # job without its seed → replications
     total = 0
     for job in jobs:
-        seed = override_value(job, "run.seed")
+        seed = next((o.split("=", 1)[1] for o in job  # expanded: plain key=value
+                     if o.lstrip("+").startswith("run.seed=")), None)
         key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
         if key in checked and seed is not None and seed.isdigit():
             total += checked[key]
