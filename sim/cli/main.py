@@ -122,6 +122,9 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     ``hydra.run.dir=X`` must not exist yet; the run is then written to ``X/../.staging/`` and
     renamed to X once complete (returned: where the finished folder goes)."""
     run_dir = override_value(overrides, "hydra.run.dir")
+    if run_dir:  # Hydra's ${now:...}, resolved once here so the staged run lands on one name
+        now = datetime.now()
+        run_dir = re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), run_dir)
     target = Path(run_dir) if run_dir else None
     if target is not None:
         refuse_existing(target, "hydra.run.dir")
