@@ -15,8 +15,9 @@ row count) comes after it, so a run counts as done only when all its tables are 
 ``summary`` file exists only for a run whose every table is complete. A resumed sweep checks
 what it counts as stored (manifest readable, every table present, of the recorded size and
 readable as Parquet) and does the rest again (:meth:`ResultsStore.discard_incomplete`). One sweep
-at a time writes a store: :meth:`ResultsStore.lock` (a file lock, ``store/.lock``). A run that raised is recorded with status ``failed``, its error and traceback; running
-the sweep again retries it. While a run is being simulated a marker ``running/<run_id>.json``
+at a time writes a store: :meth:`ResultsStore.lock` (a file lock, ``store/.lock``). A run that
+raised is recorded with status ``failed``, its error and traceback; running the sweep again
+retries it. While a run is being simulated a marker ``running/<run_id>.json``
 exists; a marker left behind after the launcher returns means the process running it died (killed,
 out of memory), and :meth:`ResultsStore.record_died` turns it into a ``failed`` manifest.
 
