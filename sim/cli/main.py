@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
-import yaml
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
@@ -49,6 +48,7 @@ from sim.cli.compose import (
 )
 from sim.cli.outputs import RunFolder, git_commit, versions
 from sim.cli.registry import register
+from sim.cli.safety import UnsafeInput, parse_yaml
 from sim.experiment import TABLES, run_paired, stack
 from sim.report.data import load as load_report
 from sim.report.page import write_report
@@ -182,7 +182,10 @@ def reproducing(args: list[str]) -> list[str]:
     with open_dict(tree):
         del tree["hydra"]
     now = OmegaConf.to_container(tree, resolve=True)
-    then = yaml.safe_load(recorded)
+    try:  # someone else's file: within limits (an alias bomb would make the comparison hang)
+        then = parse_yaml(recorded, f"--reproduce: {folder}/config.yaml")
+    except UnsafeInput as error:
+        fail(error)
     if now != then:
         key = _first_difference(then, now)
         commit = (provenance.get("git") or {}).get("commit")
