@@ -418,3 +418,12 @@ def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
     assert len(calls) == 2 and total == 1000 * 10  # workshop: 10 replications per job
     with pytest.raises(InputError, match="run.seed: must be ≥ 0"):
         cli.validate_jobs(cli.expand(["scenario=workshop", "run.seed=1,-1"]), [])
+
+
+def test_reproduce_reads_the_folders_config_within_the_yaml_limits(tmp_path):
+    sent = _fake_results_folder(tmp_path / "sent", ["scenario=workshop"])
+    (sent / "config.yaml").write_text(ALIAS_BOMB)
+    out = run("orgsim", ["--reproduce", str(sent)], tmp_path)
+    assert out.returncode == 2
+    assert "config.yaml: more than 100000 values once its aliases" in one_line(out)
+    assert not (tmp_path / "outputs").exists()
