@@ -151,11 +151,14 @@ def check_data(data, where: str, text: str = "") -> None:
         raise UnsafeInput(f"{where}: '# @package {package}': a configuration file may only use "
                           "'# @package _global_'")
     if isinstance(data, dict):
-        if "hydra" in data:
-            raise UnsafeInput(f"{where}: sets hydra.{_first_key(data['hydra'])}: a configuration "
-                              "file may not set Hydra's own settings (hydra.*); output folders "
-                              "and launchers are chosen on the command line")
-        for entry in data.get("defaults") or []:
+        for key in data:
+            if str(key).split(".")[0].strip() == "hydra":
+                first = _first_key(data[key]) if key == "hydra" else str(key)[len("hydra."):]
+                raise UnsafeInput(f"{where}: sets hydra.{first}: a configuration file may not "
+                                  "set Hydra's own settings (hydra.*); output folders and "
+                                  "launchers are chosen on the command line")
+        defaults = data.get("defaults")
+        for entry in defaults if isinstance(defaults, list) else []:
             if "hydra" in str(entry):
                 raise UnsafeInput(f"{where}: defaults entry {entry!r}: a configuration file may "
                                   "not choose Hydra's own settings (hydra/...)")
