@@ -122,10 +122,7 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     ``hydra.run.dir=X`` must not exist yet; the run is then written to ``X/../.staging/`` and
     renamed to X once complete (returned: where the finished folder goes)."""
     run_dir = override_value(overrides, "hydra.run.dir")
-    if run_dir:  # Hydra's ${now:...}, resolved once here so the staged run lands on one name
-        now = datetime.now()
-        run_dir = re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), run_dir)
-    target = Path(run_dir) if run_dir else None
+    target = Path(_resolve_now(run_dir)) if run_dir else None
     if target is not None:
         refuse_existing(target, "hydra.run.dir")
     parent = target.parent / ".staging" if target else Path("outputs") / ".staging"
@@ -137,14 +134,25 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     return target
 
 
+def _resolve_now(folder: str) -> str:
+    """Hydra's ``${now:FORMAT}`` in a folder name, resolved once here, so that orgsim and
+    Hydra's jobs agree on the folder."""
+    now = datetime.now()
+    return re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), folder)
+
+
+def _quote(folder: Path | str) -> str:
+    """A folder as a quoted Hydra override value (spaces, commas, quotes kept as they are)."""
+    return "'" + str(folder).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _stage(target: Path) -> None:
     """Point Hydra's run folder at a new staging folder beside ``target`` (see execute)."""
     global _FINAL_DIR
     _FINAL_DIR = target
     staging = target.parent / ".staging" / f"{target.name}-{datetime.now():%Y%m%d_%H%M%S_%f}"
     given = [a for a in sys.argv[1:] if a.lstrip("+").startswith("hydra.run.dir=")]
-    quoted = str(staging).replace("\\", "\\\\").replace("'", "\\'")  # Hydra's quoting
-    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir='{quoted}'"]
+    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir={_quote(staging)}"]
 
 
 _FINAL_DIR: Path | None = None  # where a run given hydra.run.dir=X goes once complete
@@ -278,13 +286,14 @@ def sweep(overrides: list[str]) -> None:
         print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
         total = validate_jobs(jobs, extra)
         chosen = override_value(overrides, "hydra.sweep.dir")
-        folder = Path(chosen) if chosen else sweep_folder(overrides)
+        folder = Path(_resolve_now(chosen)) if chosen else sweep_folder(overrides)
         if problem := _sweep_folder_problem(folder):
             raise InputError(problem)
     except InputError as error:
         fail(error)
-    if "hydra.sweep.dir" not in given:
-        extra.append(f"hydra.sweep.dir={folder}")
+    if "hydra.sweep.dir" in given:  # the folder orgsim reads is the one the jobs write
+        overrides = [o for o in overrides if not o.lstrip("+").startswith("hydra.sweep.dir=")]
+    extra.append(f"hydra.sweep.dir={_quote(folder)}")
     store = ResultsStore(folder / "store")
     try:
         lock = store.lock()
