@@ -162,7 +162,11 @@ def load_summaries(folders: Iterable[Path | str]) -> pd.DataFrame:
     frames = []
     for folder in folders:
         files = summary_files(Path(folder))
-        frame = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
+        try:
+            frame = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
+        except duckdb.Error as error:  # a truncated or damaged file: one line naming it
+            raise ValueError(f"{folder}: cannot read its results "
+                             f"({str(error).splitlines()[0]})") from None
         if "scenario" not in frame:
             provenance = Path(folder) / "provenance.json"
             scenario = json.loads(provenance.read_text()).get("scenario", "") \

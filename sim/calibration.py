@@ -68,6 +68,9 @@ def _numbers(frame: pd.DataFrame, column: str, allowed: str) -> pd.Series:
     return values.astype(float)
 
 
+MAX_COUNT = 1e9  # adopters or potential adopters: more than any market holds (1e308 overflows)
+
+
 def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
     """The observed curve as columns group, period, week, cumulative, population (NaN if not
     given), sorted by group and period. Raises :class:`CurveError` with one line naming the
@@ -83,6 +86,12 @@ def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise CurveError(f"{path}: cannot read it as CSV ({reason})") from None
+    header = pd.read_csv(path, comment="#", dtype=str, header=None, nrows=1,
+                         skipinitialspace=True).iloc[0].astype(str).str.strip().str.lower()
+    twice = sorted(set(header[header.duplicated()]))
+    if twice:  # pandas would rename the second one and use the first silently
+        raise CurveError(f"column {twice[0]!r}: appears more than once in {path}; allowed: "
+                         "each column once")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     for column in REQUIRED:
         if column not in frame.columns:
@@ -97,9 +106,12 @@ def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
     })
     out["population"] = (_numbers(frame, "population", "numbers > 0 (potential adopters)")
                          if "population" in frame else np.nan)
+    big = MAX_COUNT
     for column, ok, allowed in (("period", out.period >= 0, "≥ 0"),
-                                ("cumulative", out.cumulative >= 0, "≥ 0"),
-                                ("population", ~(out.population <= 0), "> 0")):
+                                ("cumulative", (out.cumulative >= 0) & (out.cumulative <= big),
+                                 f"≥ 0 and ≤ {big:g}"),
+                                ("population", ~(out.population <= 0) & ~(out.population > big),
+                                 f"> 0 and ≤ {big:g}")):
         if not ok.all():
             i = int(np.flatnonzero(~ok.to_numpy())[0])
             raise CurveError(f"column {column!r}, data row {i + 1}: {out[column].iloc[i]:g}; "

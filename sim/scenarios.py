@@ -27,11 +27,24 @@ class Scenario:
     path: Path
 
 
+def _comment_lines(path: Path, limit: int = 50) -> list[str]:
+    """The file's leading comment lines (at most ``limit``): the header is all that is read of
+    a scenario that is not chosen, so a huge or broken file costs nothing here."""
+    lines = []
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.startswith("#") or len(lines) >= limit:
+                    break
+                lines.append(line[:1000].rstrip("\n"))
+    except OSError:
+        pass
+    return lines
+
+
 def _header(path: Path, key: str) -> str:
     lines, found = [], False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
+    for line in _comment_lines(path):
         text = line.lstrip("#").strip()
         if text.lower().startswith(key.lower() + ":"):
             found = True

@@ -10,15 +10,22 @@ Layout under ``<sweep folder>/store/``::
 A run's id is a hash of its resolved configuration (everything that affects the result) and its
 seed, so the same run always has the same id: re-running a sweep skips what is already there, and
 two sweeps never store the same run twice. Every file is written to a temporary name and renamed
-into place; the manifest is written last, so a run counts as done only when all its tables are
-complete. A run that raised is recorded with status ``failed``, its error and traceback; running
-the sweep again retries it. While a run is being simulated a marker ``running/<run_id>.json``
+into place; ``summary`` is the last table written and the manifest (with each table's size and
+row count) comes after it, so a run counts as done only when all its tables are complete, and a
+``summary`` file exists only for a run whose every table is complete. A resumed sweep checks
+what it counts as stored (manifest readable, every table present, of the recorded size and
+readable as Parquet) and does the rest again (:meth:`ResultsStore.discard_incomplete`). One sweep
+at a time writes a store: :meth:`ResultsStore.lock` (a file lock, ``store/.lock``). A run that
+raised is recorded with status ``failed``, its error and traceback; running the sweep again
+retries it. While a run is being simulated a marker ``running/<run_id>.json``
 exists; a marker left behind after the launcher returns means the process running it died (killed,
 out of memory), and :meth:`ResultsStore.record_died` turns it into a ``failed`` manifest.
 
 The store is a Parquet dataset: with DuckDB,
-``select * from read_parquet('store/summary/*.parquet')`` reads every run's summary at once
-(see sim/analysis.py).
+``select * from read_parquet('store/summary/*.parquet')`` reads every complete run's summary at
+once (see sim/analysis.py); the other tables hold only complete runs once a sweep has finished
+or resumed, and ``where run_id in (select run_id from read_parquet('store/summary/*.parquet'))``
+keeps to complete runs while one is being written.
 """
 
 from __future__ import annotations
@@ -35,10 +42,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from sim.config import SimConfig
 
 TABLES = ("series", "jobs", "accounts", "staff", "summary", "history")
+WRITE_ORDER = tuple(t for t in TABLES if t != "summary") + ("summary",)  # summary = complete
+
+
+class StoreBusy(RuntimeError):
+    """Another sweep holds the store's lock; ``str()`` is one line."""
 # Settings that do not change a run's result, so they are not part of its identity.
 NOT_IDENTITY = {("run", "seed"), ("run", "replications"), ("run", "workers")}
 
@@ -98,14 +111,60 @@ class ResultsStore:
         if not path.exists():
             return None
         try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
             return None  # unreadable: treat as not done, so it is redone
+        return data if isinstance(data, dict) else None
 
     def is_done(self, rid: str) -> bool:
+        """The run's manifest says ok and every table is there, complete and readable."""
         m = self.manifest(rid)
         return bool(m) and m.get("status") == "ok" and all(
-            (self.root / t / f"{rid}.parquet").exists() for t in TABLES)
+            self._table_ok(rid, t, (m.get("tables") or {}).get(t)) for t in TABLES)
+
+    def _table_ok(self, rid: str, table: str, recorded: dict | None) -> bool:
+        path = self.root / table / f"{rid}.parquet"
+        try:
+            if recorded is not None and path.stat().st_size != recorded.get("bytes"):
+                return False
+            rows = pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            return False
+        return recorded is None or rows == recorded.get("rows")
+
+    def lock(self) -> FileLock:
+        """The store's lock, acquired: one sweep writes a store at a time (a second one started
+        on the same folder gets :class:`StoreBusy` at once). Use as ``with store.lock():``."""
+        check_writable(self.root)  # an OSError (read-only, a file in the way) before the lock
+        lock = FileLock(self.root / ".lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise StoreBusy(f"{self.root.parent} is busy: another orgsim sweep is writing it; "
+                            "wait until it ends, then run the same command again to add what "
+                            "is missing") from None
+        return lock
+
+    def discard_incomplete(self) -> list[str]:
+        """Remove what a killed or damaged sweep left that does not count as stored — a manifest
+        that is unreadable or whose tables are missing, truncated or unreadable, and table files
+        of runs with no ok manifest — so those runs are done again. Returns their ids. Call
+        with the lock held, before the sweep runs."""
+        bad = set()
+        for path in sorted((self.root / "runs").glob("*.json")):
+            m = self.manifest(path.stem)
+            if m is None or (m.get("status") == "ok" and not self.is_done(path.stem)):
+                bad.add(path.stem)
+        for table in TABLES:
+            for path in (self.root / table).glob("*.parquet"):
+                m = self.manifest(path.stem)
+                if path.stem in bad or m is None or m.get("status") != "ok":
+                    if m is None or m.get("status") == "ok":
+                        bad.add(path.stem)
+                    path.unlink(missing_ok=True)
+        for rid in bad:
+            self.manifest_path(rid).unlink(missing_ok=True)
+        return sorted(bad)
 
     def running_path(self, rid: str) -> Path:
         return self.root / "running" / f"{rid}.json"
@@ -142,15 +201,17 @@ class ResultsStore:
         """Store every table of ``result``; the manifest (status ok) goes last."""
         front = {"run_id": rid, "design": meta["design"], "seed": int(meta["seed"]),
                  "scenario": meta["scenario"], "setting": meta["setting"]}
-        for table in TABLES:
+        written = {}
+        for table in WRITE_ORDER:
             frame = getattr(result, table)
             if table == "summary":
                 frame = frame.assign(**{f"param:{k}": str(v)
                                         for k, v in meta.get("params", {}).items()})
             arrow = _with_run_columns(frame, front)
-            atomic_write(self.root / table / f"{rid}.parquet",
-                    lambda tmp, t=arrow: pq.write_table(t, tmp))
-        self._write_manifest(rid, {**meta, "run_id": rid, "status": "ok"})
+            path = self.root / table / f"{rid}.parquet"
+            atomic_write(path, lambda tmp, t=arrow: pq.write_table(t, tmp))
+            written[table] = {"rows": arrow.num_rows, "bytes": path.stat().st_size}
+        self._write_manifest(rid, {**meta, "run_id": rid, "status": "ok", "tables": written})
         self.running_path(rid).unlink(missing_ok=True)
 
     def write_failure(self, rid: str, meta: dict, error: BaseException, trace: str) -> None:
@@ -166,10 +227,9 @@ class ResultsStore:
     def manifests(self) -> list[dict]:
         out = []
         for path in sorted((self.root / "runs").glob("*.json")):
-            try:
-                out.append(json.loads(path.read_text()))
-            except (OSError, json.JSONDecodeError):
-                continue
+            data = self.manifest(path.stem)
+            if data is not None:
+                out.append(data)
         return out
 
     def remove_partial_files(self) -> int:

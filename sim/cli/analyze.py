@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         comparison = write_analysis(args.folders, args.out or args.folders[0] / "analysis",
                                     args.baseline, outcomes)
-    except (FileNotFoundError, OSError) as error:
-        parser.exit(2, f"orgsim-analyze: error: {error}\n")
+    except (OSError, ValueError) as error:  # a missing folder, a damaged file (named)
+        parser.exit(2, f"orgsim-analyze: error: {str(error).splitlines()[0]}\n")
     print(f"Written: {(args.out or args.folders[0] / 'analysis')}/analysis.csv "
           f"({len(comparison)} rows)", file=sys.stderr)
 

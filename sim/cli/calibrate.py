@@ -118,6 +118,12 @@ def _table(result: Calibration) -> str:
     return "\n".join(lines)
 
 
+def _comment(text: str) -> str:
+    """Text safe inside a one-line YAML comment: a file or folder name with a line break (or
+    any control character) would otherwise end the comment and start YAML of its own."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides: list[str],
                   png: bool) -> list[str]:
     notes = []
@@ -127,9 +133,10 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     result.extra["weekly"].to_csv(folder / "simulated_weekly_share.csv", index=False)
     fitted = ", ".join(f"{r['name']} = {r.value:.4g}" for _, r in result.params.iterrows())
     header = (f"# @package _global_\n"
-              f"# Question: Does the model reproduce the adoption curve observed in {csv.name} "
-              f"with {fitted}?\n"
-              f"# Source: orgsim-calibrate {csv} {' '.join(overrides)} (seeds "
+              f"# Question: Does the model reproduce the adoption curve observed in "
+              f"{_comment(csv.name)} with {fitted}?\n"
+              f"# Source: orgsim-calibrate {_comment(str(csv))} "
+              f"{_comment(' '.join(overrides))} (seeds "
               f"{result.seeds[0]}–{result.seeds[-1]}, RMSE {result.rmse:.3g}, "
               f"R² {result.r2:.3f})\n")
     body = yaml.safe_dump(scenario_settings(result.config), sort_keys=False, allow_unicode=True)

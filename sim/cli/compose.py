@@ -22,6 +22,7 @@ from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBas
 
 from sim.cli import registry
 from sim.cli.registry import OrgsimConfig, register, scenario_problem
+from sim.cli.safety import UnsafeInput, check_overrides, check_search_folder
 from sim.config import ConfigError, SimConfig, validate
 from sim.designs import design_class, design_config, names
 from sim.params import allowed_text
@@ -183,12 +184,41 @@ def _key_from_message(exc: BaseException) -> str:
 # ----------------------------------------------------------------------------- composing
 def _compose_tree(overrides: list[str]) -> DictConfig:
     register()
+    load_chosen_scenarios(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-            return compose("config", overrides=list(overrides), return_hydra_config=True)
+            cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
     finally:
         GlobalHydra.instance().clear()
+    _check_hydra_tree(cfg)
+    return cfg
+
+
+def load_chosen_scenarios(overrides: list[str]) -> None:
+    """Read the scenario files these overrides choose (and only those; see registry.py)."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return  # composing reports the unreadable override
+    registry.load_scenarios(_choices(parsed)["scenario"])
+
+
+def _check_hydra_tree(cfg: DictConfig) -> None:
+    """Belt and braces behind sim/cli/safety.py: whatever the inputs, the composed Hydra
+    settings instantiate nothing but Hydra's own launchers and sweepers."""
+    hydra_cfg = cfg.get("hydra")
+    if hydra_cfg is None:
+        return
+    if hydra_cfg.get("callbacks"):
+        raise InputError("hydra.callbacks: not allowed (a callback would run code)")
+    for part in ("launcher", "sweeper"):
+        target = str((hydra_cfg.get(part) or {}).get("_target_", ""))
+        if not target.startswith(("hydra._internal.", "hydra_plugins.")):
+            raise InputError(f"hydra.{part}._target_: {target!r} is not a Hydra plugin")
+    if hydra_cfg.job.get("env_set"):
+        raise InputError("hydra.job.env_set: orgsim sets no environment variables from its "
+                         "configuration")
 
 
 def _reject_unknown(node, path: str) -> None:
@@ -250,37 +280,67 @@ def _group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
 
 
-def _default_scenario() -> str:
-    defaults = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))["defaults"]
-    return next(d["scenario"] for d in defaults if isinstance(d, dict) and "scenario" in d)
+def _choices(parsed) -> dict[str, list[str]]:
+    """The option(s) chosen per group by these overrides (several in a sweep), defaults
+    otherwise."""
+    chosen = {group: [] for group in GROUPS}
+    for o in parsed:
+        if o.key_or_group in GROUPS:
+            value = o.value()
+            values = list(getattr(value, "list", None) or []) if o.is_sweep_override() else \
+                [value]
+            chosen[o.key_or_group] += [str(v) for v in values if isinstance(v, str)]
+    defaults = _defaults()
+    return {g: v or ([defaults[g]] if g in defaults else []) for g, v in chosen.items()}
+
+
+def _defaults() -> dict[str, str]:
+    data = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))["defaults"]
+    return {k: v for d in data if isinstance(d, dict) for k, v in d.items()
+            if k in GROUPS}
 
 
 def check_choices(overrides: list[str]) -> None:
-    """Refuse, in one line, what Hydra would report badly: a group set to null, and a chosen
-    scenario file that is broken (not YAML, empty, a list) — in scenarios/ or on a
-    ``hydra.searchpath``. Other scenario files, broken or not, do not matter."""
+    """Refuse, in one line, what Hydra would report badly or should never see: a group set to
+    null; a chosen scenario file that is broken (not YAML, empty, a list, too large or deep) or
+    sets Hydra's own settings — in scenarios/ or on a ``hydra.searchpath``; an override of
+    Hydra's own settings outside sim/cli/safety.py's allow-list; an interpolation. Scenario
+    files that are not chosen are not read."""
     try:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except HydraException:
         return  # composing reports the unreadable override
-    scenario, searchpath = None, []
+    try:
+        check_overrides(parsed)
+    except UnsafeInput as error:
+        raise InputError(str(error)) from None
+    searchpath = []
     for o in parsed:
         key = o.key_or_group
         if key in GROUPS and o.value() is None:
             raise InputError(f"{key}: choose an option, not null; allowed: "
                              f"{', '.join(_group_options(key))}")
-        if key == "scenario" and isinstance(o.value(), str):
-            scenario = o.value()
         if key == "hydra.searchpath" and isinstance(o.value(), list):
-            searchpath = [str(v)[len("file://"):] for v in o.value()
-                          if str(v).startswith("file://")]
-    scenario = scenario or _default_scenario()
-    if scenario in registry.BROKEN:
-        raise InputError(registry.BROKEN[scenario])
+            for v in o.value():
+                if not str(v).startswith("file://"):
+                    raise InputError(f"hydra.searchpath: {v!r}: only folders (file://...) "
+                                     "may be searched for configuration files")
+                searchpath.append(str(v)[len("file://"):])
+    chosen = _choices(parsed)
     for folder in searchpath:
-        path = Path(folder) / "scenario" / f"{scenario}.yaml"
-        if path.is_file() and (problem := scenario_problem(scenario, path)):
-            raise InputError(problem)
+        try:
+            check_search_folder(Path(folder), {g: n for g, names in chosen.items()
+                                               for n in names if g != "scenario"})
+        except UnsafeInput as error:
+            raise InputError(str(error)) from None
+    registry.load_scenarios(chosen["scenario"])
+    for scenario in chosen["scenario"]:
+        if scenario in registry.BROKEN:
+            raise InputError(registry.BROKEN[scenario])
+        for folder in searchpath:
+            path = Path(folder) / "scenario" / f"{scenario}.yaml"
+            if path.is_file() and (problem := scenario_problem(scenario, path)):
+                raise InputError(problem)  # read within limits, no hydra keys (safety.py)
 
 
 def compose_run(overrides: list[str]) -> Composed:

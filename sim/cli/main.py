@@ -14,15 +14,16 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import sys
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import hydra
-import yaml
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
@@ -32,6 +33,9 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.scenarios import CONF
+
+if TYPE_CHECKING:
+    from sim.store import ResultsStore
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
@@ -49,58 +53,124 @@ def main() -> None:
     if sys.argv[1:2] == ["--reproduce"]:
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
+    from sim.cli.compose import InputError, compose_run
+
+    for flag in ("config_path", "config_dir", "config_name", "experimental_rerun"):
+        if getattr(args, flag, None):  # another primary config could set hydra.callbacks
+            fail(InputError(f"--{flag.replace('_', '-')}: not supported by orgsim; choose "
+                            "options and settings as key=value (see orgsim --help)"))
     if args.help:
         print_help()
         return
-    from sim.cli.compose import InputError, compose_run
-    from sim.cli.registry import register
+    from sim.cli import registry
+    from sim.cli.compose import load_chosen_scenarios
 
-    register()
+    registry.register()
     if args.hydra_help or args.shell_completion:
+        load_chosen_scenarios(args.overrides)
+        for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
+            print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
+                  file=sys.stderr)
         _app()
     elif args.multirun:
         sweep(args.overrides)
     else:
         try:
             compose_run(args.overrides)
+            target = None
             if args.cfg is None and not args.info:  # --cfg / --info only print
-                _check_run_folder(args.overrides)
+                target = _check_run_folder(args.overrides)
         except InputError as error:
             fail(error)
+        if target is not None:
+            _stage(target)
         _app()
 
 
 def print_help() -> None:
-    """orgsim's own help page (sim/cli/help.py): instant, and only what a user may choose."""
+    """orgsim's own help page (sim/cli/help.py): instant, and only what a user may choose.
+    Scenario files are listed by name, never read here (a broken one says so when chosen)."""
+    import yaml
+
     from sim.cli.help import text
-    from sim.cli.registry import SCENARIOS_DIR, scenario_problem
-    broken = {p.stem: scenario_problem(p.stem, p) for p in sorted(SCENARIOS_DIR.glob("*.yaml"))}
-    for name, problem in broken.items():
-        if problem:  # not listed as an option below
-            print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
-                  file=sys.stderr)
+    from sim.cli.registry import SCENARIOS_DIR
+
+    scenarios = sorted(p.stem for p in Path(SCENARIOS_DIR).glob("*.yaml"))
     tree = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))
     defaults = {k: v for item in tree["defaults"] if isinstance(item, dict)
                 for k, v in item.items() if " " not in k}
     defaults["baseline"] = tree.get("baseline")
     designs = [p.stem for p in (CONF / "org").glob("*.yaml")]  # one generated file per design
-    print(text(CONF, designs, [name for name, problem in broken.items() if not problem], defaults))
+    print(text(CONF, designs, scenarios, defaults))
 
 
-def _check_run_folder(overrides: list[str]) -> None:
+def override_value(overrides: list[str], key: str) -> str | None:
+    """The value of ``key=value`` among the overrides, unquoted as Hydra reads it (a quoted
+    folder with spaces is the folder Hydra writes to, not one with quotes in its name)."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return None
+    values = [o.value() for o in parsed if o.key_or_group == key and not o.is_delete()]
+    return str(values[-1]) if values and values[-1] is not None else None
+
+
+def refuse_existing(folder: Path, what: str) -> None:
+    """A run never writes into a folder that exists: a finished result is never overwritten,
+    and a file or link there is not written through."""
+    from sim.cli.compose import InputError
+
+    if not os.path.lexists(folder):
+        return
+    kind = ("a link" if folder.is_symlink() else "a folder" if folder.is_dir() else "a file")
+    raise InputError(f"{what}: {folder} exists ({kind}); results are never written into an "
+                     "existing path: choose a new folder")
+
+
+def _check_run_folder(overrides: list[str]) -> Path | None:
     """Hydra makes a single run's folder before orgsim has control, so an unwritable outputs/
-    or a full disk would be Hydra's traceback: check its parent now and say it in one line."""
+    or a full disk would be Hydra's traceback: check its parent now and say it in one line.
+
+    ``hydra.run.dir=X`` must not exist yet; the run is then written to ``X/../.staging/`` and
+    renamed to X once complete (returned: where the finished folder goes)."""
     from sim.cli.compose import InputError
     from sim.store import check_writable
 
-    run_dir = next((o.split("=", 1)[1] for o in overrides if o.startswith("hydra.run.dir=")),
-                   None)
-    parent = Path(run_dir).parent if run_dir else Path("outputs") / ".staging"
+    run_dir = override_value(overrides, "hydra.run.dir")
+    target = Path(_resolve_now(run_dir)) if run_dir else None
+    if target is not None:
+        refuse_existing(target, "hydra.run.dir")
+    parent = target.parent / ".staging" if target else Path("outputs") / ".staging"
     try:
         check_writable(parent)
     except OSError as error:
         raise InputError(f"outputs: cannot write {parent} ({error.strerror or error}); choose "
                          "another folder (hydra.run.dir=...) or free disk space") from None
+    return target
+
+
+def _resolve_now(folder: str) -> str:
+    """Hydra's ``${now:FORMAT}`` in a folder name, resolved once here, so that orgsim and
+    Hydra's jobs agree on the folder."""
+    now = datetime.now()
+    return re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), folder)
+
+
+def _quote(folder: Path | str) -> str:
+    """A folder as a quoted Hydra override value (spaces, commas, quotes kept as they are)."""
+    return "'" + str(folder).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _stage(target: Path) -> None:
+    """Point Hydra's run folder at a new staging folder beside ``target`` (see execute)."""
+    global _FINAL_DIR
+    _FINAL_DIR = target
+    staging = target.parent / ".staging" / f"{target.name}-{datetime.now():%Y%m%d_%H%M%S_%f}"
+    given = [a for a in sys.argv[1:] if a.lstrip("+").startswith("hydra.run.dir=")]
+    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir={_quote(staging)}"]
+
+
+_FINAL_DIR: Path | None = None  # where a run given hydra.run.dir=X goes once complete
 
 
 def reproducing(args: list[str]) -> list[str]:
@@ -110,8 +180,9 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
-    from sim.cli.compose import InputError, _compose_tree, explain
+    from sim.cli.compose import InputError, _compose_tree, check_choices, explain
     from sim.cli.outputs import versions
+    from sim.cli.safety import UnsafeInput, parse_yaml
 
     if len(args) != 1:
         fail(InputError("--reproduce: give one results folder (outputs/<date>/<time>)"))
@@ -123,15 +194,25 @@ def reproducing(args: list[str]) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError):
         fail(InputError(f"--reproduce: {folder} is not an orgsim results folder (it needs "
                         "provenance.json and config.yaml)"))
+    hydra_keys = [o for o in overrides if o.lstrip("+~").startswith("hydra")]
+    if hydra_keys:
+        fail(InputError(f"--reproduce: {folder}/provenance.json: {hydra_keys[0][:80]!r} sets "
+                        "Hydra's own settings; a results folder may only record model settings"))
     try:
+        check_choices(overrides)  # no interpolation, no broken or unsafe scenario file
         tree = _compose_tree(overrides)
+    except InputError as error:
+        fail(InputError(f"--reproduce: {folder}: {error}"))
     except Exception as error:  # noqa: BLE001 - anything here is "cannot compose any more"
         fail(InputError(f"--reproduce: {folder}: its overrides no longer compose "
                         f"({explain(error)})"))
     with open_dict(tree):
         del tree["hydra"]
     now = OmegaConf.to_container(tree, resolve=True)
-    then = yaml.safe_load(recorded)
+    try:  # someone else's file: within limits (an alias bomb would make the comparison hang)
+        then = parse_yaml(recorded, f"--reproduce: {folder}/config.yaml")
+    except UnsafeInput as error:
+        fail(error)
     if now != then:
         key = _first_difference(then, now)
         commit = (provenance.get("git") or {}).get("commit")
@@ -183,13 +264,52 @@ def expand(overrides: list[str]) -> list[list[str]]:
         raise InputError(explain(error)) from error
 
 
+def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
+    """Compose and validate every job, once per distinct configuration (jobs that differ only
+    in run.seed share one; a seed is checked on its own): returns the number of runs."""
+    checked: dict[tuple, int] = {}  # job without its seed → replications
+    total = 0
+    for job in jobs:
+        seed = next((o.split("=", 1)[1] for o in job  # expanded: plain key=value
+                     if o.lstrip("+").startswith("run.seed=")), None)
+        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
+        if key in checked and seed is not None and seed.isdigit():
+            total += checked[key]
+            continue
+        from sim.cli.compose import compose_run
+
+        composed = compose_run(job + extra)
+        checked[key] = composed.config.run.replications
+        total += checked[key]
+    return total
+
+
+def _sweep_folder_problem(folder: Path) -> str | None:
+    """A sweep writes into a new folder or its own earlier sweep folder (to resume), never into
+    a single run's results, a file or through a link."""
+    from sim.store import TABLES as STORE_TABLES
+
+    if not os.path.lexists(folder):
+        return None
+    if folder.is_symlink():
+        return f"hydra.sweep.dir: {folder} is a link; choose a new folder"
+    if not folder.is_dir():
+        return None  # a file in the way: writing the store says so (describe_os_error)
+    if not (folder / "store").is_dir() and any(folder.iterdir()):
+        return (f"hydra.sweep.dir: {folder} holds other files and no sweep (store/); a sweep "
+                "writes into a new folder or resumes its own: choose a new folder")
+    for part in ("store", "analysis", "report.html", *(f"store/{p}" for p in
+                                                       (*STORE_TABLES, "runs", "running"))):
+        if (folder / part).is_symlink():
+            return f"hydra.sweep.dir: {folder / part} is a link; a sweep writes only inside " \
+                   "its own folder"
+    return None
+
+
 def sweep(overrides: list[str]) -> None:
     """Validate every job, launch the multirun with a sweep-level progress bar, summarise."""
-    from sim.cli.analyze import write_analysis
-    from sim.cli.compose import InputError, compose_run
-    from sim.report.data import load as load_report
-    from sim.report.page import write_report
-    from sim.store import ResultsStore, describe_os_error
+    from sim.cli.compose import InputError
+    from sim.store import ResultsStore, StoreBusy, describe_os_error
     from sim.sweep import sweep_folder
 
     given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
@@ -197,22 +317,43 @@ def sweep(overrides: list[str]) -> None:
     extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
     try:
         jobs = expand(overrides)
-        total = 0
-        for job in jobs:
-            composed = compose_run(job + extra)
-            total += composed.config.run.replications
+        print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
+        total = validate_jobs(jobs, extra)
+        chosen = override_value(overrides, "hydra.sweep.dir")
+        folder = Path(_resolve_now(chosen)) if chosen else sweep_folder(overrides)
+        if problem := _sweep_folder_problem(folder):
+            raise InputError(problem)
     except InputError as error:
         fail(error)
-    folder = Path(next((o.split("=", 1)[1] for o in overrides
-                        if o.startswith("hydra.sweep.dir=")), sweep_folder(overrides)))
-    if "hydra.sweep.dir" not in given:
-        extra.append(f"hydra.sweep.dir={folder}")
+    if "hydra.sweep.dir" in given:  # the folder orgsim reads is the one the jobs write
+        overrides = [o for o in overrides if not o.lstrip("+").startswith("hydra.sweep.dir=")]
+    extra.append(f"hydra.sweep.dir={_quote(folder)}")
     store = ResultsStore(folder / "store")
+    try:
+        lock = store.lock()
+    except OSError as error:
+        fail(describe_os_error(error))
+    except StoreBusy as error:
+        fail(error)
+    with lock:
+        _sweep_locked(overrides, extra, jobs, total, folder, store)
+
+
+def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
+    from sim.cli.analyze import write_analysis
+    from sim.report.data import load as load_report
+    from sim.report.page import write_report
+    from sim.store import describe_os_error
+
     try:
         store.remove_partial_files()  # left by an interrupted earlier attempt, if any
         store.check_writable()  # a read-only folder: one line now, not one traceback per job
+        redo = store.discard_incomplete()  # unreadable or incomplete stored runs are redone
     except OSError as error:
         fail(describe_os_error(error))
+    if redo:
+        print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
+              "be done again", file=sys.stderr)
     before = store.counts()
     print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
           + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""))
@@ -337,7 +478,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     header = f"orgsim · {caption} Designs: {', '.join(designs)}."
     printed = header + "\n\n" + printed_table.to_string() + "\n"
 
-    folder = RunFolder(staging)
+    folder = RunFolder(staging, final=_FINAL_DIR)
     folder.write_text("config.yaml", resolved)
     folder.write_text("comparison.txt", printed)
     comparison.to_csv(folder.path("comparison.csv"), index=False)
@@ -357,7 +498,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     }
     folder.write_json("provenance.json", provenance)  # the report reads it
     written = time.perf_counter()
-    write_report(load_report(folder.staging), folder.path("report.html"))
+    report = load_report(folder.staging)
+    report.folder = folder.final_path()  # the report names where it will be, not the staging
+    write_report(report, folder.path("report.html"))
     reported = time.perf_counter()
     provenance["ended"] = datetime.now(UTC).isoformat()
     provenance["seconds"] = {"startup_and_validation": round(job_started - _STARTED, 3),

@@ -37,8 +37,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class RunFolder:
-    def __init__(self, staging: Path):
+    def __init__(self, staging: Path, final: Path | None = None):
         self.staging = Path(staging)
+        self.final = Path(final) if final is not None else None  # hydra.run.dir=<final>
         self.staging.mkdir(parents=True, exist_ok=True)
 
     def path(self, name: str) -> Path:
@@ -72,7 +73,10 @@ class RunFolder:
         return out
 
     def final_path(self) -> Path:
-        """``outputs/.staging/<date>_<time>`` → ``outputs/<date>/<time>``; elsewhere: in place."""
+        """``outputs/.staging/<date>_<time>`` → ``outputs/<date>/<time>``; the folder given as
+        ``hydra.run.dir`` (staged beside it); elsewhere: in place."""
+        if self.final is not None:
+            return self.final
         if self.staging.parent.name != ".staging":
             return self.staging
         date, _, time = self.staging.name.partition("_")
@@ -90,7 +94,7 @@ class RunFolder:
                 os.rename(self.staging, candidate)  # atomic; fails if candidate exists
                 return candidate
             except OSError:
-                if not candidate.exists():
+                if not os.path.lexists(candidate):
                     raise
                 candidate, k = target.with_name(f"{target.name}-{k}"), k + 1
 
@@ -118,7 +122,8 @@ def versions() -> dict:
         except metadata.PackageNotFoundError:
             out[package] = None
     lock = REPO / "uv.lock"
-    out["uv_lock_sha256"] = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file() else None
+    out["uv_lock_sha256"] = (hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file()
+                             else None)
     out["packages"] = dict(sorted({d.metadata["Name"].lower(): d.version
                                    for d in metadata.distributions()
                                    if d.metadata["Name"]}.items()))

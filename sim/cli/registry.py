@@ -5,9 +5,11 @@ configuration is composed. Each design's settings class is registered as ``org/<
 ``conf/org/<name>.yaml`` starts from it. Scenario files in scenarios/ become options of the
 ``scenario`` group (package ``_global_``: they may set anything and override other groups).
 
-A scenario file that cannot be read (not YAML, empty, a list) is not registered but recorded in
-:data:`BROKEN` with a one-line reason: it fails only when it is chosen (see
-:func:`sim.cli.compose.compose_run`), and every other command keeps working.
+A scenario file is read only when it is chosen (:func:`load_scenarios`, called while composing):
+until then its name is registered with a placeholder, so ``--help`` lists it and one huge, deeply
+nested or broken file cannot slow or break any other command. A chosen file is read within the
+limits of sim/cli/safety.py (size, depth, aliases, duplicate keys; no hydra settings, no
+interpolations); one that cannot be used is recorded in :data:`BROKEN` with a one-line reason.
 
 Nothing in the tree is instantiated from a ``_target_``: designs are chosen by name from the
 project's own registry, and a ``_target_`` key is rejected as an unknown setting by the schemas.
@@ -24,12 +26,14 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.cli.safety import UnsafeInput, check_data, read_yaml
 from sim.config import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
 from sim.designs import design_class, names
 from sim.scenarios import SCENARIOS
 
 SCENARIOS_DIR = SCENARIOS  # where register() looks; tests point it at a temporary copy
 BROKEN: dict[str, str] = {}  # scenario name → the one-line reason it cannot be used
+LOADED: set[str] = set()  # scenarios read and registered with their content
 
 
 @dataclass
@@ -61,22 +65,36 @@ def scenario_problem(name: str, path: Path) -> str | None:
     traceback (not YAML), "Cannot merge DictConfig with ListConfig" (a list) or a misleading
     "unknown setting" (an empty file has no ``# @package _global_`` line).
     """
+    return _read_scenario(name, path)[1]
+
+
+def _read_scenario(name: str, path: Path) -> tuple[str | None, str | None]:
+    """(the file's text, None) if it can be used, else (None, the one-line reason)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return f"scenario {name}: cannot read {path} ({getattr(error, 'strerror', None) or error})"
+        data = read_yaml(path, f"scenario {name}")
+    except UnsafeInput as error:
+        text = str(error)
+        if "not valid YAML" in text:  # the established wording: "scenario: <path>: not valid"
+            text = f"scenario: {path}: " + text.split(f"{path}: ", 1)[-1]
+        return None, text
+    text = Path(path).read_text(encoding="utf-8")
     if not text.strip():
-        return (f"scenario {name}: the file is empty ({path}; a scenario starts with "
-                "'# @package _global_' and sets what differs)")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        return f"scenario: {path}: not valid YAML ({_yaml_reason(error)})"
+        return None, (f"scenario {name}: the file is empty ({path}; a scenario starts with "
+                      "'# @package _global_' and sets what differs)")
     if data is not None and not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        return (f"scenario {name}: {path} must be a mapping of settings (key: value lines, e.g. "
-                f"'market:' then '  accounts: 60'), not {kind}")
-    return None
+        return None, (f"scenario {name}: {path} must be a mapping of settings (key: value "
+                      f"lines, e.g. 'market:' then '  accounts: 60'), not {kind}")
+    try:
+        check_data(data, f"scenario {name}: {path}", text)
+    except UnsafeInput as error:
+        return None, str(error)
+    return text, None
+
+
+# A scenario not chosen yet: composing it by mistake fails loudly (an unknown setting) instead of
+# silently running the defaults.
+_UNREAD = "_not_read_yet_"
 
 
 def register() -> None:
@@ -89,17 +107,30 @@ def register() -> None:
     for name in names():
         cs.store(group="org", name=f"{name}_schema", node=design_class(name).Config)
     BROKEN.clear()
-    # Each file on its own (not via catalog(), which reads every header): one unreadable file
-    # must not stop the others from registering.
-    for path in sorted(Path(SCENARIOS_DIR).glob("*.yaml")):
-        problem = scenario_problem(path.stem, path)
+    LOADED.clear()
+    for path in sorted(Path(SCENARIOS_DIR).glob("*.yaml")):  # names only; nothing is read
+        cs.store(group="scenario", name=path.stem, node={_UNREAD: path.stem},
+                 package="_global_")
+    _registered = True
+
+
+def load_scenarios(chosen: list[str]) -> None:
+    """Read the chosen scenario files of scenarios/ and register their content (see the module
+    docstring); a file that cannot be used goes to :data:`BROKEN`."""
+    register()
+    cs = ConfigStore.instance()
+    for name in chosen:
+        path = Path(SCENARIOS_DIR) / f"{name}.yaml"
+        if name in LOADED or name in BROKEN or not path.is_file():
+            continue
+        text, problem = _read_scenario(name, path)
         if problem is None:
             try:
-                node = OmegaConf.load(path)
+                node = OmegaConf.create(text) if text.strip() else OmegaConf.create({})
             except (OmegaConfBaseException, yaml.YAMLError, ValueError) as error:
-                problem = f"scenario {path.stem}: {path}: {error}".splitlines()[0]
+                problem = f"scenario {name}: {path}: {error}".splitlines()[0]
         if problem is not None:
-            BROKEN[path.stem] = problem  # fails only when chosen
+            BROKEN[name] = problem
             continue
-        cs.store(group="scenario", name=path.stem, node=node, package="_global_")
-    _registered = True
+        cs.store(group="scenario", name=name, node=node, package="_global_")
+        LOADED.add(name)

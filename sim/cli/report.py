@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import duckdb
+import yaml
+
 from sim.report.data import load
 from sim.report.page import write_report
 
@@ -18,8 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         data = load(args.folder, args.setting)
-    except (FileNotFoundError, ValueError, OSError) as error:
-        parser.exit(2, f"orgsim-report: error: {error}\n")
+    except (ValueError, OSError, KeyError, yaml.YAMLError, duckdb.Error) as error:
+        # a missing or damaged folder: one line (a damaged file is named by the reader)
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        parser.exit(2, f"orgsim-report: error: {args.folder}: {text}\n"
+                    if str(args.folder) not in text else f"orgsim-report: error: {text}\n")
     out = args.out or args.folder / "report.html"
     write_report(data, out, args.job)
     print(f"Report: {out}")

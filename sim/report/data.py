@@ -160,7 +160,12 @@ def _load_sweep(folder: Path, summary: pd.DataFrame, setting: str | None) -> Rep
         designs[0] if len(designs) > 1 else None)
     first = runs.seed.min()
     history_ids = runs[runs.seed == first].set_index("design").run_id
-    manifest = json.loads((store / "runs" / f"{ids[0]}.json").read_text())
+    path = store / "runs" / f"{ids[0]}.json"
+    try:
+        manifest = json.loads(path.read_text())
+        manifest["config"]["run"]["horizon_weeks"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: not a readable run manifest ({error})") from None
     params = summary.filter(like="param:").assign(setting=summary.setting).drop_duplicates(
         "setting").set_index("setting")
     params.columns = [c.split(":", 1)[1] for c in params.columns]
