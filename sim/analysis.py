@@ -3,7 +3,8 @@
 One implementation serves both the single ``orgsim`` run (an in-memory summary table) and
 ``orgsim-analyze`` (the Parquet store of one or more sweep folders). For each scenario and setting:
 
-* per design and outcome: mean, 95% t interval, n;
+* per design and outcome: mean, 95% t interval (clipped to the outcome's range; none with fewer
+  than MIN_N runs), n;
 * per design other than the baseline: the paired difference (design − baseline) over the seeds
   both have, with its 95% t interval, the effect size dz = mean difference / sd of differences,
   and the two-sided paired t-test p-value.
@@ -49,11 +50,40 @@ EXTRA = (
 OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
 
 
-def _t_interval(mean, sd, n):
+# Fewer runs than this give no interval: with two, a t interval is ±12.7 sd/√2 wide and says
+# nothing (the table prints "too few for an interval" instead).
+MIN_N = 3
+INTERVAL_METHOD = (f"95% t interval, clipped to the outcome's possible range (shares 0–1, counts "
+                   f"and times ≥ 0); none with fewer than {MIN_N} runs")
+
+
+def outcome_range(outcome: str | None, difference: bool = False) -> tuple[float, float]:
+    """The values an outcome (or a paired difference of it) can take: shares and 0–1 scores
+    lie in [0, 1] (a difference in [−1, 1]); every other outcome is a count, time, rate or
+    cost, ≥ 0 (a difference unbounded)."""
+    info = OUTCOME_INFO.get(outcome or "")
+    unit_01 = info is not None and info[2] in ("share", "0-1")
+    if difference:
+        return (-1.0, 1.0) if unit_01 else (-np.inf, np.inf)
+    return (0.0, 1.0) if unit_01 else (0.0, np.inf)
+
+
+def interval(mean, sd, n, low_bound=-np.inf, high_bound=np.inf):
+    """95% t interval of a mean of ``n`` runs, clipped to [low_bound, high_bound]; NaN when
+    n < MIN_N (see INTERVAL_METHOD). Works elementwise on arrays."""
+    mean, sd, n = np.asarray(mean, float), np.asarray(sd, float), np.asarray(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+        half = np.where(n >= MIN_N, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
                         np.nan)
-    return mean - half, mean + half
+    low, high = mean - half, mean + half
+    return np.clip(low, low_bound, high_bound), np.clip(high, low_bound, high_bound)
+
+
+def _t_interval(mean, sd, n, outcomes, kinds):
+    bounds = np.array([outcome_range(o, k == "difference") for o, k in zip(outcomes, kinds,
+                                                                           strict=True)],
+                      float).reshape(-1, 2)
+    return interval(mean, sd, n, bounds[:, 0], bounds[:, 1])
 
 
 def paired_comparison(summary: pd.DataFrame, baseline: str | None,
@@ -98,7 +128,8 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     out = every.merge(out, how="outer", on=["scenario", "setting", "design", "outcome", "kind"])
     out["n"] = out["n"].fillna(0).astype(int)
     out["low"], out["high"] = _t_interval(out["mean"].to_numpy(float),
-                                          out["sd"].to_numpy(float), out["n"].to_numpy())
+                                          out["sd"].to_numpy(float), out["n"].to_numpy(),
+                                          out["outcome"], out["kind"])
     diff = out.kind == "difference"
     with np.errstate(invalid="ignore", divide="ignore"):
         out["effect_size"] = np.where(diff, out["mean"] / out["sd"], np.nan)
@@ -129,7 +160,9 @@ def _cell(mean, low, high, decimals, n, total) -> str:
     text = f"{mean:.{decimals}f}"
     if not pd.isna(low):
         text += f" [{low:.{decimals}f}, {high:.{decimals}f}]"
-    if n < total:
+    if 0 < n < MIN_N:
+        text += f" (n={n}: too few for an interval)"
+    elif n < total:
         text += f" (n={n})"
     return text
 

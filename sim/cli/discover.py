@@ -184,7 +184,9 @@ def limits_figure(sides: dict[str, Discovery], colours: dict[str, str], caption:
     fig.update_yaxes(autorange="reversed")
     parts = []
     for label, d in sides.items():
-        if d.restricted:
+        if not d.base_rate > 0:
+            parts.append(f"where {label}: nowhere (it holds at no point)")
+        elif d.restricted:
             lim = d.limits.loc[d.restricted]
             parts.append(f"where {label}: " + ", ".join(
                 f"{p} {r.low:.3g}–{r.high:.3g}" for p, r in lim.iterrows()))

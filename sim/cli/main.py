@@ -32,7 +32,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim.analysis import paired_comparison, table
+from sim.analysis import INTERVAL_METHOD, paired_comparison, table
 from sim.cli import registry
 from sim.cli.analyze import write_analysis
 from sim.cli.compose import (
@@ -292,7 +292,9 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
     printed_table = table(comparison, len(seeds))
     caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
                f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
-    header = f"orgsim · {caption} Designs: {', '.join(designs)}."
+    header = (f"orgsim · {caption} Designs: {', '.join(designs)}.\n"
+              f"Overrides: {' '.join(overrides) or 'none (the defaults)'}\n"
+              f"Each cell: mean over replications [{INTERVAL_METHOD}].")
     printed = header + "\n\n" + printed_table.to_string() + "\n"
 
     folder = RunFolder(staging)

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from scipy import stats
 
-from sim.analysis import OUTCOME_INFO
+from sim.analysis import OUTCOME_INFO, interval, outcome_range
 from sim.report.data import ReportData, finite, numeric_params
 from sim.style import FONT, band, colour
 
@@ -52,18 +51,26 @@ def _fmt(value: float, decimals: int = 1) -> str:
     return "undefined" if value is None or not np.isfinite(value) else f"{value:.{decimals}f}"
 
 
+def _earlier(delta: float, other: str) -> str:
+    """``delta`` weeks (this − other) in words: a negative difference is *earlier*."""
+    if round(delta) == 0:
+        return f"the same week as {other}"
+    weeks = abs(round(delta))
+    return f"{weeks} week{'s' if weeks != 1 else ''} {'earlier' if delta < 0 else 'later'} " \
+        f"than {other}"
+
+
 def mean_band(series: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per design and week: mean over seeds and a 95% t interval (NaN with one seed)."""
+    """Per design and week: mean over seeds and a 95% t interval clipped to the column's range
+    (NaN with fewer than MIN_N seeds; see sim.analysis.INTERVAL_METHOD)."""
     rows = []
     for design, frame in series.groupby("design", sort=False):
         wide = frame.pivot_table(index="week", columns="seed", values=column, aggfunc="first")
         n = wide.shape[1]
         mean = wide.mean(axis=1)
-        half = (stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / np.sqrt(n)
-                if n > 1 else mean * np.nan)
+        low, high = interval(mean, wide.std(axis=1, ddof=1), n, *outcome_range(column))
         rows.append(pd.DataFrame({"design": design, "week": wide.index, "mean": mean.values,
-                                  "low": (mean - half).values, "high": (mean + half).values,
-                                  "n": n}))
+                                  "low": low, "high": high, "n": n}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -105,8 +112,8 @@ def adoption(data: ReportData) -> list[Figure]:
         reading = f"No account adopted within {data.horizon:g} weeks under any design."
     elif all(np.isfinite(list(weeks.values()))) and len(data.designs) > 1:
         first, *others = data.designs
-        parts = [f"{d} at week {weeks[d]:.0f} ({weeks[first] - weeks[d]:+.0f} weeks vs "
-                 f"{first})" for d in others]
+        parts = [f"{d} at week {weeks[d]:.0f} ({_earlier(weeks[d] - weeks[first], first)})"
+                 for d in others]
         reading = (f"Half of the accounts adopted at week {weeks[first]:.0f} under {first}; "
                    + "; ".join(parts) + ".")
     else:
@@ -421,11 +428,11 @@ def outcomes_vs_parameters(data: ReportData) -> list[Figure]:
                 values = finite(group[outcome])
                 n = len(values)
                 m = values.mean() if n else np.nan
-                half = (stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)
-                        if n > 1 else np.nan)
+                low, high = interval(m, values.std(ddof=1) if n > 1 else np.nan, n,
+                                     *outcome_range(outcome))
                 rows.append({"parameter": param, "value": x, "outcome": outcome,
-                             "design": design, "mean": m, "low": m - half, "high": m + half,
-                             "n": n})
+                             "design": design, "mean": m, "low": float(low),
+                             "high": float(high), "n": n})
         table = pd.DataFrame(rows)
         fig = make_subplots(rows=1, cols=len(SWEEP_OUTCOMES), subplot_titles=SWEEP_OUTCOMES,
                             horizontal_spacing=0.07)

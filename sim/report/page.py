@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
-from sim.analysis import HEADLINE, table
+from sim.analysis import HEADLINE, INTERVAL_METHOD, table
 from sim.report.data import ReportData
 from sim.report.figures import Figure, all_figures
 
@@ -88,8 +88,8 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 <pre>{html.escape(data.scenario_settings or "(nothing: the default scenario)")}</pre>
 {sweep}
 <h2>Comparison</h2>
-<p class="meta">Mean over replications with 95% interval; the last column(s): paired
-difference from {html.escape(data.designs[0])}. {pairs}</p>
+<p class="meta">Mean over replications [{html.escape(INTERVAL_METHOD)}]; the last column(s):
+paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 {comparison_tables(data)}
 <h2>Figures</h2>
 {''.join(blocks)}
