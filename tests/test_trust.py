@@ -59,3 +59,103 @@ def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path
     assert best.run.horizon_weeks == 8
     assert headcount(best) == headcount(searched) == 33
     assert compose_run(["scenario=best"]).designs == ["traditional", "micro_enterprise"]
+
+
+# ------------------------------------------------------------- 4. sentences and their numbers
+def synthetic_report(weeks_to_half: dict[str, list[float]], horizon: int = 100):
+    """A ReportData whose designs reach half adoption at the given weeks (one per seed)."""
+    from sim.analysis import paired_comparison
+    from sim.report.data import ReportData
+
+    rows, summary = [], []
+    for design, halves in weeks_to_half.items():
+        for seed, half in enumerate(halves):
+            for week in range(horizon + 1):
+                share = min(1.0, week / (2 * half))
+                rows.append(dict(design=design, seed=seed, week=week,
+                                 accounts_adopted_share=share, patients_treated=10 * share))
+            summary.append(dict(design=design, seed=seed, week_50pct_adoption=half,
+                                accounts_adopted_share=min(1.0, horizon / (2 * half))))
+    summary = pd.DataFrame(summary).assign(scenario="s", setting="")
+    designs = list(weeks_to_half)
+    return ReportData(
+        kind="run", folder=Path("."), scenario="s", question="", source="", designs=designs,
+        baseline=designs[0], seeds=sorted({r["seed"] for r in rows}), horizon=horizon,
+        settings=[""], reference="", summary=summary,
+        comparison=paired_comparison(summary, designs[0], ["week_50pct_adoption"]),
+        series=pd.DataFrame(rows).assign(setting=""), jobs=pd.DataFrame(), history={},
+        key_settings={}, scenario_settings="")
+
+
+@pytest.mark.parametrize("me, word", [(78, "16 weeks earlier than traditional"),
+                                      (110, "16 weeks later than traditional"),
+                                      (94, "the same week as traditional")])
+def test_the_adoption_reading_says_earlier_or_later_as_the_weeks_do(me, word):
+    from sim.report.figures import adoption
+
+    data = synthetic_report({"traditional": [94, 94, 94], "micro_enterprise": [me, me, me]})
+    reading = adoption(data)[0].reading
+    assert f"micro_enterprise at week {me} ({word})" in reading, reading
+    assert "+16" not in reading
+
+
+def test_no_setting_is_said_to_matter_most_when_every_effect_is_zero():
+    from sim.sensitivity import reading
+
+    indices = pd.DataFrame([
+        dict(outcome="o", target="t", parameter=p, index=i, value=0.0, conf=0.0)
+        for p in ("a", "b") for i in ("mu_star", "mu", "sigma")])
+    text = reading(indices, "morris", "o", "t", "jobs resolved")
+    assert "matters most" not in text and "no setting moves it measurably" in text, text
+    indices.loc[(indices.parameter == "b") & (indices["index"] == "mu_star"), "value"] = 0.2
+    text = reading(indices, "morris", "o", "t", "jobs resolved")
+    assert text.startswith("jobs resolved: b matters most (mu* 0.2 ± 0"), text
+    assert "indistinguishable from zero: a" in text
+
+
+def test_an_empty_prim_side_is_nowhere_not_everywhere():
+    from sim.scenario_discovery import discover_both
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"a": rng.uniform(size=200), "b": rng.uniform(size=200)})
+    holds, fails = discover_both(x, np.ones(200, bool))
+    assert fails.summary().startswith("nowhere — the condition holds at none of the 200")
+    assert "everywhere" not in fails.summary() and "coverage" not in fails.summary()
+    assert holds.summary().startswith("everywhere in the space")
+
+
+# ------------------------------------------------------------------ 5. intervals in range
+def test_intervals_stay_within_what_an_outcome_can_take_and_need_three_runs():
+    from sim.analysis import paired_comparison, table
+
+    summary = pd.DataFrame({
+        "design": ["traditional"] * 3 + ["micro_enterprise"] * 3, "seed": [0, 1, 2] * 2,
+        "resolved_share": [0.6, 0.7, 0.65, 0.99, 0.80, 1.0],
+        "patients_treated": [0.0, 0.0, 35.0, 0.0, 100.0, 5.0],
+        "compliance_incidents": [0.0, 7.0, 0.0, 1.0, 0.0, 0.0]}).assign(scenario="s",
+                                                                       setting="")
+    c = paired_comparison(summary, "traditional", ["resolved_share", "patients_treated",
+                                                   "compliance_incidents"])
+    means = c[c.kind == "mean"]
+    assert (means["low"] >= 0).all()
+    assert (means[means.outcome == "resolved_share"]["high"] <= 1).all()
+    assert means[means.outcome == "resolved_share"]["high"].max() == 1.0  # it was clipped
+    diffs = c[c.kind == "difference"]
+    assert diffs[diffs.outcome == "resolved_share"][["low", "high"]].abs().le(1).all().all()
+    assert (diffs[diffs.outcome == "patients_treated"]["low"] < 0).all()  # differences may
+    two = paired_comparison(summary[summary.seed < 2], "traditional", ["resolved_share"])
+    assert two["low"].isna().all() and two["high"].isna().all()
+    cells = table(two, 2).to_numpy().ravel()
+    assert all("too few for an interval" in cell for cell in cells), cells
+
+
+def test_report_bands_are_clipped_and_absent_below_three_runs():
+    from sim.report.figures import mean_band
+
+    series = pd.DataFrame({"design": "d", "seed": [0, 1, 2], "week": 1,
+                           "accounts_adopted_share": [0.0, 0.0, 0.9],
+                           "patients_treated": [0.0, 0.0, 90.0]})
+    share = mean_band(series, "accounts_adopted_share")
+    assert share["low"].iloc[0] == 0.0 and share["high"].iloc[0] <= 1.0
+    assert mean_band(series, "patients_treated")["low"].iloc[0] == 0.0
+    assert mean_band(series[series.seed < 2], "patients_treated")["low"].isna().all()
