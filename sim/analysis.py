@@ -91,41 +91,44 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     """Tidy comparison of the designs in ``summary`` (columns: scenario, setting, design, seed and
     the outcomes). ``baseline`` is the design the others are compared with (None: no pairs)."""
     summary = summary.copy()
-    for col in ("scenario", "setting"):
+    for col in ("scenario", "setting", "configuration"):
         if col not in summary:
             summary[col] = ""
     outcomes = [o for o in (outcomes or [h[0] for h in HEADLINE]) if o in summary.columns]
     con = duckdb.connect()
-    con.register("summary", summary[["scenario", "setting", "design", "seed", *outcomes]])
+    con.register("summary", summary[["scenario", "setting", "configuration", "design", "seed",
+                                     *outcomes]])
     unpivot = ", ".join(f'"{o}"' for o in outcomes)
     con.execute(f"""
         create temp view long as
-        select scenario, setting, design, seed, outcome, value
+        select scenario, setting, configuration, design, seed, outcome, value
         from (unpivot summary on {unpivot} into name outcome value value)
         where value is not null and not isnan(value)
     """)
     means = con.execute("""
-        select scenario, setting, outcome, design, 'mean' as kind,
+        select scenario, setting, configuration, outcome, design, 'mean' as kind,
                avg(value) as mean, stddev_samp(value) as sd, count(*) as n
         from long group by all
     """).df()
     parts = [means]
     if baseline is not None:
         diffs = con.execute("""
-            select b.scenario, b.setting, b.outcome, b.design || ' − ' || a.design as design,
+            select b.scenario, b.setting, b.configuration, b.outcome,
+                   b.design || ' − ' || a.design as design,
                    'difference' as kind, avg(b.value - a.value) as mean,
                    stddev_samp(b.value - a.value) as sd, count(*) as n
-            from long a join long b using (scenario, setting, outcome, seed)
+            from long a join long b using (scenario, setting, configuration, outcome, seed)
             where a.design = ? and b.design <> ?
             group by all
         """, [baseline, baseline]).df()
         parts.append(diffs)
     out = pd.concat(parts, ignore_index=True)
     # an outcome undefined in every run of a design still gets its row (n = 0)
-    every = summary[["scenario", "setting", "design"]].drop_duplicates().merge(
+    every = summary[["scenario", "setting", "configuration", "design"]].drop_duplicates().merge(
         pd.DataFrame({"outcome": outcomes}), how="cross")
     every["kind"] = "mean"
-    out = every.merge(out, how="outer", on=["scenario", "setting", "design", "outcome", "kind"])
+    out = every.merge(out, how="outer", on=["scenario", "setting", "configuration", "design",
+                                            "outcome", "kind"])
     out["n"] = out["n"].fillna(0).astype(int)
     out["low"], out["high"] = _t_interval(out["mean"].to_numpy(float),
                                           out["sd"].to_numpy(float), out["n"].to_numpy(),
@@ -148,8 +151,10 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     out["_d"] = out.apply(lambda r: rank.get(r.design, len(rank)) + (100 if r.kind ==
                                                                       "difference" else 0),
                           axis=1)
-    out = out.sort_values(["scenario", "setting", "_o", "_d"]).drop(columns=["_o", "_d"])
-    return out[["scenario", "setting", "outcome", "label", "unit", "decimals", "better",
+    out = out.sort_values(["scenario", "setting", "configuration", "_o", "_d"]).drop(
+        columns=["_o", "_d"])
+    return out[["scenario", "setting", "configuration", "outcome", "label", "unit", "decimals",
+                "better",
                 "design", "kind", "mean", "low", "high", "n", "sd", "effect_size",
                 "p_value"]].reset_index(drop=True)
 
@@ -189,21 +194,96 @@ def summary_files(folder: Path) -> list[str]:
     raise FileNotFoundError(f"{folder}: no results store (store/) or run tables (tables/)")
 
 
+# What a run's configuration key leaves out: how it was run (seeds, replications, workers) and
+# the design (``org``), which a comparison varies on purpose.
+_NOT_CONFIGURATION = {"run": ("seed", "replications", "workers")}
+
+
+def _number(value):
+    if isinstance(value, dict):
+        return {str(k): _number(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_number(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return float(value)
+
+
+def configuration_key(config: dict) -> tuple[str, str]:
+    """(market key, design key) of a run's configuration: short hashes of everything that
+    decides its result except the seed — the market, therapy, staffing and run length, and
+    separately the design's settings. Runs compare only when their market keys agree."""
+    import hashlib
+
+    config = {k: v for k, v in (config or {}).items() if k not in ("baseline", "hydra")}
+    market = {k: v for k, v in config.items() if k != "org"}
+    if isinstance(market.get("run"), dict):
+        market["run"] = {k: v for k, v in market["run"].items()
+                         if k not in _NOT_CONFIGURATION["run"]}
+
+    def digest(value) -> str:
+        text = json.dumps(_number(value), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    return digest(market), digest(config.get("org"))
+
+
+def _keys_of_sweep(folder: Path, run_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    keys = {}
+    for rid in run_ids:
+        manifest = folder / "store" / "runs" / f"{rid}.json"
+        try:
+            config = json.loads(manifest.read_text()).get("config")
+        except (OSError, ValueError):
+            config = None
+        keys[rid] = configuration_key(config) if config else ("unknown", "unknown")
+    return keys
+
+
+def _keys_of_run(folder: Path, designs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """A run folder's config.yaml holds the design under study; the baseline design ran with
+    the same market and its own default settings."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {d: ("unknown", "unknown") for d in designs}
+    market, org = configuration_key(config)
+    studied = (config.get("org") or {}).get("design")
+    return {d: (market, org if d == studied else f"default:{d}") for d in designs}
+
+
 def load_summaries(folders: Iterable[Path | str]) -> pd.DataFrame:
     """Every run summary of the folders, read with DuckDB (a single-run folder's rows get its
-    scenario from provenance.json and an empty setting)."""
+    scenario from provenance.json and an empty setting). Each run gets ``folder`` and
+    ``configuration`` (its market key, see configuration_key); runs of the same configuration,
+    design and seed seen in two folders are one run (a run is a pure function of them)."""
     frames = []
     for folder in folders:
-        files = summary_files(Path(folder))
+        folder = Path(folder)
+        files = summary_files(folder)
         frame = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
         if "scenario" not in frame:
-            provenance = Path(folder) / "provenance.json"
+            provenance = folder / "provenance.json"
             scenario = json.loads(provenance.read_text()).get("scenario", "") \
                 if provenance.exists() else ""
             frame.insert(0, "setting", "")
             frame.insert(0, "scenario", scenario)
+            keys = _keys_of_run(folder, frame.design.unique())
+            frame["configuration"] = frame.design.map(lambda d: keys[d][0])
+            frame["design_key"] = frame.design.map(lambda d: keys[d][1])
+        else:
+            keys = _keys_of_sweep(folder, frame.run_id)
+            frame["configuration"] = frame.run_id.map(lambda r: keys[r][0])
+            frame["design_key"] = frame.run_id.map(lambda r: keys[r][1])
+        frame["folder"] = str(folder)
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
-    if "run_id" in summary:
-        summary = summary.drop_duplicates("run_id")  # the same run seen in two folders
-    return summary
+    summary = summary.drop_duplicates(["configuration", "design_key", "design", "seed",
+                                       "setting", "scenario"])
+    # a design run with other settings in another folder is another experiment: keep apart
+    mixed = summary.groupby(["scenario", "setting", "configuration", "design"]) \
+        .design_key.transform("nunique") > 1
+    summary.loc[mixed, "configuration"] += "@" + summary.loc[mixed, "folder"]
+    return summary.reset_index(drop=True)

@@ -159,3 +159,46 @@ def test_report_bands_are_clipped_and_absent_below_three_runs():
     assert share["low"].iloc[0] == 0.0 and share["high"].iloc[0] <= 1.0
     assert mean_band(series, "patients_treated")["low"].iloc[0] == 0.0
     assert mean_band(series[series.seed < 2], "patients_treated")["low"].isna().all()
+
+
+# ----------------------------------------------------------------------- 2. orgsim-analyze
+def results_folder(stdout: str, cwd: Path) -> Path:
+    import re
+
+    path = Path(re.search(r"^Results: (.+)$", stdout, re.M).group(1).strip())
+    return path if path.is_absolute() else cwd / path
+
+
+@pytest.mark.slow
+def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp_path):
+    # a run folder's setting is always "" whatever its overrides: only its configuration
+    # tells its 6-week runs from the sweep's default-length ones
+    sweep = orgsim(["orgsim", "-m", "scenario=workshop", "org=micro_enterprise",
+                    "run.replications=1"], tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    run = orgsim(["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"],
+                 tmp_path)
+    assert run.returncode == 0, run.stderr
+    sweep_dir, run_dir = results_folder(sweep.stdout, tmp_path), results_folder(run.stdout,
+                                                                                  tmp_path)
+    out = orgsim(["orgsim-analyze", str(sweep_dir), str(run_dir), "--out",
+                  str(tmp_path / "a")], tmp_path)
+    assert out.returncode == 0, out.stderr
+    notes = [line for line in out.stderr.splitlines() if "cannot be compared" in line]
+    assert len(notes) == 1 and str(sweep_dir) in notes[0] and str(run_dir) in notes[0]
+    blocks = [b for b in out.stdout.split("\n\n") if b.startswith("workshop")]
+    assert len(blocks) == 2, out.stdout
+    assert any("2 paired seeds" in b for b in blocks)
+    assert any("1 seed of micro_enterprise only, no pairs" in b for b in blocks)
+    analysis = pd.read_csv(tmp_path / "a" / "analysis.csv")
+    run_alone = orgsim(["orgsim-analyze", str(run_dir), "--out", str(tmp_path / "b")], tmp_path)
+    alone = pd.read_csv(tmp_path / "b" / "analysis.csv")
+    assert run_alone.returncode == 0 and "cannot be compared" not in run_alone.stderr
+    # the run folder's numbers are the same whether it is analysed alone or beside the sweep
+    pooled = analysis[analysis.configuration == alone.configuration.iloc[0]]
+    pd.testing.assert_frame_equal(pooled.reset_index(drop=True), alone, check_dtype=False)
+    # the same folder twice is one set of runs, not twice as many
+    twice = orgsim(["orgsim-analyze", str(run_dir), str(run_dir), "--out",
+                    str(tmp_path / "c")], tmp_path)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c" / "analysis.csv"), alone)
+    assert "cannot be compared" not in twice.stderr
