@@ -202,3 +202,68 @@ def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp
                     str(tmp_path / "c")], tmp_path)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c" / "analysis.csv"), alone)
     assert "cannot be compared" not in twice.stderr
+
+
+# --------------------------------------------------------------------- 3. orgsim-calibrate
+EXAMPLE = Path(__file__).parents[1] / "examples" / "observed_adoption.csv"
+
+
+def test_the_period_comes_from_dates_a_unit_column_or_the_user(tmp_path):
+    from sim.calibration import CurveError, parse_period, read_observed
+
+    dated = tmp_path / "dated.csv"
+    dated.write_text("Date,Adopters,Region\n2024-01-01,0,north\n2024-02-01,2,north\n"
+                     "2024-03-01,5,north\n")
+    frame = read_observed(dated, None)
+    assert frame.attrs["period_weeks"] == "date"
+    np.testing.assert_allclose(frame.week, [0, 31 / 7, 60 / 7])
+    assert list(frame.cumulative) == [0, 2, 5] and set(frame.group) == {"north"}
+    monthly = tmp_path / "monthly.csv"
+    monthly.write_text("month,cumulative\n0,0\n1,2\n2,5\n")
+    frame = read_observed(monthly, None)
+    assert frame.attrs["period_weeks"] == pytest.approx(365.25 / 7 / 12)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("period,cumulative\n0,0\n1,2\n")
+    assert read_observed(plain, None).attrs["period_weeks"] is None  # the command asks
+    assert parse_period("1month") == pytest.approx(4.348, abs=1e-3)
+    assert parse_period("4weeks") == parse_period("4") == 4.0
+    with pytest.raises(CurveError, match="1week, 4weeks, 1month"):
+        parse_period("fortnightly")
+    odd = tmp_path / "odd.csv"
+    odd.write_text("period,value\n0,1\n")
+    with pytest.raises(CurveError, match="rename the column that holds it to 'cumulative'"):
+        read_observed(odd, 1.0)
+
+
+def test_calibrate_without_a_period_is_refused_in_one_line(tmp_path):
+    out = orgsim(["orgsim-calibrate", str(EXAMPLE), "--seeds", "1", "--no-png", "--out",
+                  str(tmp_path / "c")], tmp_path)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "--period" in out.stderr and not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_a_fit_that_never_moved_is_said_so_and_not_written(tmp_path):
+    out = orgsim(["orgsim-calibrate", str(EXAMPLE), "--period", "1week", "--seeds", "2",
+                  "--max-evals", "4", "--no-png", "--quiet", "--out", str(tmp_path / "c")],
+                 tmp_path)
+    assert out.returncode == 1, out.stderr
+    errors = [line for line in out.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "did not move" in errors[0] and "--period" in errors[0]
+    assert "SE" not in out.stdout and "R²" not in out.stdout
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_the_calibration_table_shows_the_value_evaluated_first(tmp_path):
+    import re
+
+    out = orgsim(["orgsim-calibrate", str(EXAMPLE), "--period", "4weeks", "--seeds", "2",
+                  "--max-evals", "4", "--no-png", "--out", str(tmp_path / "c")], tmp_path)
+    assert out.returncode == 0, out.stderr
+    first = re.search(r"evaluation +1: therapy.innovation=(\S+)", out.stderr).group(1)
+    fit = pd.read_csv(tmp_path / "c" / "fit.csv").set_index("name")
+    assert f"{fit.loc['therapy.innovation', 'base']:.4g}" == first
+    row = next(line for line in out.stdout.splitlines()
+               if line.startswith("therapy.innovation"))
+    assert row.split()[1] == first  # the "model" column: what the first evaluation used
