@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> None:
               f"{out}", file=sys.stderr)
         raise SystemExit(1) from None
     seconds = time.perf_counter() - started
-    print(f"{len(figures)} figures × {', '.join(static) or 'csv'} "
-          f"({len(written)} files, {seconds:.1f} s) and CSVs → {out}")
+    timing = (f"{len(written)} files in {seconds:.1f} s, {seconds / len(written):.2f} s a file "
+              "with the browser's start" if written else "no static files")
+    print(f"{len(figures)} figures × {', '.join(static) or 'csv'} ({timing}) and "
+          f"{len(figures)} CSVs → {out}")
 
 
 if __name__ == "__main__":

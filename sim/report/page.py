@@ -56,7 +56,9 @@ def figure_sections(figures: list[Figure]) -> list[str]:
     for i, f in enumerate(figures):
         div = f.figure.to_html(full_html=False, include_plotlyjs=(i == 0),
                                config={"displaylogo": False}, div_id=f.name)
-        blocks.append(f'<section id="{f.name}"><h3>{html.escape(f.title)}</h3>'
+        # the section's id differs from the plot's div id: two elements with one id make
+        # plotly draw into the section, leaving an empty box where the plot should be
+        blocks.append(f'<section id="section-{f.name}"><h3>{html.escape(f.title)}</h3>'
                       f'<p class="reading">{html.escape(f.reading)}</p>{div}</section>')
     return blocks
 
