@@ -51,7 +51,7 @@ OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
 
 
 # Fewer runs than this give no interval: with two, a t interval is ±12.7 sd/√2 wide and says
-# nothing (the table prints "too few for an interval" instead).
+# nothing (the table prints "no interval" instead).
 MIN_N = 3
 INTERVAL_METHOD = (f"95% t interval, clipped to the outcome's possible range (shares 0–1, counts "
                    f"and times ≥ 0); none with fewer than {MIN_N} runs")
@@ -166,7 +166,7 @@ def _cell(mean, low, high, decimals, n, total) -> str:
     if not pd.isna(low):
         text += f" [{low:.{decimals}f}, {high:.{decimals}f}]"
     if 0 < n < MIN_N:
-        text += f" (n={n}: too few for an interval)"
+        text += f" (n={n}: no interval)"
     elif n < total:
         text += f" (n={n})"
     return text

@@ -146,7 +146,7 @@ def test_intervals_stay_within_what_an_outcome_can_take_and_need_three_runs():
     two = paired_comparison(summary[summary.seed < 2], "traditional", ["resolved_share"])
     assert two["low"].isna().all() and two["high"].isna().all()
     cells = table(two, 2).to_numpy().ravel()
-    assert all("too few for an interval" in cell for cell in cells), cells
+    assert all(cell.endswith("(n=2: no interval)") for cell in cells), cells
 
 
 def test_report_bands_are_clipped_and_absent_below_three_runs():
@@ -267,3 +267,73 @@ def test_the_calibration_table_shows_the_value_evaluated_first(tmp_path):
     row = next(line for line in out.stdout.splitlines()
                if line.startswith("therapy.innovation"))
     assert row.split()[1] == first  # the "model" column: what the first evaluation used
+
+
+# ------------------------------------------------------------- 5. the quick look tells the story
+@pytest.mark.slow
+def test_the_quick_run_reaches_half_adoption_and_its_intervals_stay_in_range(tmp_path):
+    out = orgsim(["orgsim", "run=quick"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Overrides: run=quick\n" in out.stdout  # 7: the header says what the run used
+    folder = results_folder(out.stdout, tmp_path)
+    c = pd.read_csv(folder / "comparison.csv")
+    means = c[c.kind == "mean"]
+    half = means[means.outcome == "week_50pct_adoption"]
+    assert len(half) == 2 and (half.n == 3).all() and np.isfinite(half["mean"]).all()
+    assert (means["low"].dropna() >= 0).all()
+    shares = means[means.unit.isin(["share", "0-1"])]
+    assert (shares["high"].dropna() <= 1).all()
+    line = next(x for x in out.stdout.splitlines() if x.startswith("week half the accounts"))
+    assert "–" not in line
+
+
+# ------------------------------------------------------------------ 7. smaller, all in a walk
+def test_help_lists_only_what_a_user_can_choose(tmp_path):
+    out = orgsim(["orgsim", "--help"], tmp_path)
+    assert out.returncode == 0
+    groups = out.stdout.split("== Configuration groups ==")[1].split("== Configuration ==")[0]
+    assert "_schema" not in groups
+    assert not [g for g in ("calibration:", "search:", "space:") if g in groups]
+    assert "org: matrix, micro_enterprise, pilot_rollout, traditional" in groups
+    assert "scenario: " in groups and "rare_disease" in groups
+
+
+@pytest.mark.slow
+def test_report_refuses_an_unknown_job_and_reproduce_says_if_tables_are_identical(tmp_path):
+    run = orgsim(["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"],
+                 tmp_path)
+    assert run.returncode == 0, run.stderr
+    folder = results_folder(run.stdout, tmp_path)
+    report = orgsim(["orgsim-report", str(folder), "--job", "999999"], tmp_path)
+    assert report.returncode == 2 and report.stderr.count("\n") == 1
+    assert "--job: no job 999999" in report.stderr and "allowed: a job id from 0" in report.stderr
+    same = orgsim(["orgsim", "--reproduce", str(folder)], tmp_path)
+    assert same.returncode == 0, same.stderr
+    assert "Reproduced: all 6 tables" in same.stdout and "identical" in same.stdout
+    summary = pd.read_parquet(folder / "tables" / "summary.parquet")
+    summary.loc[0, "resolved_share"] += 0.5  # as if the recorded results were altered
+    summary.to_parquet(folder / "tables" / "summary.parquet")
+    other = orgsim(["orgsim", "--reproduce", str(folder)], tmp_path)
+    assert other.returncode == 1 and "NOT identically: summary" in other.stderr
+
+
+@pytest.mark.slow
+def test_a_sweep_prints_no_hydra_log_and_ctrl_c_says_how_to_resume(tmp_path):
+    import os
+    import signal
+
+    cmd = [str(BIN / "orgsim"), "-m", "org=traditional,micro_enterprise", "scenario=workshop",
+           "run.replications=2", "run.horizon_weeks=100"]
+    sweep = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    assert sweep.stdout.readline().startswith("Sweep: 2 jobs")
+    os.killpg(sweep.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    out, err = sweep.communicate(timeout=300)
+    assert sweep.returncode == 130
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "interrupted" in err and "run the same command again to resume" in err
+    again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr
+    text = again.stdout + again.stderr
+    assert "[HYDRA]" not in text and "baseline=null" not in text and "run.workers=1" not in text
+    assert "4 of 4 runs stored" in again.stdout

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.report.data import load
+from sim.report.data import check_job, load
 from sim.report.export import STATIC, write_csvs, write_static
 from sim.report.page import write_report
 
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
                        "png, svg, pdf\n")
     try:
         data = load(args.folder, args.setting)
+        check_job(data, args.job)
     except (FileNotFoundError, ValueError, OSError) as error:
         parser.exit(2, f"orgsim-export: error: {error}\n")
     out = args.out or args.folder / "figures"

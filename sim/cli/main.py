@@ -30,7 +30,14 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from sim.analysis import INTERVAL_METHOD, paired_comparison, table
 from sim.cli import registry
@@ -62,13 +69,16 @@ def fail(error: Exception) -> None:
 
 def main() -> None:
     register()
+    original = None
     if sys.argv[1:2] == ["--reproduce"]:
+        original = Path(sys.argv[2]) if len(sys.argv) > 2 else None
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
     if args.help or args.hydra_help or args.shell_completion:
         for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
+        _help_lists_only_choices()
         _app()
     elif args.multirun:
         sweep(args.overrides)
@@ -80,6 +90,56 @@ def main() -> None:
         except InputError as error:
             fail(error)
         _app()
+        if original is not None and _LAST_FOLDER:
+            compare_tables(original, Path(_LAST_FOLDER[0]))
+
+
+_LAST_FOLDER: list[str] = []  # the results folder the last execute() wrote (for --reproduce)
+
+
+def compare_tables(then: Path, now: Path) -> None:
+    """``--reproduce``: say whether every table of the new folder equals the recorded one's
+    (exit status 1 if one differs)."""
+    import pandas as pd
+
+    from sim.experiment import TABLES
+
+    different = []
+    for name in TABLES:
+        a, b = then / "tables" / f"{name}.parquet", now / "tables" / f"{name}.parquet"
+        if not a.exists() or not b.exists():
+            different.append(f"{name} (missing)")
+        elif not pd.read_parquet(a).equals(pd.read_parquet(b)):
+            different.append(name)
+    if different:
+        print(f"orgsim: reproduced NOT identically: {', '.join(different)} differ(s) between "
+              f"{then} and {now}", file=sys.stderr)
+        raise SystemExit(1)
+    print(f"Reproduced: all {len(TABLES)} tables ({', '.join(TABLES)}) are identical to "
+          f"{then}'s.")
+
+
+# Groups in conf/ that configure other commands (orgsim-calibrate, -search, -sensitivity,
+# -discover), not a run; and the designs' schemas, which conf/org/<design>.yaml builds on.
+NOT_CHOICES = ("calibration", "search", "space")
+
+
+def _help_lists_only_choices() -> None:
+    """``orgsim --help`` lists the options a user can choose: not the schemas the design files
+    start from (``traditional_schema``) nor other commands' groups."""
+    from hydra._internal.hydra import Hydra
+
+    def format_config_groups(self, predicate, compact: bool = True) -> str:
+        lines = []
+        for group in sorted(g for g in self.list_all_config_groups()
+                            if predicate(g) and g.split("/")[0] not in NOT_CHOICES):
+            options = sorted(o for o in self.config_loader.get_group_options(group)
+                             if not o.endswith("_schema"))
+            lines.append(f"{group}: {', '.join(options)}" if compact else
+                         f"{group}:\n" + "\n".join(f"  {o}" for o in options))
+        return "\n".join(lines)
+
+    Hydra.format_config_groups = format_config_groups
 
 
 def _check_run_folder(overrides: list[str]) -> None:
@@ -170,6 +230,9 @@ def sweep(overrides: list[str]) -> None:
     given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
     extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
     extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
+    # the sweep prints its own progress: not Hydra's log of every job and its overrides
+    extra += [o for o in ("hydra/hydra_logging=disabled", "hydra/job_logging=disabled")
+              if o.split("=")[0] not in given]
     try:
         jobs = expand(overrides)
         total = 0
@@ -189,19 +252,30 @@ def sweep(overrides: list[str]) -> None:
     except OSError as error:
         fail(describe_os_error(error))
     before = store.counts()
+    try:
+        _run_sweep(jobs, total, folder, store, before, [sys.argv[0], "-m", *overrides, *extra])
+    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's tracebacks
+        print(f"orgsim: interrupted; {store.counts()['ok']} of {total} runs are stored in "
+              f"{folder}; run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict,
+               argv: list[str]) -> None:
     print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
-          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""))
-    argv = [sys.argv[0], "-m", *overrides, *extra]
+          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""), flush=True)
     with _progress() as progress:
-        task = progress.add_task("sweep", total=total, completed=min(before["ok"], total))
+        task = progress.add_task("sweep (starting)", total=total,
+                                 completed=min(before["ok"], total))
         stop = threading.Event()
 
         def watch() -> None:
             while not stop.wait(0.5):
                 c = store.counts()
+                running = len(list((store.root / "running").glob("*.json")))
+                failed = f", {c['failed']} failed" if c["failed"] else ""
                 progress.update(task, completed=min(c["ok"] + c["failed"], total),
-                                description=f"sweep ({c['failed']} failed)" if c["failed"]
-                                else "sweep")
+                                description=f"sweep ({running} running{failed})")
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
@@ -268,7 +342,8 @@ def _launch_surviving_dead_workers(argv: list[str], store: ResultsStore) -> None
 
 def _progress() -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("runs"), TimeRemainingColumn(), transient=True)
+                    TextColumn("runs"), TimeElapsedColumn(), TimeRemainingColumn(),
+                    transient=True)
 
 
 def execute(composed: Composed, staging: str, overrides: list[str], resolved: str,
@@ -327,6 +402,7 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
     provenance["files"] = folder.files()
     folder.write_json("provenance.json", provenance)
     final = folder.finalize()
+    _LAST_FOLDER[:] = [str(final)]
     if show:
         print(printed)
         print(f"Results: {final}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.report.data import load
+from sim.report.data import check_job, load
 from sim.report.page import write_report
 
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         data = load(args.folder, args.setting)
+        check_job(data, args.job)
     except (FileNotFoundError, ValueError, OSError) as error:
         parser.exit(2, f"orgsim-report: error: {error}\n")
     out = args.out or args.folder / "report.html"
