@@ -337,3 +337,40 @@ def test_a_sweep_prints_no_hydra_log_and_ctrl_c_says_how_to_resume(tmp_path):
     text = again.stdout + again.stderr
     assert "[HYDRA]" not in text and "baseline=null" not in text and "run.workers=1" not in text
     assert "4 of 4 runs stored" in again.stdout
+
+
+# --------------------------------------------------- 6. the overlap check on the other figures
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("sim.report.export", fromlist=["find_browser"]).find_browser()
+                    is None, reason="no Chromium: apt-get install chromium")
+def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
+    from figure_check import check_figures
+
+    from sim.cli.discover import limits_figure, scatter_figure, tradeoff_figure
+    from sim.cli.sensitivity import _figure
+    from sim.report.figures import Figure
+    from sim.scenario_discovery import discover_both
+    from sim.style import colour
+
+    rng = np.random.default_rng(3)
+    names = ["staffing.ppoc_span", "org.team_authority", "org.call_target_share",
+             "market.cross_functional_share"]
+    x = pd.DataFrame(rng.uniform(size=(300, 4)), columns=names)
+    y = ((x[names[0]] > 0.6) & (x[names[1]] < 0.3)).to_numpy()
+    win, lose = discover_both(x, y, 0.8, {c: (0.0, 1.0) for c in names})
+    labels = ("micro_enterprise better", "traditional at least as good")
+    colours = {labels[0]: colour("micro_enterprise"), labels[1]: colour("traditional", 1)}
+    sides = dict(zip(labels, (win, lose), strict=True))
+    caption = "Scenario workshop · 300 points × 2 seeds"
+    figures = [tradeoff_figure(sides, colours, caption), limits_figure(sides, colours, caption),
+               scatter_figure(x, y, win, lose, labels, colours, caption)]
+    indices = pd.DataFrame([
+        dict(outcome="resolved_share", target="traditional", parameter=p, index=i,
+             value=v * (1 + k), conf=0.01)
+        for k, p in enumerate(names) for i, v in (("mu_star", 0.05), ("mu", 0.04),
+                                                  ("sigma", 0.02))])
+    tornado, _ = _figure(indices, "morris", "resolved_share", "traditional",
+                         ("traditional", "micro_enterprise"), caption)
+    figures.append(Figure("tornado", "tornado", tornado, indices, ""))
+    found = check_figures(figures, tmp_path)
+    assert {name: p for name, p in found.items() if p} == {}
