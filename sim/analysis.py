@@ -271,12 +271,12 @@ def load_summaries(folders: Iterable[Path | str]) -> pd.DataFrame:
             frame.insert(0, "setting", "")
             frame.insert(0, "scenario", scenario)
             keys = _keys_of_run(folder, frame.design.unique())
-            frame["configuration"] = frame.design.map(lambda d: keys[d][0])
-            frame["design_key"] = frame.design.map(lambda d: keys[d][1])
+            by = frame.design
         else:
             keys = _keys_of_sweep(folder, frame.run_id)
-            frame["configuration"] = frame.run_id.map(lambda r: keys[r][0])
-            frame["design_key"] = frame.run_id.map(lambda r: keys[r][1])
+            by = frame.run_id
+        frame["configuration"] = by.map({k: v[0] for k, v in keys.items()})
+        frame["design_key"] = by.map({k: v[1] for k, v in keys.items()})
         frame["folder"] = str(folder)
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)

@@ -257,7 +257,7 @@ def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_
     for trace in fig.data:  # the share panel: bands and means within 0–1, no stray markers
         if trace.xaxis in (None, "x") and trace.fill == "toself":
             assert trace.mode == "lines"
-            assert 0 <= min(trace.y) and max(trace.y) <= 1
+            assert min(trace.y) >= 0 and max(trace.y) <= 1
 
 
 @needs_browser
