@@ -373,3 +373,20 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
     figures.append(Figure("tornado", "tornado", tornado, indices, ""))
     found = check_figures(figures, tmp_path)
     assert {name: p for name, p in found.items() if p} == {}
+
+
+def test_discovery_readings_say_nowhere_when_the_condition_never_holds():
+    from sim.cli.discover import limits_figure, tradeoff_figure
+    from sim.scenario_discovery import discover_both
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.uniform(size=(120, 2)), columns=["a", "b"])
+    never, always = discover_both(x, np.zeros(120, bool))
+    sides = {"micro_enterprise better": never, "traditional at least as good": always}
+    colours = dict.fromkeys(sides, "#000000")
+    trade = tradeoff_figure(sides, colours, "c").reading
+    assert trade.startswith("Where micro_enterprise better: nowhere — it holds at none of the "
+                            "120 points"), trade
+    limits = limits_figure(sides, colours, "c").reading
+    assert "where micro_enterprise better: nowhere" in limits
+    assert "where traditional at least as good: no parameter restricted" in limits

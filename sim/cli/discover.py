@@ -151,7 +151,10 @@ def tradeoff_figure(sides: dict[str, Discovery], colours: dict[str, str], captio
                f"density {_pct(d.box.density)} ({int(d.box.res_dim)} parameter"
                f"{'' if int(d.box.res_dim) == 1 else 's'} restricted, "
                f"base rate {_pct(d.base_rate)}); the densest box on the trajectory reaches "
-               f"{_pct(densest.density)} at coverage {_pct(densest.coverage)}.")
+               f"{_pct(densest.density)} at coverage {_pct(densest.coverage)}."
+               if d.base_rate > 0 else
+               f"Where {first}: nowhere — it holds at none of the {d.n_points} points, so there "
+               "is no box to find.")
     fig.update_xaxes(range=[-0.03, 1.05], tickformat=".0%")  # the two 0% labels apart
     fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
     return Figure("01_tradeoff", "Peeling trajectory: coverage against density", style(
