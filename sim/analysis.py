@@ -3,7 +3,8 @@
 One implementation serves both the single ``orgsim`` run (an in-memory summary table) and
 ``orgsim-analyze`` (the Parquet store of one or more sweep folders). For each scenario and setting:
 
-* per design and outcome: mean, 95% t interval, n;
+* per design and outcome: mean, 95% t interval (clipped to the outcome's range; none with fewer
+  than MIN_N runs), n;
 * per design other than the baseline: the paired difference (design − baseline) over the seeds
   both have, with its 95% t interval, the effect size dz = mean difference / sd of differences,
   and the two-sided paired t-test p-value.
@@ -49,11 +50,40 @@ EXTRA = (
 OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
 
 
-def _t_interval(mean, sd, n):
+# Fewer runs than this give no interval: with two, a t interval is ±12.7 sd/√2 wide and says
+# nothing (the table prints "no interval" instead).
+MIN_N = 3
+INTERVAL_METHOD = (f"95% t interval, clipped to the outcome's possible range (shares 0–1, counts "
+                   f"and times ≥ 0); none with fewer than {MIN_N} runs")
+
+
+def outcome_range(outcome: str | None, difference: bool = False) -> tuple[float, float]:
+    """The values an outcome (or a paired difference of it) can take: shares and 0–1 scores
+    lie in [0, 1] (a difference in [−1, 1]); every other outcome is a count, time, rate or
+    cost, ≥ 0 (a difference unbounded)."""
+    info = OUTCOME_INFO.get(outcome or "")
+    unit_01 = info is not None and info[2] in ("share", "0-1")
+    if difference:
+        return (-1.0, 1.0) if unit_01 else (-np.inf, np.inf)
+    return (0.0, 1.0) if unit_01 else (0.0, np.inf)
+
+
+def interval(mean, sd, n, low_bound=-np.inf, high_bound=np.inf):
+    """95% t interval of a mean of ``n`` runs, clipped to [low_bound, high_bound]; NaN when
+    n < MIN_N (see INTERVAL_METHOD). Works elementwise on arrays."""
+    mean, sd, n = np.asarray(mean, float), np.asarray(sd, float), np.asarray(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+        half = np.where(n >= MIN_N, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
                         np.nan)
-    return mean - half, mean + half
+    low, high = mean - half, mean + half
+    return np.clip(low, low_bound, high_bound), np.clip(high, low_bound, high_bound)
+
+
+def _t_interval(mean, sd, n, outcomes, kinds):
+    bounds = np.array([outcome_range(o, k == "difference") for o, k in zip(outcomes, kinds,
+                                                                           strict=True)],
+                      float).reshape(-1, 2)
+    return interval(mean, sd, n, bounds[:, 0], bounds[:, 1])
 
 
 def paired_comparison(summary: pd.DataFrame, baseline: str | None,
@@ -61,44 +91,48 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     """Tidy comparison of the designs in ``summary`` (columns: scenario, setting, design, seed and
     the outcomes). ``baseline`` is the design the others are compared with (None: no pairs)."""
     summary = summary.copy()
-    for col in ("scenario", "setting"):
+    for col in ("scenario", "setting", "configuration"):
         if col not in summary:
             summary[col] = ""
     outcomes = [o for o in (outcomes or [h[0] for h in HEADLINE]) if o in summary.columns]
     con = duckdb.connect()
-    con.register("summary", summary[["scenario", "setting", "design", "seed", *outcomes]])
+    con.register("summary", summary[["scenario", "setting", "configuration", "design", "seed",
+                                     *outcomes]])
     unpivot = ", ".join(f'"{o}"' for o in outcomes)
     con.execute(f"""
         create temp view long as
-        select scenario, setting, design, seed, outcome, value
+        select scenario, setting, configuration, design, seed, outcome, value
         from (unpivot summary on {unpivot} into name outcome value value)
         where value is not null and not isnan(value)
     """)
     means = con.execute("""
-        select scenario, setting, outcome, design, 'mean' as kind,
+        select scenario, setting, configuration, outcome, design, 'mean' as kind,
                avg(value) as mean, stddev_samp(value) as sd, count(*) as n
         from long group by all
     """).df()
     parts = [means]
     if baseline is not None:
         diffs = con.execute("""
-            select b.scenario, b.setting, b.outcome, b.design || ' − ' || a.design as design,
+            select b.scenario, b.setting, b.configuration, b.outcome,
+                   b.design || ' − ' || a.design as design,
                    'difference' as kind, avg(b.value - a.value) as mean,
                    stddev_samp(b.value - a.value) as sd, count(*) as n
-            from long a join long b using (scenario, setting, outcome, seed)
+            from long a join long b using (scenario, setting, configuration, outcome, seed)
             where a.design = ? and b.design <> ?
             group by all
         """, [baseline, baseline]).df()
         parts.append(diffs)
     out = pd.concat(parts, ignore_index=True)
     # an outcome undefined in every run of a design still gets its row (n = 0)
-    every = summary[["scenario", "setting", "design"]].drop_duplicates().merge(
+    every = summary[["scenario", "setting", "configuration", "design"]].drop_duplicates().merge(
         pd.DataFrame({"outcome": outcomes}), how="cross")
     every["kind"] = "mean"
-    out = every.merge(out, how="outer", on=["scenario", "setting", "design", "outcome", "kind"])
+    out = every.merge(out, how="outer", on=["scenario", "setting", "configuration", "design",
+                                            "outcome", "kind"])
     out["n"] = out["n"].fillna(0).astype(int)
     out["low"], out["high"] = _t_interval(out["mean"].to_numpy(float),
-                                          out["sd"].to_numpy(float), out["n"].to_numpy())
+                                          out["sd"].to_numpy(float), out["n"].to_numpy(),
+                                          out["outcome"], out["kind"])
     diff = out.kind == "difference"
     with np.errstate(invalid="ignore", divide="ignore"):
         out["effect_size"] = np.where(diff, out["mean"] / out["sd"], np.nan)
@@ -117,8 +151,10 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
     out["_d"] = out.apply(lambda r: rank.get(r.design, len(rank)) + (100 if r.kind ==
                                                                       "difference" else 0),
                           axis=1)
-    out = out.sort_values(["scenario", "setting", "_o", "_d"]).drop(columns=["_o", "_d"])
-    return out[["scenario", "setting", "outcome", "label", "unit", "decimals", "better",
+    out = out.sort_values(["scenario", "setting", "configuration", "_o", "_d"]).drop(
+        columns=["_o", "_d"])
+    return out[["scenario", "setting", "configuration", "outcome", "label", "unit", "decimals",
+                "better",
                 "design", "kind", "mean", "low", "high", "n", "sd", "effect_size",
                 "p_value"]].reset_index(drop=True)
 
@@ -129,7 +165,9 @@ def _cell(mean, low, high, decimals, n, total) -> str:
     text = f"{mean:.{decimals}f}"
     if not pd.isna(low):
         text += f" [{low:.{decimals}f}, {high:.{decimals}f}]"
-    if n < total:
+    if 0 < n < MIN_N:
+        text += f" (n={n}: no interval)"
+    elif n < total:
         text += f" (n={n})"
     return text
 
@@ -156,25 +194,100 @@ def summary_files(folder: Path) -> list[str]:
     raise FileNotFoundError(f"{folder}: no results store (store/) or run tables (tables/)")
 
 
+# What a run's configuration key leaves out: how it was run (seeds, replications, workers) and
+# the design (``org``), which a comparison varies on purpose.
+_NOT_CONFIGURATION = {"run": ("seed", "replications", "workers")}
+
+
+def _number(value):
+    if isinstance(value, dict):
+        return {str(k): _number(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_number(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return float(value)
+
+
+def configuration_key(config: dict) -> tuple[str, str]:
+    """(market key, design key) of a run's configuration: short hashes of everything that
+    decides its result except the seed — the market, therapy, staffing and run length, and
+    separately the design's settings. Runs compare only when their market keys agree."""
+    import hashlib
+
+    config = {k: v for k, v in (config or {}).items() if k not in ("baseline", "hydra")}
+    market = {k: v for k, v in config.items() if k != "org"}
+    if isinstance(market.get("run"), dict):
+        market["run"] = {k: v for k, v in market["run"].items()
+                         if k not in _NOT_CONFIGURATION["run"]}
+
+    def digest(value) -> str:
+        text = json.dumps(_number(value), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    return digest(market), digest(config.get("org"))
+
+
+def _keys_of_sweep(folder: Path, run_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    keys = {}
+    for rid in run_ids:
+        manifest = folder / "store" / "runs" / f"{rid}.json"
+        try:
+            config = json.loads(manifest.read_text()).get("config")
+        except (OSError, ValueError):
+            config = None
+        keys[rid] = configuration_key(config) if config else ("unknown", "unknown")
+    return keys
+
+
+def _keys_of_run(folder: Path, designs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """A run folder's config.yaml holds the design under study; the baseline design ran with
+    the same market and its own default settings."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {d: ("unknown", "unknown") for d in designs}
+    market, org = configuration_key(config)
+    studied = (config.get("org") or {}).get("design")
+    return {d: (market, org if d == studied else f"default:{d}") for d in designs}
+
+
 def load_summaries(folders: Iterable[Path | str]) -> pd.DataFrame:
     """Every run summary of the folders, read with DuckDB (a single-run folder's rows get its
-    scenario from provenance.json and an empty setting)."""
+    scenario from provenance.json and an empty setting). Each run gets ``folder`` and
+    ``configuration`` (its market key, see configuration_key); runs of the same configuration,
+    design and seed seen in two folders are one run (a run is a pure function of them)."""
     frames = []
     for folder in folders:
-        files = summary_files(Path(folder))
+        folder = Path(folder)
+        files = summary_files(folder)
         try:
             frame = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name=true)").df()
         except duckdb.Error as error:  # a truncated or damaged file: one line naming it
             raise ValueError(f"{folder}: cannot read its results "
                              f"({str(error).splitlines()[0]})") from None
         if "scenario" not in frame:
-            provenance = Path(folder) / "provenance.json"
+            provenance = folder / "provenance.json"
             scenario = json.loads(provenance.read_text()).get("scenario", "") \
                 if provenance.exists() else ""
             frame.insert(0, "setting", "")
             frame.insert(0, "scenario", scenario)
+            keys = _keys_of_run(folder, frame.design.unique())
+            by = frame.design
+        else:
+            keys = _keys_of_sweep(folder, frame.run_id)
+            by = frame.run_id
+        frame["configuration"] = by.map({k: v[0] for k, v in keys.items()})
+        frame["design_key"] = by.map({k: v[1] for k, v in keys.items()})
+        frame["folder"] = str(folder)
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
-    if "run_id" in summary:
-        summary = summary.drop_duplicates("run_id")  # the same run seen in two folders
-    return summary
+    summary = summary.drop_duplicates(["configuration", "design_key", "design", "seed",
+                                       "setting", "scenario"])
+    # a design run with other settings in another folder is another experiment: keep apart
+    mixed = summary.groupby(["scenario", "setting", "configuration", "design"]) \
+        .design_key.transform("nunique") > 1
+    summary.loc[mixed, "configuration"] += "@" + summary.loc[mixed, "folder"]
+    return summary.reset_index(drop=True)

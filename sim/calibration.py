@@ -48,7 +48,21 @@ from sim.designs import design_config
 from sim.experiment import run_paired
 
 REQUIRED = ("period", "cumulative")
-OPTIONAL = ("population", "group")
+OPTIONAL = ("population", "group", "date")
+# Common names for the columns, accepted as they are (lower case, spaces → "_").
+ALIASES = {
+    "cumulative": ("cumulative_adopters", "adopters", "adopted", "cumulative_adopted",
+                   "accounts_adopted", "adopted_accounts", "cum_adopters", "total_adopters"),
+    "period": ("t", "time", "period_index"),
+    "population": ("market_size", "market_potential", "potential", "potential_adopters"),
+    "group": ("region", "city", "segment", "cohort", "area"),
+    "date": ("month_start", "week_start", "period_start"),
+}
+# A period column named after its unit says how long a period is.
+UNIT_COLUMNS = {"week": "1week", "weeks": "1week", "month": "1month", "months": "1month",
+                "quarter": "1quarter", "year": "1year"}
+WEEKS_PER = {"week": 1.0, "month": 365.25 / 7 / 12, "quarter": 365.25 / 7 / 4,
+             "year": 365.25 / 7}
 LEVELS = {"accounts": "accounts_adopted_share", "stakeholders": "stakeholders_adopted_share"}
 DIFF_STEP = 0.05  # relative finite-difference step: spans many whole-week adoption jumps
 
@@ -71,10 +85,52 @@ def _numbers(frame: pd.DataFrame, column: str, allowed: str) -> pd.Series:
 MAX_COUNT = 1e9  # adopters or potential adopters: more than any market holds (1e308 overflows)
 
 
-def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
+def parse_period(text: str) -> float:
+    """``--period``: "4weeks", "1month", "2 quarters", "1year" or a number of weeks."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)?\s*(weeks?|months?|quarters?|years?)?\s*",
+                         str(text).lower())
+    if not match or not (match.group(1) or match.group(2)):
+        raise CurveError(f"--period: {text!r} is not a period length; allowed: a number of "
+                         "weeks or e.g. 1week, 4weeks, 1month, 1quarter, 1year")
+    count = float(match.group(1) or 1)
+    weeks = count * WEEKS_PER[(match.group(2) or "week").rstrip("s")]
+    if not (np.isfinite(weeks) and 0 < weeks <= 520):
+        raise CurveError(f"--period: must be > 0 and ≤ 520 weeks, got {text!r}")
+    return weeks
+
+
+def _rename_known_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Common column names → orgsim's; a period column named by its unit ("month") also gives
+    the period length (returned)."""
+    unit = None
+    names = {}
+    columns = set(frame.columns)
+    for target, aliases in ALIASES.items():
+        if target in columns:
+            continue
+        found = next((a for a in aliases if a in columns), None)
+        if found:
+            names[found] = target
+    if "period" not in columns and "period" not in names.values():
+        found = next((c for c in UNIT_COLUMNS if c in columns), None)
+        if found:
+            names[found] = "period"
+            unit = UNIT_COLUMNS[found]
+    return frame.rename(columns=names), unit
+
+
+def read_observed(path: Path | str, period_weeks: float | None = 1.0) -> pd.DataFrame:
     """The observed curve as columns group, period, week, cumulative, population (NaN if not
     given), sorted by group and period. Raises :class:`CurveError` with one line naming the
-    column and what is allowed."""
+    column and what is allowed.
+
+    Common column names are accepted (``ALIASES``). A ``date`` column gives each row's week
+    since the first date (then ``period`` may be left out); a period column named ``month``,
+    ``week``, ``quarter`` or ``year`` gives the period length. ``period_weeks`` None: not
+    given — the result's ``attrs["period_weeks"]`` says what was inferred (None: nothing, and
+    ``week`` is NaN)."""
     path = Path(path)
     expected = (f"columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})")
     try:
@@ -92,10 +148,26 @@ def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
     if twice:  # pandas would rename the second one and use the first silently
         raise CurveError(f"column {twice[0]!r}: appears more than once in {path}; allowed: "
                          "each column once")
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    original = [str(c).strip() for c in frame.columns]
+    frame.columns = [c.lower().replace(" ", "_") for c in original]
+    frame, unit = _rename_known_columns(frame)
+    dates = None
+    if "date" in frame.columns:
+        dates = pd.to_datetime(frame["date"], errors="coerce")
+        if dates.isna().any():
+            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise CurveError(f"column 'date', data row {i + 1}: {frame['date'].iloc[i]!r} is "
+                             "not a date; allowed: dates such as 2024-01-31")
+        if "period" not in frame.columns:
+            frame["period"] = frame.groupby(frame.get("group", pd.Series("all",
+                                                                         frame.index))
+                                            ).cumcount().astype(str)
     for column in REQUIRED:
         if column not in frame.columns:
-            raise CurveError(f"column {column!r}: missing from {path}; expected {expected}")
+            accepted = ", ".join((column, *ALIASES[column]))
+            raise CurveError(f"column {column!r}: missing from {path} (its columns: "
+                             f"{', '.join(original)}); rename the column that holds it to "
+                             f"{column!r} (accepted names: {accepted}); expected {expected}")
     if frame.empty:
         raise CurveError(f"{path}: no data rows; expected {expected} and one row per period")
     out = pd.DataFrame({
@@ -141,8 +213,19 @@ def read_observed(path: Path | str, period_weeks: float = 1.0) -> pd.DataFrame:
                 raise CurveError(f"column 'population', data row {g.row.iloc[i]}{label}: "
                                  f"{g.population.iloc[i]:g} is smaller than cumulative "
                                  f"{g.cumulative.iloc[i]:g}; allowed: population ≥ cumulative")
-    out["week"] = out.period * period_weeks
-    return out.drop(columns="row").reset_index(drop=True)
+    if dates is not None:  # weeks since the first date (launch), from the calendar
+        out["week"] = ((dates - dates.min()).dt.days / 7.0).to_numpy()
+        if (out.groupby("group").week.diff() <= 0).any():
+            raise CurveError("column 'date': dates must increase strictly within a group")
+        inferred = "date"
+    else:
+        if period_weeks is None and unit is not None:
+            period_weeks = parse_period(unit)
+        out["week"] = out.period * period_weeks if period_weeks is not None else np.nan
+        inferred = period_weeks
+    out = out.drop(columns="row").reset_index(drop=True)
+    out.attrs["period_weeks"] = inferred
+    return out
 
 
 # ----------------------------------------------------------------------------- simulating
@@ -226,7 +309,8 @@ def populations(observed: pd.DataFrame, base: SimConfig, fit_population: bool) -
 class Calibration:
     """The result: fitted settings with standard errors, the fit, and the curves drawn."""
 
-    params: pd.DataFrame  # name, start, value, se, low95, high95, low, high
+    params: pd.DataFrame  # name, base (the model's value, evaluated first), start (the
+    # optimiser's, after the closed-form mapping), value, se, low95, high95, low, high
     population: pd.DataFrame  # group, value, se, given (bool), saturation
     curves: pd.DataFrame  # group, period, week, observed, simulated, band_low, band_high, bass
     bass: dict  # closed-form reference fit: p, q, population, rmse, r2
@@ -338,7 +422,7 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
     corr = cov[:k, :k] / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
 
     param_table = pd.DataFrame({
-        "name": names, "start": start, "value": theta, "se": sd,
+        "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
         "low95": theta - 1.96 * sd, "high95": theta + 1.96 * sd, "low": low, "high": high})
     pop_table = pd.DataFrame({
         "group": groups, "value": m,
@@ -369,7 +453,11 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
         level=level,
         evaluations=len(cache), iterations=int(res.nfev),
         seconds=time.perf_counter() - started, message=str(res.message),
-        extra={"weekly": weekly, "n_observations": n})
+        extra={"weekly": weekly, "n_observations": n,
+               # the optimiser moved off its start (a flat curve, e.g. a wrong period, leaves
+               # every finite difference zero and it stops where it began)
+               "moved": bool(not np.allclose(res.x, x0, rtol=1e-6, atol=1e-9)),
+               "responds": bool(np.any(res.jac[:, :k] != 0))})
 
 
 # ----------------------------------------------------------------------------- scenario file

@@ -190,8 +190,11 @@ class Discovery:
         return list(lim.sort_values("width").index)
 
     def summary(self) -> str:
+        if not self.base_rate > 0:  # no point of interest: there is no box, not "everywhere"
+            return f"nowhere — the condition holds at none of the {self.n_points} points"
         if not len(self.restricted):
-            where = "everywhere in the space (no parameter restricted)"
+            where = ("everywhere in the space (no parameter restricted)" if self.reached else
+                     f"no box reaches density {self.threshold:.0%}; over the whole space")
         else:
             where = "; ".join(f"{p} in [{r.low:.4g}, {r.high:.4g}]"
                               for p, r in self.limits.loc[self.restricted].iterrows())

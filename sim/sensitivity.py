@@ -139,6 +139,10 @@ def reading(indices: pd.DataFrame, method: str, outcome: str, target: str,
         return f"{label}: not analysed (undefined at some points)."
     main = "mu*" if method == "morris" else "ST"
     top = ranked.iloc[0]
+    negligible = ranked[~(ranked.value > ranked.conf.fillna(0) + 1e-12)].parameter.tolist()
+    if len(negligible) == len(ranked):  # e.g. mu* 0 ± 0: nothing to name as mattering most
+        return (f"{label}: no setting moves it measurably (largest {main} "
+                f"{top.value:.{decimals}g} ± {top.conf:.{decimals}g}, {top.parameter}).")
     text = (f"{label}: {top.parameter} matters most ({main} {top.value:.{decimals}g} ± "
             f"{top.conf:.{decimals}g}{_direction(indices, outcome, target, top)})")
     if len(ranked) > 1:
@@ -146,7 +150,6 @@ def reading(indices: pd.DataFrame, method: str, outcome: str, target: str,
         separated = top.value - top.conf > second.value + second.conf
         text += (f", {'clearly' if separated else 'not clearly'} ahead of {second.parameter} "
                  f"({second.value:.{decimals}g} ± {second.conf:.{decimals}g})")
-    negligible = ranked[ranked.value <= ranked.conf.fillna(0) + 1e-12].parameter.tolist()
     if negligible:
         text += f"; indistinguishable from zero: {', '.join(negligible)}"
     return text + "."

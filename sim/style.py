@@ -14,6 +14,13 @@ DESIGN_COLOURS = {
 }
 OTHER_COLOURS = ("#56B4E9", "#D55E00", "#F0E442", "#000000")
 FONT = dict(family="Helvetica, Arial, sans-serif", size=14)
+# Better / worse in the difference plots: shape and shade, never a design's colour (orange is
+# "traditional", not "worse").
+VERDICT_COLOURS = {"better": "#000000", "worse": "#FFFFFF", "no clear difference": "#BBBBBB"}
+VERDICT_SYMBOLS = {"better": "triangle-up", "worse": "triangle-down",
+                   "no clear difference": "circle-open"}
+# The phases of one job's timeline, in order: light to dark grey.
+PHASE_COLOURS = ("#DDDDDD", "#AAAAAA", "#777777", "#333333")
 
 
 def colour(design: str, index: int = 0) -> str:

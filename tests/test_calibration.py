@@ -14,6 +14,8 @@ one account-level curve. The report says so; it is not hidden by a looser tolera
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hydra.core.config_store import ConfigStore
@@ -53,7 +55,10 @@ def _write(path, text):
 
 
 MALFORMED = [  # (case, CSV text or None for a missing file, words the one line must contain)
-    ("missing column", "period,adopters\n0,1\n", ["'cumulative'", "missing", "period"]),
+    ("missing column", "period,value\n0,1\n", ["'cumulative'", "missing", "period",
+                                                  "rename", "adopters"]),
+    ("no period length", "period,cumulative\n0,1\n1,2\n", ["--period", "date"]),
+    ("bad date", "date,cumulative\n2024-01-01,1\nsoon,2\n", ["'date'", "row 2"]),
     ("non-numeric", "period,cumulative\n0,1\n1,abc\n", ["'cumulative'", "row 2", "number"]),
     ("decreasing", "period,cumulative\n0,3\n1,5\n2,4\n", ["'cumulative'", "never decrease"]),
     ("empty file", "", ["empty"]),
@@ -95,11 +100,14 @@ def test_unreadable_path_is_one_line(tmp_path, capsys):
 
 
 def test_fitted_yaml_is_a_loadable_scenario(tmp_path, capsys):
-    csv = _write(tmp_path / "obs.csv", "# synthetic\ngroup,period,cumulative,population\n"
-                 "a,0,0,40\na,1,2,40\na,2,6,40\na,3,12,40\na,4,20,40\n"
-                 "b,0,0,30\nb,1,1,30\nb,2,4,30\nb,3,9,30\nb,4,15,30\n")
+    # two groups of the synthetic example: a curve the simulator can fit (R² > 0), since a fit
+    # that does not move or is worse than the mean is refused, not written
+    example = (Path(__file__).parents[1] / "examples" / "observed_adoption.csv").read_text()
+    rows = [line for line in example.splitlines()
+            if line.startswith(("group,", "seed101,", "seed102,"))]
+    csv = _write(tmp_path / "obs.csv", "# synthetic\n" + "\n".join(rows) + "\n")
     out = tmp_path / "calibration" / "obs"
-    main([str(csv), *BASE, "--period-weeks", "4", "--seeds", "1", "--max-evals", "1",
+    main([str(csv), *BASE, "--period-weeks", "4", "--seeds", "2", "--max-evals", "4",
           "--out", str(out), "--quiet", "--no-png"])
     printed = capsys.readouterr().out
     assert f"Results: {out}" in printed

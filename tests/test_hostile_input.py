@@ -164,6 +164,7 @@ def test_reproduce_takes_no_interpolation_from_a_results_folder(tmp_path):
     assert SECRET not in out.stdout + out.stderr and not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.slow
 def test_a_csv_folder_name_with_yaml_in_it_stays_a_comment_in_calibrated_yaml(tmp_path,
                                                                               capsys):
     from sim.cli.calibrate import main as calibrate
@@ -171,10 +172,11 @@ def test_a_csv_folder_name_with_yaml_in_it_stays_a_comment_in_calibrated_yaml(tm
     evil = tmp_path / "x\nhydra:\n  callbacks:\n    c:\n      _target_: os.system"
     evil.mkdir()
     csv = evil / "obs\n_target_: os.system.csv"
-    csv.write_text("period,cumulative,population\n0,0,20\n1,2,20\n2,6,20\n3,12,20\n")
+    example = Path(__file__).parents[1] / "examples" / "observed_adoption.csv"
+    csv.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "cal"
-    calibrate([str(csv), "scenario=workshop", "org=traditional", "--period-weeks", "4",
-               "--seeds", "1", "--max-evals", "1", "--out", str(out), "--quiet", "--no-png"])
+    calibrate([str(csv), "--period", "4weeks", "--seeds", "2", "--max-evals", "4",
+               "--out", str(out), "--quiet", "--no-png"])  # a fit that moves (test_trust)
     text = (out / "calibrated.yaml").read_text()
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert len(comments) == 3 and all("\n" not in c for c in comments)

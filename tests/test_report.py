@@ -41,6 +41,17 @@ def run_folder(tmp_path_factory) -> Path:
     return results_folder(out.stdout, cwd)
 
 
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    """A small sweep of both designs over two settings; 60 weeks, so half adoption is never
+    reached and its panel is empty on purpose."""
+    cwd = tmp_path_factory.mktemp("sweep_report")
+    out = run(["orgsim", "-m", "org=traditional,micro_enterprise", "scenario=workshop",
+               "staffing.ppoc_span=2,4", "run.replications=3", "run.horizon_weeks=60"], cwd)
+    assert out.returncode == 0, out.stderr
+    return results_folder(out.stdout, cwd)
+
+
 EXPECTED = ["01_adoption_accounts", "02_patients_treated", "03_jobs_over_time",
             "04_time_to_resolution", "05_outcomes", "06_journeys_micro_enterprise",
             "06_journeys_traditional", "07_job_timeline", "09_paired_differences"]
@@ -188,3 +199,81 @@ def test_bad_export_input_is_refused_in_one_line(run_folder):
     assert out.returncode == 2 and "--format: unknown gif" in out.stderr
     out = run(["orgsim-report", str(run_folder / "nope")], run_folder)
     assert out.returncode == 2 and out.stderr.startswith("orgsim-report: error:")
+
+
+# ------------------------------------------------------------- fit to publish (issue 15, item 6)
+@pytest.mark.slow
+@needs_browser
+@pytest.mark.parametrize("kind", ["run", "sweep"])
+def test_no_text_overlaps_and_no_plot_area_is_empty(kind, run_folder, sweep_dir, tmp_path):
+    """Every figure of a run report and a sweep report, drawn by plotly.js in Chromium at the
+    export size: no two text boxes overlap (or leave the figure) and every plot area shows
+    data. A few of them are exported (kaleido) to test-artifacts/ for a person to look at."""
+    from figure_check import check_figures
+
+    from sim.report.data import load
+    from sim.report.export import write_static
+    from sim.report.figures import all_figures
+
+    figures = all_figures(load(run_folder if kind == "run" else sweep_dir))
+    found = check_figures(figures, tmp_path)
+    assert {name: p for name, p in found.items() if p} == {}
+    assert len(found) == len(figures) >= 9
+    keep = [f for f in figures if f.name.startswith(("01", "03", "05", "08", "09"))]
+    write_static(keep, ARTIFACTS / f"figures-{kind}", ["png"])
+    for f in keep:
+        assert (ARTIFACTS / f"figures-{kind}" / f"{f.name}.png").stat().st_size > 10_000
+
+
+def test_section_ids_differ_from_plot_ids(run_folder):
+    html = (run_folder / "report.html").read_text()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "an id used twice"
+    sections = re.findall(r'<section id="([^"]+)"', html)
+    assert len(sections) == len(EXPECTED) and not set(sections) & set(EXPECTED)
+
+
+def test_better_and_worse_never_borrow_a_design_colour(run_folder):
+    from sim.report.data import load
+    from sim.report.figures import paired_differences
+    from sim.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS
+
+    designs = {c.lower() for c in DESIGN_COLOURS.values()}
+    assert not designs & {c.lower() for c in (*VERDICT_COLOURS.values(), *PHASE_COLOURS)}
+    figure = paired_differences(load(run_folder)).figure
+    for trace in figure.data:
+        assert not designs & {str(c).lower() for c in trace.marker.color}
+    assert "orange" not in figure.layout.title.text and "green" not in figure.layout.title.text
+
+
+def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_range(
+        sweep_dir):
+    from sim.report.data import load
+    from sim.report.figures import outcomes_vs_parameters
+
+    (figure,) = outcomes_vs_parameters(load(sweep_dir))
+    fig = figure.figure
+    titles = [a.text for a in fig.layout.annotations]
+    assert not [t for t in titles if "_" in t.split("Scenario")[0]], titles  # no raw names
+    assert "jobs resolved (share)" in titles
+    assert any("undefined in every run" in t for t in titles)  # half adoption, never reached
+    axes = [fig.layout[a] for a in fig.layout if a.startswith("xaxis")]
+    visible = [a for a in axes if a.visible is not False]
+    for axis in visible:
+        assert list(axis.tickvals) == [2, 4]
+        assert "_" not in axis.title.text and "primary point of" in axis.title.text
+    for trace in fig.data:  # the share panel: bands and means within 0–1, no stray markers
+        if trace.xaxis in (None, "x") and trace.fill == "toself":
+            assert trace.mode == "lines"
+            assert min(trace.y) >= 0 and max(trace.y) <= 1
+
+
+@needs_browser
+def test_export_says_how_long_it_took_per_file(run_folder, tmp_path):
+    out = run(["orgsim-export", str(run_folder), "--format", "svg", "--out", str(tmp_path)],
+              run_folder)
+    assert out.returncode == 0, out.stderr
+    match = re.search(r"(\d+) files in ([\d.]+) s, ([\d.]+) s a file", out.stdout)
+    assert match, out.stdout
+    files, total, each = int(match[1]), float(match[2]), float(match[3])
+    assert files == len(EXPECTED) and each == pytest.approx(total / files, abs=0.01)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from sim.analysis import paired_comparison
+from sim.analysis import outcome_range, paired_comparison
 from sim.cli.analyze import main as analyze_main
 from sim.store import TABLES, ResultsStore
 
@@ -185,7 +185,8 @@ def test_analysis_matches_a_hand_computation(tmp_path):
                          & (result.design == "micro_enterprise")].iloc[0]
             half = stats.t.ppf(0.975, len(me) - 1) * me.std(ddof=1) / np.sqrt(len(me))
             assert row["mean"] == pytest.approx(me.mean())
-            assert row.low == pytest.approx(me.mean() - half) and row.n == len(me)
+            floor = outcome_range(outcome)[0]  # intervals are clipped to what is possible
+            assert row.low == pytest.approx(max(me.mean() - half, floor)) and row.n == len(me)
             diff = (wide.micro_enterprise - wide.traditional).dropna().to_numpy()
             d = result[(result.setting == setting) & (result.outcome == outcome)
                        & (result.kind == "difference")].iloc[0]

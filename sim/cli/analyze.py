@@ -27,13 +27,42 @@ def analyze(folders: list[Path], baseline: str = "traditional",
 
 
 def render(comparison: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """One block per scenario, setting and configuration; blocks of one scenario and setting
+    whose configurations differ (another market size, horizon, design settings …) name their
+    folders and say that they are not compared."""
     blocks = []
-    for (scenario, setting), group in comparison.groupby(["scenario", "setting"], sort=True):
-        runs = summary[(summary.scenario == scenario) & (summary.setting == setting)]
-        reps = int(runs.groupby("design").seed.nunique().max())
+    keys = ["scenario", "setting", "configuration"]
+    for (scenario, setting, configuration), group in comparison.groupby(keys, sort=True):
+        runs = summary[(summary.scenario == scenario) & (summary.setting == setting)
+                       & (summary.configuration == configuration)]
+        per_design = runs.groupby("design").seed.nunique()
+        reps = int(per_design.max())
+        designs = list(per_design.index)
+        paired = (f"{reps} paired seeds" if len(designs) > 1 else
+                  f"{reps} seed{'s' if reps != 1 else ''} of {designs[0]} only, no pairs")
         title = f"{scenario or 'runs'}" + (f" · {setting}" if setting else "")
-        blocks.append(f"{title} · {reps} paired seeds\n\n{table(group, reps).to_string()}\n")
+        same = summary[(summary.scenario == scenario) & (summary.setting == setting)]
+        if same.configuration.nunique() > 1:
+            folders = ", ".join(sorted(set(runs.folder)))
+            title += f" · configuration {configuration.split('@')[0]} ({folders})"
+        blocks.append(f"{title} · {paired}\n\n{table(group, reps).to_string()}\n")
     return "\n".join(blocks)
+
+
+def incomparable(summary: pd.DataFrame) -> list[str]:
+    """One line per scenario and setting that several folders ran with different
+    configurations: those are analysed apart, not pooled or compared."""
+    lines = []
+    for (scenario, setting), runs in summary.groupby(["scenario", "setting"], sort=True):
+        if runs.configuration.nunique() > 1:
+            parts = "; ".join(
+                f"{', '.join(sorted(set(g.folder)))} → configuration {c.split('@')[0]}"
+                for c, g in runs.groupby("configuration", sort=True))
+            lines.append(f"orgsim-analyze: note: {scenario or 'runs'}"
+                         f"{' · ' + setting if setting else ''} was run with different "
+                         f"configurations (market, staffing, horizon or design settings) and "
+                         f"cannot be compared across them; shown apart: {parts}")
+    return lines
 
 
 def write_analysis(folders: list[Path], out: Path, baseline: str = "traditional",
@@ -44,6 +73,8 @@ def write_analysis(folders: list[Path], out: Path, baseline: str = "traditional"
     comparison.to_parquet(out / "analysis.parquet", index=False)
     if show:
         print(render(comparison, summary))
+    for line in incomparable(summary):
+        print(line, file=sys.stderr)
     return comparison
 
 

@@ -1,10 +1,15 @@
 """``orgsim-calibrate``: fit the adoption hazard to an observed cumulative adoption curve.
 
-    orgsim-calibrate observed.csv [overrides …] [--period-weeks 4] [--fit-population]
+    orgsim-calibrate observed.csv [overrides …] --period 4weeks [--fit-population]
 
 The CSV has columns ``period`` and ``cumulative`` (cumulative adopted accounts), optionally
-``population`` (potential adopters) and ``group`` (one curve per city or account group; groups
-share the hazard terms, each has its own population). Lines starting with ``#`` are comments.
+``population`` (potential adopters), ``group`` (one curve per city or account group; groups
+share the hazard terms, each has its own population) and ``date`` (then the weeks come from the
+calendar and ``period`` may be left out). Common names (``adopters``, ``region`` …) are
+accepted; a missing column is named with the names accepted for it. The period's length is
+required: ``--period`` or a ``date`` column (or a period column called ``month`` …). Lines
+starting with ``#`` are comments. A fit whose optimiser did not move, or that is worse than the
+observed mean (R² < 0), is not a result: one line, exit status 1, no folder.
 The fitting (simulator averaged over common seeds, closed-form Bass as reference) is in
 sim/calibration.py; what is fitted and on which model is in ``conf/calibration/<setup>.yaml``.
 
@@ -33,6 +38,7 @@ from sim.calibration import (
     Calibration,
     CurveError,
     calibrate,
+    parse_period,
     populations,
     read_observed,
     scenario_settings,
@@ -100,10 +106,13 @@ def figure(result: Calibration, title: str) -> go.Figure:
 
 
 def _table(result: Calibration) -> str:
-    lines = [f"{'setting':<22}{'start':>10}{'fitted':>10}{'SE':>10}  {'95% interval':<20}"]
+    lines = [f"{'setting':<22}{'model':>10}{'start':>10}{'fitted':>10}{'SE':>10}  "
+             f"{'95% interval':<20}"]
     for _, r in result.params.iterrows():
-        lines.append(f"{r['name']:<22}{r.start:>10.4g}{r.value:>10.4g}{r.se:>10.2g}  "
-                     f"[{r.low95:.4g}, {r.high95:.4g}]")
+        lines.append(f"{r['name']:<22}{r.base:>10.4g}{r.start:>10.4g}{r.value:>10.4g}"
+                     f"{r.se:>10.2g}  [{r.low95:.4g}, {r.high95:.4g}]")
+    lines.append("(model: the base model's value, evaluated first; start: where the optimiser "
+                 "began, the model's curve mapped onto the observed one by the Bass fit)")
     for _, r in result.population.iterrows():
         how = (f"fitted, SE {r.se:.2g}" if r.fitted else
                "given" if not np.isnan(r.given) else "model's market.accounts")
@@ -122,6 +131,20 @@ def _comment(text: str) -> str:
     """Text safe inside a one-line YAML comment: a file or folder name with a line break (or
     any control character) would otherwise end the comment and start YAML of its own."""
     return "".join(c if c.isprintable() else " " for c in text)
+def fit_failure(result: Calibration, period) -> str | None:
+    """Why the fit is not a result (None: it is one)."""
+    hint = ("check the period (--period, now " + (
+        "from the 'date' column" if period == "date" else f"{period:.4g} week(s)") + "), the "
+        "base model (its market and horizon) and --max-evals")
+    if not result.extra.get("moved", True):
+        why = ("the simulated curve does not respond to the settings there"
+               if not result.extra.get("responds", True) else "no step improved the fit")
+        return (f"the optimiser did not move from its start in {result.iterations} step(s) "
+                f"({why}); no fit — {hint}")
+    if not result.r2 >= 0:
+        return (f"the fit is worse than the observed mean (R² {result.r2:.2f}, RMSE "
+                f"{result.rmse:.3g}); no fit — {hint}")
+    return None
 
 
 def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides: list[str],
@@ -142,7 +165,8 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     body = yaml.safe_dump(scenario_settings(result.config), sort_keys=False, allow_unicode=True)
     (folder / "calibrated.yaml").write_text(header + body, encoding="utf-8")
     summary = {
-        "observed": str(csv), "overrides": overrides, "period_weeks": args.period_weeks,
+        "observed": str(csv), "overrides": overrides,
+        "period_weeks": result.extra.get("period_weeks"),
         "level": result.level, "adopters": LEVELS[result.level], "seeds": result.seeds,
         "fit_population": args.fit_population, "optimiser_steps": result.iterations,
         "simulator_evaluations": result.evaluations, "seconds": round(result.seconds, 2),
@@ -177,8 +201,10 @@ def main(argv: list[str] | None = None) -> None:
                         "(optional: population, group)")
     parser.add_argument("overrides", nargs="*", help="base model, as for orgsim (default: "
                         "the setup's overrides)")
-    parser.add_argument("--period-weeks", type=float, default=1.0,
-                        help="weeks per period of the CSV (default 1)")
+    parser.add_argument("--period", help="length of a period of the CSV: 1week, 4weeks, "
+                        "1month, 1quarter, 1year (required unless the CSV has a date column "
+                        "or a period column named week, month, quarter or year)")
+    parser.add_argument("--period-weeks", type=float, help="weeks per period (as --period)")
     parser.add_argument("--fit-population", action="store_true",
                         help="also fit each group's population (market potential / saturation)")
     parser.add_argument("--level", choices=sorted(LEVELS), default="accounts",
@@ -193,9 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     try:
-        if not (np.isfinite(args.period_weeks) and 0 < args.period_weeks <= 520):
+        if args.period_weeks is not None and not (np.isfinite(args.period_weeks)
+                                                  and 0 < args.period_weeks <= 520):
             raise InputError(f"--period-weeks: must be > 0 and ≤ 520, got {args.period_weeks}")
-        observed = read_observed(args.observed, args.period_weeks)
+        given = (parse_period(args.period) if args.period is not None else args.period_weeks)
+        observed = read_observed(args.observed, given)
         setup = load_setup(args.setup)
         overrides = list(args.overrides or setup.get("overrides", []))
         base = compose_run([*overrides, "baseline=null"]).config
@@ -204,10 +232,18 @@ def main(argv: list[str] | None = None) -> None:
             setup.get("max_evals", 15))
         if seeds_n < 1 or max_evals < 1 or args.workers < 0:
             raise InputError("--seeds and --max-evals: must be ≥ 1; --workers ≥ 0")
-        if observed.week.max() > 2600:
+        if observed.week.max() > 2600:  # checked once the period is known
             raise InputError(f"column 'period': the last period is week "
                              f"{observed.week.max():g}; allowed: up to 2600 weeks")
         populations(observed, base, args.fit_population)
+        period = observed.attrs.get("period_weeks")
+        if period is None:
+            raise InputError(f"{args.observed}: how long is a period? give --period (e.g. "
+                             "1week, 4weeks, 1month) or a 'date' column; a wrong period fits "
+                             "the wrong curve")
+        if period == "date" and given is not None:
+            raise InputError("--period: the CSV has a 'date' column, which gives the weeks; "
+                             "leave --period out")
         params = {k: (float(v["low"]), float(v["high"])) for k, v in setup["params"].items()}
         for key in params:  # every fitted name must be a real numeric setting
             section, name = key.split(".", 1)
@@ -223,8 +259,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(2, f"{PROG}: error: {error}\n")
     seeds = list(range(base.run.seed, base.run.seed + seeds_n))
     groups = observed.group.nunique()
+    when = ("weeks from the 'date' column" if period == "date" else
+            f"{period:.4g} week{'' if period == 1 else 's'} per period")
     print(f"{PROG} · {args.observed}: {groups} group{'s' * (groups > 1)}, {len(observed)} "
-          f"points, {args.period_weeks:g} weeks per period; adopters = "
+          f"points, {when}; adopters = "
           f"{LEVELS[args.level]} × population", file=sys.stderr)
     print(f"model: {' '.join(overrides) or 'defaults'}; seeds {seeds[0]}–{seeds[-1]} at every "
           f"evaluation (common random numbers)", file=sys.stderr)
@@ -234,6 +272,10 @@ def main(argv: list[str] | None = None) -> None:
                            progress=None if args.quiet else lambda m: print(m, file=sys.stderr))
     except (CurveError, ConfigError) as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
+    result.extra["period_weeks"] = period
+    failed = fit_failure(result, period)
+    if failed:  # never reported as a result: one line, no folder
+        parser.exit(1, f"{PROG}: error: {failed}\n")
 
     staging = out.parent / ".staging" / out.name
     staging.mkdir(parents=True, exist_ok=False)

@@ -122,7 +122,7 @@ def tradeoff_figure(sides: dict[str, Discovery], colours: dict[str, str], captio
                     ) -> Figure:
     fig = go.Figure()
     rows = []
-    for label, d in sides.items():
+    for k, (label, d) in enumerate(sides.items()):
         t = d.trajectory
         rows.append(t.assign(side=label))
         fig.add_trace(go.Scatter(
@@ -136,7 +136,9 @@ def tradeoff_figure(sides: dict[str, Discovery], colours: dict[str, str], captio
             x=[b.coverage], y=[b.density], mode="markers+text", showlegend=False,
             marker=dict(symbol="star", size=18, color=colours[label],
                         line=dict(color="black", width=1)),
-            text=[f"chosen ({int(b.res_dim)} restricted)"], textposition="middle left",
+            # one label above, one below its star: two chosen boxes may lie close together
+            text=[f"chosen ({int(b.res_dim)} restricted)"],
+            textposition="top left" if k == 0 else "bottom left",
             hoverinfo="skip"))
     threshold = next(iter(sides.values())).threshold
     fig.add_hline(y=threshold, line=dict(color="#777", dash="dash"),
@@ -149,9 +151,12 @@ def tradeoff_figure(sides: dict[str, Discovery], colours: dict[str, str], captio
                f"density {_pct(d.box.density)} ({int(d.box.res_dim)} parameter"
                f"{'' if int(d.box.res_dim) == 1 else 's'} restricted, "
                f"base rate {_pct(d.base_rate)}); the densest box on the trajectory reaches "
-               f"{_pct(densest.density)} at coverage {_pct(densest.coverage)}.")
-    fig.update_xaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+               f"{_pct(densest.density)} at coverage {_pct(densest.coverage)}."
+               if d.base_rate > 0 else
+               f"Where {first}: nowhere — it holds at none of the {d.n_points} points, so there "
+               "is no box to find.")
+    fig.update_xaxes(range=[-0.03, 1.05], tickformat=".0%")  # the two 0% labels apart
+    fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
     return Figure("01_tradeoff", "Peeling trajectory: coverage against density", style(
         fig, "Peeling trajectory: coverage against density (★ chosen box)", caption,
         "coverage (share of the points of interest inside the box)",
@@ -184,7 +189,9 @@ def limits_figure(sides: dict[str, Discovery], colours: dict[str, str], caption:
     fig.update_yaxes(autorange="reversed")
     parts = []
     for label, d in sides.items():
-        if d.restricted:
+        if not d.base_rate > 0:
+            parts.append(f"where {label}: nowhere (it holds at no point)")
+        elif d.restricted:
             lim = d.limits.loc[d.restricted]
             parts.append(f"where {label}: " + ", ".join(
                 f"{p} {r.low:.3g}–{r.high:.3g}" for p, r in lim.iterrows()))

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.report.data import load
+from sim.report.data import check_job, load
 from sim.report.export import STATIC, write_csvs, write_static
 from sim.report.page import write_report
 
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
                        "png, svg, pdf\n")
     try:
         data = load(args.folder, args.setting)
+        check_job(data, args.job)
     except (FileNotFoundError, ValueError, OSError) as error:
         parser.exit(2, f"orgsim-export: error: {error}\n")
     out = args.out or args.folder / "figures"
@@ -49,8 +50,10 @@ def main(argv: list[str] | None = None) -> None:
               f"{out}", file=sys.stderr)
         raise SystemExit(1) from None
     seconds = time.perf_counter() - started
-    print(f"{len(figures)} figures × {', '.join(static) or 'csv'} "
-          f"({len(written)} files, {seconds:.1f} s) and CSVs → {out}")
+    timing = (f"{len(written)} files in {seconds:.1f} s, {seconds / len(written):.2f} s a file "
+              "with the browser's start" if written else "no static files")
+    print(f"{len(figures)} figures × {', '.join(static) or 'csv'} ({timing}) and "
+          f"{len(figures)} CSVs → {out}")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def fail(error: Exception) -> None:
 
 
 def main() -> None:
+    original = None
     if sys.argv[1:2] == ["--reproduce"]:
+        original = Path(sys.argv[2]) if len(sys.argv) > 2 else None
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
     from sim.cli.compose import InputError, compose_run
@@ -71,6 +73,7 @@ def main() -> None:
         for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
+        _help_lists_only_choices()
         _app()
     elif args.multirun:
         sweep(args.overrides)
@@ -85,6 +88,56 @@ def main() -> None:
         if target is not None:
             _stage(target)
         _app()
+        if original is not None and _LAST_FOLDER:
+            compare_tables(original, Path(_LAST_FOLDER[0]))
+
+
+_LAST_FOLDER: list[str] = []  # the results folder the last execute() wrote (for --reproduce)
+
+
+def compare_tables(then: Path, now: Path) -> None:
+    """``--reproduce``: say whether every table of the new folder equals the recorded one's
+    (exit status 1 if one differs)."""
+    import pandas as pd
+
+    from sim.experiment import TABLES
+
+    different = []
+    for name in TABLES:
+        a, b = then / "tables" / f"{name}.parquet", now / "tables" / f"{name}.parquet"
+        if not a.exists() or not b.exists():
+            different.append(f"{name} (missing)")
+        elif not pd.read_parquet(a).equals(pd.read_parquet(b)):
+            different.append(name)
+    if different:
+        print(f"orgsim: reproduced NOT identically: {', '.join(different)} differ(s) between "
+              f"{then} and {now}", file=sys.stderr)
+        raise SystemExit(1)
+    print(f"Reproduced: all {len(TABLES)} tables ({', '.join(TABLES)}) are identical to "
+          f"{then}'s.")
+
+
+# Groups in conf/ that configure other commands (orgsim-calibrate, -search, -sensitivity,
+# -discover), not a run; and the designs' schemas, which conf/org/<design>.yaml builds on.
+NOT_CHOICES = ("calibration", "search", "space")
+
+
+def _help_lists_only_choices() -> None:
+    """Hydra's own page (``--hydra-help``) lists the options a user can choose: not the
+    schemas the design files start from (``traditional_schema``) nor other commands' groups."""
+    from hydra._internal.hydra import Hydra
+
+    def format_config_groups(self, predicate, compact: bool = True) -> str:
+        lines = []
+        for group in sorted(g for g in self.list_all_config_groups()
+                            if predicate(g) and g.split("/")[0] not in NOT_CHOICES):
+            options = sorted(o for o in self.config_loader.get_group_options(group)
+                             if not o.endswith("_schema"))
+            lines.append(f"{group}: {', '.join(options)}" if compact else
+                         f"{group}:\n" + "\n".join(f"  {o}" for o in options))
+        return "\n".join(lines)
+
+    Hydra.format_config_groups = format_config_groups
 
 
 def print_help() -> None:
@@ -315,6 +368,9 @@ def sweep(overrides: list[str]) -> None:
     given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
     extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
     extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
+    # the sweep prints its own progress: not Hydra's log of every job and its overrides
+    extra += [o for o in ("hydra/hydra_logging=disabled", "hydra/job_logging=disabled")
+              if o.split("=")[0] not in given]
     try:
         jobs = expand(overrides)
         print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
@@ -340,9 +396,6 @@ def sweep(overrides: list[str]) -> None:
 
 
 def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
-    from sim.cli.analyze import write_analysis
-    from sim.report.data import load as load_report
-    from sim.report.page import write_report
     from sim.store import describe_os_error
 
     try:
@@ -355,19 +408,34 @@ def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsSto
         print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
               "be done again", file=sys.stderr)
     before = store.counts()
+    try:
+        _run_sweep(jobs, total, folder, store, before, [sys.argv[0], "-m", *overrides, *extra])
+    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's tracebacks
+        print(f"orgsim: interrupted; {store.counts()['ok']} of {total} runs are stored in "
+              f"{folder}; run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict,
+               argv: list[str]) -> None:
+    from sim.cli.analyze import write_analysis
+    from sim.report.data import load as load_report
+    from sim.report.page import write_report
+
     print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
-          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""))
-    argv = [sys.argv[0], "-m", *overrides, *extra]
+          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""), flush=True)
     with _progress() as progress:
-        task = progress.add_task("sweep", total=total, completed=min(before["ok"], total))
+        task = progress.add_task("sweep (starting)", total=total,
+                                 completed=min(before["ok"], total))
         stop = threading.Event()
 
         def watch() -> None:
             while not stop.wait(0.5):
                 c = store.counts()
+                running = len(list((store.root / "running").glob("*.json")))
+                failed = f", {c['failed']} failed" if c["failed"] else ""
                 progress.update(task, completed=min(c["ok"] + c["failed"], total),
-                                description=f"sweep ({c['failed']} failed)" if c["failed"]
-                                else "sweep")
+                                description=f"sweep ({running} running{failed})")
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
@@ -441,17 +509,19 @@ def _progress():
         MofNCompleteColumn,
         Progress,
         TextColumn,
+        TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("runs"), TimeRemainingColumn(), transient=True)
+                    TextColumn("runs"), TimeElapsedColumn(), TimeRemainingColumn(),
+                    transient=True)
 
 
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
-    from sim.analysis import paired_comparison, table
+    from sim.analysis import INTERVAL_METHOD, paired_comparison, table
     from sim.cli.outputs import RunFolder, git_commit, versions
     from sim.experiment import TABLES, run_paired, stack
     from sim.report.data import load as load_report
@@ -475,7 +545,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     printed_table = table(comparison, len(seeds))
     caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
                f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
-    header = f"orgsim · {caption} Designs: {', '.join(designs)}."
+    header = (f"orgsim · {caption} Designs: {', '.join(designs)}.\n"
+              f"Overrides: {' '.join(overrides) or 'none (the defaults)'}\n"
+              f"Each cell: mean over replications [{INTERVAL_METHOD}].")
     printed = header + "\n\n" + printed_table.to_string() + "\n"
 
     folder = RunFolder(staging, final=_FINAL_DIR)
@@ -510,6 +582,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     provenance["files"] = folder.files()
     folder.write_json("provenance.json", provenance)
     final = folder.finalize()
+    _LAST_FOLDER[:] = [str(final)]
     if show:
         print(printed)
         print(f"Results: {final}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from sim.report.data import load
+from sim.report.data import check_job, load
 from sim.report.page import write_report
 
 
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         data = load(args.folder, args.setting)
+        check_job(data, args.job)
     except (ValueError, OSError, KeyError, yaml.YAMLError, duckdb.Error) as error:
         # a missing or damaged folder: one line (a damaged file is named by the reader)
         text = str(error).splitlines()[0] if str(error) else type(error).__name__

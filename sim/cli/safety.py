@@ -186,6 +186,9 @@ def _check_strings(node, where: str, path: str) -> None:
 
 
 # ------------------------------------------------------------------------------- overrides
+QUIET_LOGGING = ("default", "disabled")
+
+
 def check_overrides(parsed) -> None:
     """Refuse overrides (parsed by Hydra's OverridesParser) that set Hydra's own settings
     outside the allow-list, or hold an interpolation."""
@@ -208,6 +211,8 @@ def _check_hydra_override(o, key: str) -> None:
             raise UnsafeInput(f"hydra/launcher: unknown launcher {o.value()!r}; allowed: "
                               f"{', '.join(LAUNCHERS)}")
         return
+    if key in ("hydra/hydra_logging", "hydra/job_logging") and o.value() in QUIET_LOGGING:
+        return  # Hydra's own logging presets: a sweep turns its per-job log off
     if key.startswith("hydra.launcher."):
         parts = key.split(".")[2:]
         if not any(p.startswith("_") or p == "setup" for p in parts):
@@ -215,8 +220,9 @@ def _check_hydra_override(o, key: str) -> None:
     elif key in HYDRA_KEYS and not o.is_delete():
         return
     raise UnsafeInput(f"{key}: Hydra's own settings cannot be changed here; allowed: "
-                      f"{', '.join(HYDRA_KEYS)}, hydra/launcher=<{'|'.join(LAUNCHERS)}> and "
-                      "hydra.launcher.<setting>")
+                      f"{', '.join(HYDRA_KEYS)}, hydra/launcher=<{'|'.join(LAUNCHERS)}>, "
+                      f"hydra/hydra_logging and hydra/job_logging=<{'|'.join(QUIET_LOGGING)}> "
+                      "and hydra.launcher.<setting>")
 
 
 def check_search_folder(folder: Path, choices: dict[str, str]) -> None:

@@ -2,7 +2,8 @@
 
 An Optuna study (TPE sampler, seeded, so a search is reproducible) proposes settings from a
 declared space (``conf/search/<name>.yaml``); each proposal is run on the same paired seeds and
-scored by the mean of the chosen outcome. The headcount budget is held fixed: ``platform_size``
+scored by the mean of the chosen outcome. The headcount budget is held fixed at the scenario's
+own headcount (or ``--budget``): ``platform_size``
 central experts are split between operations and patient services in the default proportions and
 the reps absorb the difference, so a bigger platform means fewer people in the field.
 
@@ -42,6 +43,56 @@ def load_space(name: str) -> dict:
     return space
 
 
+def headcount(cfg: SimConfig) -> int:
+    """Everyone the scenario staffs: frontline (reps, MSLs, access) plus central experts."""
+    s = cfg.staffing
+    return s.reps + s.msls + s.access + s.operations_experts + s.patient_services_experts
+
+
+def _nested(key: str, value) -> dict:
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return value
+
+
+def _merge(into: dict, new: dict) -> dict:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def winner_scenario(scenario: str, overrides: list[str], design: str, settings: dict) -> dict:
+    """The winner as a scenario file that stands on its own: the searched scenario's group
+    choices and settings, the command line's overrides, the design and the winning settings —
+    so ``orgsim scenario=best`` runs the market that was searched, not the default one."""
+    from sim.scenarios import catalog
+
+    entry = catalog().get(scenario)
+    body = yaml.safe_load(entry.path.read_text()) if entry else None
+    body = body if isinstance(body, dict) else {}
+    choices = {}
+    for item in body.pop("defaults", None) or []:
+        if isinstance(item, dict):
+            choices.update({k.removeprefix("override ").strip().lstrip("/"): v
+                            for k, v in item.items()})
+    for override in overrides:
+        key, _, value = override.partition("=")
+        key = key.lstrip("+~")
+        if key in ("scenario", "baseline", "org") or key.startswith("hydra"):
+            continue
+        if "." in key:
+            _merge(body, _nested(key, yaml.safe_load(value)))
+        else:
+            choices[key] = value
+    choices["org"] = design
+    defaults = [{f"override /{group}": option} for group, option in choices.items()
+                if group != "_self_"]
+    return {"defaults": defaults, **_merge(body, settings)}
+
+
 def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
     """A copy of ``base`` with ``params`` set and the headcount budget kept."""
     cfg = copy.deepcopy(base)
@@ -67,14 +118,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--seeds", type=int, default=5, help="paired seeds per trial")
     parser.add_argument("--space", default="micro_enterprise", help="conf/search/<name>.yaml")
-    parser.add_argument("--budget", type=int, help="headcount (default: the space's budget)")
+    parser.add_argument("--budget", type=int,
+                        help="headcount (default: the scenario's own, frontline plus experts)")
     parser.add_argument("--search-seed", type=int, default=0, help="seed of the sampler")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     try:
         space = load_space(args.space)
         base = compose_run([*args.overrides, f"org={space['design']}", "baseline=null"]).config
-        budget = args.budget or int(space["budget"])
+        budget = args.budget or headcount(base)  # the scenario's own staffing
         if args.trials < 1 or args.seeds < 1:
             raise InputError("--trials and --seeds: must be ≥ 1")
         apply(base, {}, budget)  # the budget must fit the fixed staff
@@ -82,6 +134,18 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(2, f"orgsim-search: error: {error}\n")
     direction = args.direction or ("maximize" if OUTCOME_INFO[args.objective][4] == "higher"
                                    else "minimize")
+    # a platform may take every rep but one: beyond that the budget leaves no field force, so
+    # the searched range is cut to what this scenario's budget allows (and said so)
+    most = budget - base.staffing.msls - base.staffing.access - 1
+    platform = space["params"].get("platform_size")
+    if platform and platform["high"] > most:
+        if most < platform["low"]:
+            parser.exit(2, f"orgsim-search: error: platform_size: a budget of {budget} people "
+                           f"leaves room for at most {most} central experts, below the space's "
+                           f"lowest {platform['low']}; give --budget or another space\n")
+        print(f"orgsim-search: note: platform_size searched in {platform['low']}–{most} (a "
+              f"budget of {budget} people leaves no reps above {most})", file=sys.stderr)
+        platform["high"] = most
     seeds = list(range(base.run.seed, base.run.seed + args.seeds))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction=direction,
@@ -120,15 +184,16 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(1, "orgsim-search: every trial was invalid; widen the space or budget\n")
     best = study.best_trial
     config = apply(base, best.params, budget)
-    scenario = {"defaults": [{"override /org": space["design"]}],
-                "staffing": {k: getattr(config.staffing, k) for k in (
-                    "reps", "operations_experts", "patient_services_experts", "team_size",
-                    "ppoc_span")},
-                "org": {k.split(".", 1)[1]: v for k, v in best.params.items()
-                        if k.startswith("org.")}}
-    header = (f"# @package _global_\n# Question: Which {space['design']} settings give the best "
-              f"{args.objective} with {budget} people (orgsim-search, {args.trials} trials, "
-              f"{args.seeds} seeds)?\n# Source: orgsim-search {' '.join(args.overrides)}\n")
+    name = compose_run(args.overrides).scenario
+    scenario = winner_scenario(name, args.overrides, space["design"], {
+        "staffing": {k: getattr(config.staffing, k) for k in (
+            "reps", "operations_experts", "patient_services_experts", "team_size",
+            "ppoc_span")},
+        "org": {k.split(".", 1)[1]: v for k, v in best.params.items() if k.startswith("org.")}})
+    header = (f"# @package _global_\n# Question: In scenario {name}, which {space['design']} "
+              f"settings give the best {args.objective} with {budget} people (orgsim-search, "
+              f"{args.trials} trials, {args.seeds} seeds)?\n"
+              f"# Source: orgsim-search {' '.join(args.overrides)}\n")
     (out / "best.yaml").write_text(header + yaml.safe_dump(scenario, sort_keys=False))
     print(pd.Series(best.params).to_string())
     print(f"best {args.objective} = {best.value:.4g} ({direction}, mean over {len(seeds)} seeds)")

@@ -199,3 +199,18 @@ def numeric_params(params: pd.DataFrame) -> list[str]:
 def finite(values) -> np.ndarray:
     values = np.asarray(values, float)
     return values[np.isfinite(values)]
+
+
+def check_job(data: ReportData, job_id: int | None) -> None:
+    """``--job``: the job must exist in the timeline's run (first seed, reference setting);
+    raises ValueError with one line naming what is allowed."""
+    if job_id is None:
+        return
+    first = data.seeds[0] if data.seeds else None
+    ids = data.jobs[data.jobs.seed == first].job_id if len(data.jobs) else pd.Series([], int)
+    if job_id not in set(ids):
+        allowed = (f"a job id from {int(ids.min())} to {int(ids.max())}" if len(ids)
+                   else "none: no job arrived")
+        raise ValueError(f"--job: no job {job_id} in seed {first} of {data.folder}"
+                         f"{' (' + data.reference + ')' if data.reference else ''}; allowed: "
+                         f"{allowed}")

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from scipy import stats
 
-from sim.analysis import OUTCOME_INFO
+from sim.analysis import OUTCOME_INFO, interval, outcome_range
 from sim.report.data import ReportData, finite, numeric_params
-from sim.style import FONT, band, colour
+from sim.style import FONT, PHASE_COLOURS, VERDICT_COLOURS, VERDICT_SYMBOLS, band, colour
 
 
 @dataclass
@@ -30,21 +29,57 @@ class Figure:
     reading: str  # one line, computed from ``data``
 
 
+WIDTH = 1100  # px, the width figures are exported at (sim/report/export.py)
+
+
+def _legend_rows(fig: go.Figure, width: int = WIDTH) -> int:
+    """How many rows a horizontal legend of ``fig`` takes (13 px font: about 7.5 px a
+    character plus the symbol), so the plot can start below it, not under the title."""
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    if len(names) < 2:
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        entry = 45 + 7.5 * len(name)
+        if used and used + entry > width - 100:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
 def style(fig: go.Figure, title: str, caption: str, x: str | None = None,
           y: str | None = None, height: int = 460) -> go.Figure:
+    """The one look: title at the top, the legend in rows under it (never over it), the plot
+    below, the caption under the plot; panel titles lifted clear of their panel's ticks."""
+    rows = _legend_rows(fig)
+    top = 62 + 24 * rows + (18 if rows else 8)
+    panel_lines = 0
+    for annotation in fig.layout.annotations:  # make_subplots' panel titles
+        annotation.update(yshift=8)
+        panel_lines = max(panel_lines, str(annotation.text).count("<br>") + 1)
+    top += 20 * panel_lines + (8 if panel_lines else 0)  # the first row's titles
     fig.update_layout(
-        title=dict(text=title, x=0.01, y=0.98, yanchor="top", font=dict(size=18)), font=FONT,
-        template="plotly_white", height=height, margin=dict(l=70, r=30, t=105, b=105),
-        legend=dict(orientation="h", x=0.0, y=1.0, yanchor="bottom", yref="container",
+        title=dict(text=title, x=0.01, y=1.0 - 14 / (height + 0), yanchor="top",
+                   yref="container", font=dict(size=18)), font=FONT,
+        template="plotly_white", height=height + 24 * max(0, rows - 1),
+        margin=dict(l=70, r=30, t=top, b=105),
+        legend=dict(orientation="h", x=0.0, xanchor="left", yanchor="top", yref="container",
                     font=dict(size=13)),
         annotations=[*fig.layout.annotations, dict(
             text=caption, xref="paper", yref="paper", x=0.0, y=0.0, yanchor="top",
             yshift=-72, showarrow=False, xanchor="left", font=dict(size=12, color="#555"))])
-    fig.update_layout(legend=dict(y=1.0 - 62 / height))  # just under the title
+    total = fig.layout.height
+    fig.update_layout(title_y=1.0 - 14 / total, legend_y=1.0 - 52 / total)  # under the title
     if x:
         fig.update_xaxes(title_text=x)
     if y:
         fig.update_yaxes(title_text=y)
+    fig.update_yaxes(ticklabelstandoff=6)  # the y axis's first label clear of the x axis's
+    extra = 18 * max([str(fig.layout[a].title.text or "").count("<br>")
+                      for a in fig.layout if a.startswith("xaxis")] or [0])
+    if extra:  # a two-line axis title: the caption moves down with it
+        fig.update_layout(margin_b=105 + extra, height=fig.layout.height + extra)
+        fig.layout.annotations[-1].update(yshift=-72 - extra)
     return fig
 
 
@@ -52,18 +87,26 @@ def _fmt(value: float, decimals: int = 1) -> str:
     return "undefined" if value is None or not np.isfinite(value) else f"{value:.{decimals}f}"
 
 
+def _earlier(delta: float, other: str) -> str:
+    """``delta`` weeks (this − other) in words: a negative difference is *earlier*."""
+    if round(delta) == 0:
+        return f"the same week as {other}"
+    weeks = abs(round(delta))
+    return f"{weeks} week{'s' if weeks != 1 else ''} {'earlier' if delta < 0 else 'later'} " \
+        f"than {other}"
+
+
 def mean_band(series: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per design and week: mean over seeds and a 95% t interval (NaN with one seed)."""
+    """Per design and week: mean over seeds and a 95% t interval clipped to the column's range
+    (NaN with fewer than MIN_N seeds; see sim.analysis.INTERVAL_METHOD)."""
     rows = []
     for design, frame in series.groupby("design", sort=False):
         wide = frame.pivot_table(index="week", columns="seed", values=column, aggfunc="first")
         n = wide.shape[1]
         mean = wide.mean(axis=1)
-        half = (stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / np.sqrt(n)
-                if n > 1 else mean * np.nan)
+        low, high = interval(mean, wide.std(axis=1, ddof=1), n, *outcome_range(column))
         rows.append(pd.DataFrame({"design": design, "week": wide.index, "mean": mean.values,
-                                  "low": (mean - half).values, "high": (mean + half).values,
-                                  "n": n}))
+                                  "low": low, "high": high, "n": n}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -77,7 +120,7 @@ def _band_traces(fig, table: pd.DataFrame, designs: list[str], row=None, col=Non
         if d["low"].notna().any():
             fig.add_trace(go.Scatter(
                 x=np.concatenate([d.week, d.week[::-1]]),
-                y=np.concatenate([d.high, d["low"][::-1]]), fill="toself",
+                y=np.concatenate([d.high, d["low"][::-1]]), fill="toself", mode="lines",
                 fillcolor=band(colour(design, i)), line=dict(width=0), hoverinfo="skip",
                 showlegend=False, legendgroup=design), **kwargs)
         fig.add_trace(go.Scatter(x=d.week, y=d["mean"], name=design, legendgroup=design,
@@ -98,15 +141,15 @@ def adoption(data: ReportData) -> list[Figure]:
     patients = mean_band(data.series, "patients_treated")
     fig = go.Figure()
     _band_traces(fig, accounts, data.designs)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%")  # 0% clear of the x ticks
     weeks = {d: _mean_of(data, "week_50pct_adoption", d) for d in data.designs}
     final = {d: accounts[accounts.design == d]["mean"].iloc[-1] for d in data.designs}
     if all(v == 0 for v in final.values()):
         reading = f"No account adopted within {data.horizon:g} weeks under any design."
     elif all(np.isfinite(list(weeks.values()))) and len(data.designs) > 1:
         first, *others = data.designs
-        parts = [f"{d} at week {weeks[d]:.0f} ({weeks[first] - weeks[d]:+.0f} weeks vs "
-                 f"{first})" for d in others]
+        parts = [f"{d} at week {weeks[d]:.0f} ({_earlier(weeks[d] - weeks[first], first)})"
+                 for d in others]
         reading = (f"Half of the accounts adopted at week {weeks[first]:.0f} under {first}; "
                    + "; ".join(parts) + ".")
     else:
@@ -186,7 +229,7 @@ def time_to_resolution(data: ReportData) -> Figure:
                                      legendgroup=design, showlegend=col == 1,
                                      line=dict(color=colour(design, i), width=2.2,
                                                shape="hv")), row=1, col=col)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.02])
     fig.update_xaxes(title_text="weeks from arrival to resolution")
     fig.update_yaxes(title_text="resolved jobs done within (%)", col=1)
     med = table.groupby(["design", "job_class"]).weeks.median()
@@ -214,9 +257,13 @@ def outcome_intervals(data: ReportData) -> Figure:
     c = data.comparison
     c = c[(c.kind == "mean") & (c.setting == data.reference)]
     panels = [p for p in OUTCOME_PANELS if p[0] in set(c.outcome)]
-    fig = make_subplots(rows=2, cols=4, subplot_titles=[f"{label} ({unit})"
-                                                        for _, label, unit in panels],
-                        horizontal_spacing=0.08, vertical_spacing=0.2)
+    n_rows = max(1, int(np.ceil(len(panels) / 4)))
+    fig = make_subplots(rows=n_rows, cols=4, subplot_titles=[_wrap(f"{label} ({unit})")
+                                                             for _, label, unit in panels],
+                        horizontal_spacing=0.08, vertical_spacing=0.22)
+    for k in range(len(panels), 4 * n_rows):  # no empty box for a missing panel
+        fig.update_xaxes(visible=False, row=k // 4 + 1, col=k % 4 + 1)
+        fig.update_yaxes(visible=False, row=k // 4 + 1, col=k % 4 + 1)
     rows = []
     for k, (outcome, label, unit) in enumerate(panels):
         r, col = divmod(k, 4)
@@ -380,7 +427,7 @@ def job_timeline(data: ReportData, job_id: int | None = None) -> Figure:
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["phase", "start", "end", "weeks", "design"])
     fig = go.Figure()
-    palette = ("#999999", "#D55E00", "#56B4E9", "#009E73")
+    palette = PHASE_COLOURS  # greys: never a design's colour
     for k, (phase, _, _) in enumerate(PHASES):
         d = table[table.phase == phase]
         fig.add_trace(go.Bar(y=d.design, x=d.weeks, base=d.start, orientation="h", name=phase,
@@ -421,18 +468,34 @@ def outcomes_vs_parameters(data: ReportData) -> list[Figure]:
                 values = finite(group[outcome])
                 n = len(values)
                 m = values.mean() if n else np.nan
-                half = (stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)
-                        if n > 1 else np.nan)
+                low, high = interval(m, values.std(ddof=1) if n > 1 else np.nan, n,
+                                     *outcome_range(outcome))
                 rows.append({"parameter": param, "value": x, "outcome": outcome,
-                             "design": design, "mean": m, "low": m - half, "high": m + half,
-                             "n": n})
+                             "design": design, "mean": m, "low": float(low),
+                             "high": float(high), "n": n})
         table = pd.DataFrame(rows)
-        fig = make_subplots(rows=1, cols=len(SWEEP_OUTCOMES), subplot_titles=SWEEP_OUTCOMES,
-                            horizontal_spacing=0.07)
+        fig = make_subplots(rows=1, cols=len(SWEEP_OUTCOMES), subplot_titles=[
+            _wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})", 24) for o in SWEEP_OUTCOMES],
+            horizontal_spacing=0.08)
+        taken = sorted(table.value.dropna().unique())
         for k, outcome in enumerate(SWEEP_OUTCOMES):
             t = table[table.outcome == outcome].rename(columns={"value": "week"})
+            if not np.isfinite(t["mean"]).any():  # say so instead of an empty box
+                fig.update_xaxes(visible=False, row=1, col=k + 1)
+                fig.update_yaxes(visible=False, row=1, col=k + 1)
+                axis = fig.get_subplot(1, k + 1)
+                fig.add_annotation(text="undefined in every run<br>(e.g. never reached<br>"
+                                   "within the horizon)", showarrow=False, xref="paper",
+                                   yref="paper", x=float(np.mean(axis.xaxis.domain)),
+                                   y=float(np.mean(axis.yaxis.domain)),
+                                   font=dict(size=12, color="#555"))
+                continue
             _band_traces(fig, t, data.designs, row=1, col=k + 1, legend=k == 0)
-        fig.update_xaxes(title_text=param)
+            if OUTCOME_INFO[outcome][2] == "share":
+                fig.update_yaxes(tickformat=".0%", row=1, col=k + 1)
+        # ticks only at the values the setting took
+        fig.update_xaxes(title_text=_wrap(setting_label(param), 22), tickvals=taken,
+                         ticktext=[f"{v:g}" for v in taken])
         best = table[table.outcome == "resolved_share"].sort_values("mean", ascending=False)
         reading = (f"Share of jobs resolved is highest at {param} = {best.value.iloc[0]:g} "
                    f"({best.design.iloc[0]}, {best['mean'].iloc[0]:.3f})"
@@ -443,6 +506,31 @@ def outcomes_vs_parameters(data: ReportData) -> list[Figure]:
                                 data.caption(setting="other swept settings averaged"),
                                 height=440), table, reading))
     return out
+
+
+def setting_label(path: str) -> str:
+    """A swept setting in words, with its unit: "accounts per primary contact (accounts)";
+    the dotted name if the setting declares no doc."""
+    try:
+        from sim.cli.compose import _meta_for
+
+        meta = _meta_for(path) or {}
+    except Exception:  # noqa: BLE001 - a label is never worth a failed report
+        meta = {}
+    doc = str(meta.get("doc") or "").split(" (")[0].split(";")[0].strip()
+    if not doc:
+        return path
+    unit = meta.get("unit")
+    return f"{doc[0].lower()}{doc[1:]}" + (f" ({unit})" if unit else "")
+
+
+def _setting_labels(settings: list[str]) -> dict[str, str]:
+    """Each setting named by what varies: overrides shared by every setting (e.g. the horizon
+    of the whole sweep) are left out, and one override per line."""
+    parts = {s: s.split() for s in settings}
+    common = set.intersection(*(set(p) for p in parts.values())) if parts else set()
+    return {s: "<br>".join(p for p in parts[s] if p not in common) or "default"
+            for s in settings}
 
 
 def paired_differences(data: ReportData) -> Figure | None:
@@ -458,21 +546,31 @@ def paired_differences(data: ReportData) -> Figure | None:
     table["verdict"] = np.select([improves, worsens], ["better", "worse"], "no clear difference")
     cols = 4
     rows_n = int(np.ceil(len(outcomes) / cols))
+    names = _setting_labels(list(dict.fromkeys(table.setting)))
+    lines = max(n.count("<br>") + 1 for n in names.values())
+    longest = max(len(part) for n in names.values() for part in n.split("<br>"))
+    # settings share one y axis per row, labelled once at the left, so a long label never
+    # prints over the neighbouring panel
     fig = make_subplots(rows=rows_n, cols=cols, subplot_titles=[
         _wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})") for o in outcomes],
-        horizontal_spacing=0.1, vertical_spacing=0.11)
-    verdict_colour = {"better": "#009E73", "worse": "#D55E00", "no clear difference": "#999999"}
+        horizontal_spacing=0.05, vertical_spacing=min(0.25, 0.5 / rows_n), shared_yaxes=True)
     for k, outcome in enumerate(outcomes):
         r, col = divmod(k, cols)
         d = table[table.outcome == outcome]
-        labels = [s or "default" for s in d.setting]
+        labels = [names[s] for s in d.setting]
         fig.add_trace(go.Scatter(
             x=d["mean"], y=labels, mode="markers",
             error_x=dict(type="data", symmetric=False, array=(d.high - d["mean"]).fillna(0),
-                         arrayminus=(d["mean"] - d["low"]).fillna(0)),
-            marker=dict(size=9, color=[verdict_colour[v] for v in d.verdict]),
+                         arrayminus=(d["mean"] - d["low"]).fillna(0), color="#555"),
+            marker=dict(size=11, color=[VERDICT_COLOURS[v] for v in d.verdict],
+                        symbol=[VERDICT_SYMBOLS[v] for v in d.verdict],
+                        line=dict(width=1.5, color="#000")),
             showlegend=False), row=r + 1, col=col + 1)
         fig.add_vline(x=0, line=dict(color="#333", width=1), row=r + 1, col=col + 1)
+    for k in range(len(outcomes), rows_n * cols):  # no empty box for a missing panel
+        fig.update_xaxes(visible=False, row=k // cols + 1, col=k % cols + 1)
+        fig.update_yaxes(visible=False, row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(nticks=4)
     counts = table.verdict.value_counts()
     design = table.design.iloc[0]
     worse = table[table.verdict == "worse"]
@@ -481,10 +579,13 @@ def paired_differences(data: ReportData) -> Figure | None:
                f"{counts.get('no clear difference', 0)} of {len(table)} outcome × setting pairs"
                + (f"; worse on: {', '.join(sorted(set(worse.outcome)))}" if len(worse) else "")
                + ".")
-    return Figure("09_paired_differences", "How much better or worse, and where",
-                  style(fig, f"Paired difference {design} (mean, 95% interval; green better, "
-                        "orange worse)", data.caption(setting="every setting"),
-                        height=max(420, 240 * rows_n)), table, reading)
+    per_row = max(200, 40 + len(names) * 18 * lines)
+    fig = style(fig, f"Paired difference {design} (mean, 95% interval; ▲ better, ▼ worse, "
+                "○ no clear difference)", data.caption(setting="every setting"),
+                height=max(420, 150 + per_row * rows_n))
+    fig.update_layout(margin_l=max(70, int(7.5 * longest) + 20))
+    return Figure("09_paired_differences", "How much better or worse, and where", fig, table,
+                  reading)
 
 
 def all_figures(data: ReportData, job_id: int | None = None) -> list[Figure]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
-from sim.analysis import HEADLINE, table
+from sim.analysis import HEADLINE, INTERVAL_METHOD, table
 from sim.report.data import ReportData
 from sim.report.figures import Figure, all_figures
 
@@ -56,7 +56,9 @@ def figure_sections(figures: list[Figure]) -> list[str]:
     for i, f in enumerate(figures):
         div = f.figure.to_html(full_html=False, include_plotlyjs=(i == 0),
                                config={"displaylogo": False}, div_id=f.name)
-        blocks.append(f'<section id="{f.name}"><h3>{html.escape(f.title)}</h3>'
+        # the section's id differs from the plot's div id: two elements with one id make
+        # plotly draw into the section, leaving an empty box where the plot should be
+        blocks.append(f'<section id="section-{f.name}"><h3>{html.escape(f.title)}</h3>'
                       f'<p class="reading">{html.escape(f.reading)}</p>{div}</section>')
     return blocks
 
@@ -88,8 +90,8 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 <pre>{html.escape(data.scenario_settings or "(nothing: the default scenario)")}</pre>
 {sweep}
 <h2>Comparison</h2>
-<p class="meta">Mean over replications with 95% interval; the last column(s): paired
-difference from {html.escape(data.designs[0])}. {pairs}</p>
+<p class="meta">Mean over replications [{html.escape(INTERVAL_METHOD)}]; the last column(s):
+paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 {comparison_tables(data)}
 <h2>Figures</h2>
 {''.join(blocks)}
