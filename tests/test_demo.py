@@ -89,7 +89,7 @@ def test_levers_land_where_they_should():
     left, right = model.sides["left"].config, model.sides["right"].config
     assert right.staffing.ppoc_span == 5.0 and right.org.team_authority == 120.0
     assert right.org.resistance == 0.4 and right.org.revert_rate > 0
-    assert left.org.call_target_share == 0.3
+    assert left.org.kpi.calls == 0.3
     assert left.staffing.operations_experts + left.staffing.patient_services_experts == 9
     assert left.market.cross_functional_base == 0.0 == left.market.cross_functional_gain
     arrived = model.sides["left"].market.jobs.effort

@@ -1,20 +1,21 @@
 """Global sensitivity analysis (sim/sensitivity.py) and ``orgsim-sensitivity``.
 
 The planted truth uses the tiny space (conf/space/tiny.yaml: workshop market, 52 weeks) whose
-``org.call_target_share`` exists only in the traditional design:
+``org.span_of_control`` exists only in the traditional design:
 
 * **provable zeros.** A micro-enterprise run does not read that setting, so its configuration —
   hence its run id and its result — is the same whatever the value: every elementary effect of
-  ``org.call_target_share`` on a micro-enterprise outcome is exactly 0, so mu* = 0 (tolerance
+  ``org.span_of_control`` on a micro-enterprise outcome is exactly 0, so mu* = 0 (tolerance
   1e-12, floating point only); likewise ``org.team_authority`` for the traditional design, and
   the Sobol total index ST (its estimator differences f(A) − f(A_B) vanish exactly).
 * **the difference inherits them.** For the paired difference (micro − traditional) the effect of
   a traditional-only setting is minus its effect on the traditional design, so their mu* agree
   (tolerance 1e-9).
-* **a strong lever ranks first.** Call targets reserve 20–90% of every rep's week for product
-  calls before any customer job (docs/ODD.md 7.1), so over that range they dominate the
-  traditional design's resolved share: mu* − conf of ``org.call_target_share`` must exceed
-  mu* + conf of every other setting (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
+* **a strong lever ranks first.** The span of control sets the size of every first-line team
+  (3–20 people): by the shared coordination law each member spends channel_hours per teammate,
+  and it sets how many managers handle every handoff, so it dominates the traditional design's
+  resolved share: mu* − conf of ``org.span_of_control`` must exceed mu* + conf of every other
+  setting (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
 """
 
 from __future__ import annotations
@@ -53,24 +54,24 @@ def test_a_setting_the_design_ignores_has_mu_star_zero(morris):
     _, indices = morris
     for outcome in ("resolved_share", "week_50pct_adoption"):
         assert _value(indices, outcome, "micro_enterprise",
-                      "org.call_target_share").value == pytest.approx(0, abs=1e-12)
+                      "org.span_of_control").value == pytest.approx(0, abs=1e-12)
         assert _value(indices, outcome, "traditional",
                       "org.team_authority").value == pytest.approx(0, abs=1e-12)
 
 
 def test_the_difference_inherits_the_traditional_only_effect(morris):
     _, indices = morris
-    trad = _value(indices, "resolved_share", "traditional", "org.call_target_share").value
-    diff = _value(indices, "resolved_share", "difference", "org.call_target_share").value
+    trad = _value(indices, "resolved_share", "traditional", "org.span_of_control").value
+    diff = _value(indices, "resolved_share", "difference", "org.span_of_control").value
     assert diff == pytest.approx(trad, abs=1e-9)
 
 
-def test_call_targets_rank_first_for_the_traditional_resolved_share(morris):
+def test_span_of_control_ranks_first_for_the_traditional_resolved_share(morris):
     _, indices = morris
     rows = indices[(indices.outcome == "resolved_share") & (indices.target == "traditional")
                    & (indices["index"] == "mu_star")].set_index("parameter")
-    top = rows.loc["org.call_target_share"]
-    others = rows.drop(index="org.call_target_share")
+    top = rows.loc["org.span_of_control"]
+    others = rows.drop(index="org.span_of_control")
     assert (top.value - top.conf > others.value + others.conf).all()
 
 
@@ -131,6 +132,6 @@ def test_sobol_total_index_of_an_ignored_setting_is_zero(tmp_path):
     frame = censor(evaluate(space, points, [0], tmp_path / "store", workers=1,
                             progress=False), 52)
     indices = analyse(space, "sobol", points, targets(frame, ["resolved_share"], True), seed=0)
-    st = _value(indices, "resolved_share", "micro_enterprise", "org.call_target_share", "ST")
+    st = _value(indices, "resolved_share", "micro_enterprise", "org.span_of_control", "ST")
     assert st.value == pytest.approx(0, abs=1e-12)
     assert set(indices["index"]) == {"S1", "ST"}

@@ -20,6 +20,7 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
+from sim.budget import MODES, equalise
 from sim.cli import registry
 from sim.cli.registry import OrgsimConfig, register, scenario_problem
 from sim.config import ConfigError, SimConfig, validate
@@ -39,6 +40,7 @@ class Composed:
     config: SimConfig  # the design under study (``org``)
     baseline: SimConfig | None  # the design it is compared with, same market and seeds
     scenario: str
+    budget: dict | None = None  # how they are compared (sim/budget.py): mode, headcount, budget
 
     @property
     def designs(self) -> list[str]:
@@ -217,6 +219,7 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
         parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run")}
         org = OmegaConf.to_object(cfg.org)
         baseline_name = cfg.baseline
+        compare = cfg.get("compare", "equal_budget")
     except (OmegaConfBaseException, HydraException) as exc:
         raise InputError(explain(exc)) from exc
     if not is_dataclass(org) or not hasattr(org, "design"):
@@ -225,6 +228,8 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
     if type(org) is not expected:
         raise InputError(f"org.design: choose the design with org=NAME, not org.design "
                          f"(allowed: {', '.join(names())})")
+    if compare not in MODES:
+        raise InputError(f"compare: must be one of {', '.join(MODES)}, got {compare!r}")
     if baseline_name is not None and baseline_name not in names():
         raise InputError(f"baseline: unknown design {baseline_name!r}; allowed: "
                          f"{', '.join(names())} or null")
@@ -234,12 +239,13 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
             raise InputError(f"run.{key}: must be a finite number, got {value}")
     try:
         config = validate(SimConfig(org=org, **parts))
-        baseline = None
+        baseline, budget = None, None
         if baseline_name is not None and baseline_name != org.design:
             baseline = validate(replace(config, org=design_config(baseline_name)))
+            config, budget = equalise(baseline, config, compare)
     except ConfigError as exc:
         raise InputError(str(exc)) from exc
-    return Composed(config=config, baseline=baseline, scenario=scenario)
+    return Composed(config=config, baseline=baseline, scenario=scenario, budget=budget)
 
 
 def _group_options(group: str) -> list[str]:
