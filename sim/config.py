@@ -484,8 +484,9 @@ class BehaviourConfig:
         "plans); plans are made from data as old as the interval", ge=1, le=52,
         source="assumption: quarterly call-plan cycle")
     msl_exchange_share: float = param(
-        0.4, unit="share", doc="Share of an MSL's week planned for scientific exchange", ge=0,
-        le=1, source="assumption")
+        0.25, unit="share", doc="Share of an MSL's week planned for scientific exchange", ge=0,
+        le=1, source="published figure: MSLs spend 'approximately one quarter' of their time "
+        "meeting KOLs face to face (Cutting Edge Information 2016)")
     exchange_needs_share: float = param(
         0.3, unit="share", doc="Share of scientific-exchange time spent on the customer's needs",
         ge=0, le=1, source="assumption")

@@ -46,6 +46,12 @@ class MicroEnterpriseConfig(DesignConfig):
         source="article claim [A0] (direction only: decision rights at the front line); size "
         "assumed",
     )
+    single_contact: bool = param(
+        True, unit="-", doc="Only the primary contacts (and MSLs, for scientific exchange) meet "
+        "the team's accounts; false: every member visits the accounts they cover, as in a "
+        "functional field force", source="article claim [A0]: 'a single, senior point of "
+        "contact'",
+    )
     platform_owner_span: int = param(
         6, unit="teams", doc="Teams per platform owner (who decides above team authority)",
         ge=1, le=10000, source="assumption: one owner per handful of micro-enterprises ([A1] "
@@ -137,6 +143,10 @@ class MicroEnterpriseDesign(OrganisationDesign):
             ppoc.accounts.append(a)
             self.account_owner[a] = ppoc
         cover(accounts, [m for m in members if m.function == "medical"])
+        if not cfg.single_contact:  # everyone meets the customers of their function
+            cover(accounts, [m for m in members if m.function == "sales"
+                             and not isinstance(m, PrimaryContact)])
+            cover(accounts, [m for m in members if m.function == "access"])
         team = MicroEnterprise(self.model, members, accounts, formed_at=now)
         rng = self.model.dynamics_rng
         for m in members:
@@ -181,6 +191,13 @@ class MicroEnterpriseDesign(OrganisationDesign):
                     elif team.reverted and m.function == "sales":  # old habits: calls again
                         entries.append(PlanEntry(m.row, list(team.accounts), visit,
                                                  VisitKind.CALL, detailing=detailing))
+                    elif m.function == "sales" and m.accounts:  # no single contact
+                        entries.append(PlanEntry(m.row, list(m.accounts), visit,
+                                                 VisitKind.CALL, detailing=detailing))
+                    elif m.function == "access" and m.accounts:
+                        entries.append(PlanEntry(m.row, list(m.accounts),
+                                                 b.access_meeting_share * hours,
+                                                 VisitKind.ACCESS_MEETING))
             self._template = PlanTemplate(entries)
         return self._template
 
