@@ -78,7 +78,8 @@ class Space:
 
 # ------------------------------------------------------------------------------ config paths
 def _steps(path: str) -> list[tuple[str, int | None]]:
-    """``"org.level_authority[1]"`` → ``[("org", None), ("level_authority", 1)]``; ValueError if bad."""
+    """``"org.level_authority[1]"`` → ``[("org", None), ("level_authority", 1)]``; ValueError
+    if bad."""
     steps = []
     for part in path.split("."):
         match = _STEP.match(part)

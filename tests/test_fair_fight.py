@@ -30,8 +30,13 @@ from settings import scenario
 
 from sim import simulate, validate
 from sim.cli.compose import compose_run
-from sim.config import RELATIONSHIPS, BehaviourConfig, InteractionConfig, KpiWeights, \
-    RelationshipConfig
+from sim.config import (
+    RELATIONSHIPS,
+    BehaviourConfig,
+    InteractionConfig,
+    KpiWeights,
+    RelationshipConfig,
+)
 from sim.designs import design_class, names
 
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
