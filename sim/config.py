@@ -416,9 +416,12 @@ class InteractionConfig:
         source="assumption: a 30-minute share of weekly team meetings and messages per "
         "teammate (Brooks 1975 gives the n(n−1)/2 form, not the hours)")
     account_upkeep_hours: float = param(
-        0.5, unit="hours/week", doc="Upkeep per account a person covers or owns (account "
-        "plan, internal follow-up); the same for everyone", ge=0, le=40,
-        source="assumption: half an hour a week keeps one account plan current")
+        1.0, unit="hours/week", doc="Upkeep per account a person covers or owns (account "
+        "plan, internal follow-up) at organisation 1; scales with the account's degree of "
+        "organisation (a solo practice needs almost none); the same for everyone", ge=0, le=40,
+        source="assumption: an hour a week keeps the plan of a fully integrated system current; "
+        "a flat charge per account was tried first and made every rep covering 17 small "
+        "practices spend 8 hours a week on account plans (docs/VALIDATION.md)")
     manager_inbox_share: float = param(
         0.4, unit="share", doc="Share of any manager's week available for requests and "
         "decisions (the rest is reporting, planning, coaching)", gt=0, le=1,

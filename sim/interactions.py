@@ -18,7 +18,8 @@ people sit, their function), which is all a design decides. No design sets a fri
 
 Teams cost coordination by one law for every team in every design: a team of n people has
 n(n−1)/2 communication channels (Brooks) and each member spends ``channel_hours`` a week on each
-of their n − 1 channels. Everyone spends ``account_upkeep_hours`` a week per account they cover.
+of their n − 1 channels. Everyone spends ``account_upkeep_hours`` a week per account they cover,
+scaled by the account's degree of organisation.
 """
 
 from __future__ import annotations

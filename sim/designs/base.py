@@ -139,8 +139,8 @@ class OrganisationDesign(ABC):
     def reserve_time(self) -> None:
         """Overheads taken every week before job work, by one law for every design: each team
         member spends ``channel_hours`` per teammate (Brooks' n(n−1)/2 channels), each person
-        ``account_upkeep_hours`` per account in their portfolio, each manager the share of their
-        week not kept for requests on admin."""
+        ``account_upkeep_hours`` × the account's degree of organisation per account in their
+        portfolio, each manager the share of their week not kept for requests on admin."""
         wf, dt = self.model.workforce, self.model.dt
         rules = self.model.config.staffing.interaction
         if self._overheads is None:
@@ -149,7 +149,8 @@ class OrganisationDesign(ABC):
                 hours = coordination_hours(len(team.members), rules.channel_hours)
                 for m in team.members:
                     coord[m.row] = coord.get(m.row, 0.0) + hours
-            upkeep = {a.row: rules.account_upkeep_hours * len(a.accounts)
+            organisation = self.model.market.organisation
+            upkeep = {a.row: rules.account_upkeep_hours * float(organisation[a.accounts].sum())
                       for a in wf.agents if a.accounts and wf.active[a.row]}
             self._overheads = (list(coord), list(coord.values()), list(upkeep),
                                list(upkeep.values()))
