@@ -77,3 +77,17 @@ def equalise(baseline: SimConfig, compared: SimConfig, mode: str,
             baseline.org.design: {"headcount": target.headcount, "budget": target.cost},
             compared.org.design: {"headcount": mine.headcount, "budget": mine.cost}}
     return out, info
+
+
+def describe_basis(budget: dict | None) -> str:
+    """One line saying on what basis designs are compared, with headcount and planned budget
+    (for the printed table, comparison.txt and the report)."""
+    if not budget:
+        return ""
+    words = {"equal_budget": "at equal budget", "equal_headcount": "at equal headcount",
+             "as_configured": "as configured (staffing not equalised)"}
+    parts = [f"{d}: {b['headcount']} positions, {b['budget'] / 1000:.1f} M€ planned"
+             for d, b in budget.items() if isinstance(b, dict)]
+    scale = (f" (staff of the compared design × {budget['factor']:g})"
+             if budget["mode"] != "as_configured" else "")
+    return f"Compared {words[budget['mode']]}{scale} — " + "; ".join(parts) + "."

@@ -33,6 +33,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.analysis import paired_comparison, table
+from sim.budget import describe_basis
 from sim.cli import registry
 from sim.cli.analyze import write_analysis
 from sim.cli.compose import (
@@ -266,19 +267,6 @@ def _launch_surviving_dead_workers(argv: list[str], store: ResultsStore) -> None
             store.record_died()
 
 
-def budget_line(budget: dict | None) -> str:
-    """One line saying on what basis the designs are compared, with headcount and budget."""
-    if not budget:
-        return ""
-    words = {"equal_budget": "at equal budget", "equal_headcount": "at equal headcount",
-             "as_configured": "as configured (staffing not equalised)"}
-    parts = [f"{d}: {b['headcount']} positions, {b['budget'] / 1000:.1f} M€ planned"
-             for d, b in budget.items() if isinstance(b, dict)]
-    scale = (f" (staff of the compared design × {budget['factor']:g})"
-             if budget["mode"] != "as_configured" else "")
-    return f"Compared {words[budget['mode']]}{scale} — " + "; ".join(parts) + "."
-
-
 def _progress() -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("runs"), TimeRemainingColumn(), transient=True)
@@ -306,7 +294,7 @@ def execute(composed: Composed, staging: str, overrides: list[str], resolved: st
     caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
                f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
     header = f"orgsim · {caption} Designs: {', '.join(designs)}."
-    basis = budget_line(composed.budget)
+    basis = describe_basis(composed.budget)
     if basis:
         header += "\n" + basis
     printed = header + "\n\n" + printed_table.to_string() + "\n"
