@@ -838,7 +838,7 @@ def _validate_node(node: Any, path: str) -> None:
                               f"got {value!r}")
         if is_dataclass(value):
             _validate_node(value, where)
-        elif f.name == "jobs" and isinstance(value, dict):
+        elif f.name == "jobs" and isinstance(value, dict) and isinstance(node, MarketConfig):
             for name, job in value.items():
                 _validate_node(job, f"{where}.{name}")
         elif f.name == "effort" and isinstance(value, dict):

@@ -195,7 +195,7 @@ def test_levers_line_names_the_values_the_pair_runs_with():
     line = levers_line(SideBySide(seed=3, team_size=11, call_target_share=0.25))
     assert "Scenario: <b>workshop</b>" in line
     assert "Micro-enterprise team size: <b>11</b>" in line
-    assert "Call targets: share of rep time: <b>0.25</b>" in line
+    assert "Call targets: weight of calls in the KPI: <b>0.25</b>" in line
     assert "Seed (same market on both sides): <b>3</b>" in line
 
 
