@@ -11,11 +11,11 @@ The planted truth uses the tiny space (conf/space/tiny.yaml: workshop market, 52
 * **the difference inherits them.** For the paired difference (micro − traditional) the effect of
   a traditional-only setting is minus its effect on the traditional design, so their mu* agree
   (tolerance 1e-9).
-* **a strong lever ranks first.** The span of control sets the size of every first-line team
-  (3–20 people): by the shared coordination law each member spends channel_hours per teammate,
-  and it sets how many managers handle every handoff, so it dominates the traditional design's
-  resolved share: mu* − conf of ``org.span_of_control`` must exceed mu* + conf of every other
-  setting (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
+* **a strong lever ranks first.** Over 0.05–0.6, the base share of cross-functional jobs decides
+  the traditional design's resolved share: every such job needs handoffs through the functional
+  lines, each paying the shared frictions (docs/ODD.md 7.0, 7.4). mu* − conf of
+  ``market.cross_functional_base`` must exceed mu* + conf of every other setting
+  (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
 """
 
 from __future__ import annotations
@@ -66,12 +66,12 @@ def test_the_difference_inherits_the_traditional_only_effect(morris):
     assert diff == pytest.approx(trad, abs=1e-9)
 
 
-def test_span_of_control_ranks_first_for_the_traditional_resolved_share(morris):
+def test_cross_functional_jobs_rank_first_for_the_traditional_resolved_share(morris):
     _, indices = morris
     rows = indices[(indices.outcome == "resolved_share") & (indices.target == "traditional")
                    & (indices["index"] == "mu_star")].set_index("parameter")
-    top = rows.loc["org.span_of_control"]
-    others = rows.drop(index="org.span_of_control")
+    top = rows.loc["market.cross_functional_base"]
+    others = rows.drop(index="market.cross_functional_base")
     assert (top.value - top.conf > others.value + others.conf).all()
 
 
