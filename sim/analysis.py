@@ -40,7 +40,13 @@ HEADLINE = (
     ("engagement_final", "staff engagement at horizon", "0-1", 3, "higher"),
     ("staff_turnover", "staff turnover", "per year", 3, "lower"),
     ("compliance_incidents", "compliance incidents", "count", 1, "lower"),
+    ("compliance_cost_expected", "compliance cost, expected", "k€", 0, "lower"),
+    ("compliance_cost_p95", "compliance cost, 95th percentile", "k€", 0, "lower"),
+    ("headcount_start", "positions at launch", "people", 0, "lower"),
+    ("cost_total", "total cost over the horizon", "k€", 0, "lower"),
     ("cost_per_resolved_job", "cost per resolved job", "k€", 1, "lower"),
+    ("cost_per_adopted_account", "cost per adopted account", "k€", 0, "lower"),
+    ("cost_per_patient_year", "cost per patient-year on therapy", "k€", 1, "lower"),
 )
 # Further outcomes the report shows (not in the printed table).
 EXTRA = (

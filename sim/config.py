@@ -214,10 +214,15 @@ class MarketConfig:
     )
     compliance_risk: float = param(
         0.02, unit="probability", doc="Incident chance of an unreviewed, ungoverned decision of "
-        "reference size", ge=0, le=1, source=A4,
+        "reference size", ge=0, le=1, source="assumption ([A4] names regulatory limits, no rate)",
     )
     compliance_reference_k: float = param(
         20.0, unit="k€", doc="Decision size at which risk is half its maximum", gt=0,
+    )
+    promotion_risk_per_hour: float = param(
+        5e-5, unit="1/hour", doc="Incident chance per hour of promotional detailing at "
+        "governance 0 (off-label promotion), the same in every design", ge=0, le=1,
+        source="assumption: a few incidents a year in a 100-rep call-driven field force",
     )
     review_risk_factor: float = param(
         0.5, unit="-", doc="Risk multiplier per hierarchy level that reviewed a decision", ge=0,
@@ -339,6 +344,171 @@ class TherapyConfig:
     )
 
 
+# ------------------------------------------------------------------ shared rules of working
+# Every design reads these; no design declares or overrides any of them (tests/test_fair_fight.py).
+RELATIONSHIPS = ("same_person", "same_team", "same_function", "other_function",
+                 "hierarchy_level", "central", "other_region")
+
+
+@dataclass
+class RelationshipConfig:
+    latency_weeks: float = param(
+        0.0, unit="weeks", doc="Wait before the receiver acts on a request", ge=0, le=52)
+    loss: float = param(
+        0.0, unit="probability", doc="Chance the request is lost or must be redone (it is "
+        "noticed and re-sent after loss_detection_weeks)", ge=0, lt=1)
+    hours: float = param(
+        0.0, unit="hours", doc="Effort the receiver spends on the request itself (briefing, "
+        "passing on) besides the work", ge=0, le=40)
+
+
+ASSUMED_RELATIONSHIPS = (
+    "assumption: requests inside a standing team are answered the same week; a request that "
+    "crosses a function, a hierarchy level, head office / the platform or a region waits for the "
+    "receiver's weekly rhythm (one week) and is more likely to lose context the further it goes")
+
+
+@dataclass
+class InteractionConfig:
+    """One table of frictions for every request between two people, by their relationship."""
+
+    same_person: RelationshipConfig = param(
+        RelationshipConfig(0.0, 0.0, 0.0), unit="-",
+        doc="Doing it oneself: no request", source="definition")
+    same_team: RelationshipConfig = param(
+        RelationshipConfig(0.0, 0.02, 0.25), unit="-",
+        doc="Members of one standing team (a micro-enterprise, an account team, a first-line "
+        "manager's team)", source=ASSUMED_RELATIONSHIPS)
+    same_function: RelationshipConfig = param(
+        RelationshipConfig(0.0, 0.03, 0.25), unit="-",
+        doc="Colleagues of one function in one region, not in one team",
+        source=ASSUMED_RELATIONSHIPS)
+    other_function: RelationshipConfig = param(
+        RelationshipConfig(1.0, 0.05, 0.5), unit="-",
+        doc="Another function in the same region, not in one team", source=ASSUMED_RELATIONSHIPS)
+    hierarchy_level: RelationshipConfig = param(
+        RelationshipConfig(1.0, 0.05, 0.25), unit="-",
+        doc="Between a person and their manager (either direction)",
+        source=ASSUMED_RELATIONSHIPS)
+    central: RelationshipConfig = param(
+        RelationshipConfig(1.0, 0.05, 0.5), unit="-",
+        doc="To or from head office or the central platform", source=ASSUMED_RELATIONSHIPS)
+    other_region: RelationshipConfig = param(
+        RelationshipConfig(1.0, 0.08, 0.5), unit="-",
+        doc="Between people of different regions", source=ASSUMED_RELATIONSHIPS)
+    loss_detection_weeks: float = param(
+        2.0, unit="weeks", doc="Time before a lost request is noticed and re-sent", ge=0, le=52,
+        source="assumption: a requester chases an unanswered request after about two weeks")
+    decision_hours: float = param(
+        1.0, unit="hours", doc="Time a manager spends reviewing one escalated decision", gt=0,
+        le=40, source="assumption: one hour of reading and sign-off per decision")
+    governance: float = param(
+        0.6, unit="0-1", doc="Strength of compliance governance over decisions, the same in "
+        "every design (cuts incident risk, costs review time)", ge=0, le=1,
+        source="assumption: middle of the range; varied in conf/space/default.yaml")
+    governance_hours: float = param(
+        1.0, unit="hours", doc="Review time per front-line decision at governance 1", ge=0,
+        le=40, source="assumption: one hour of compliance review per commitment")
+    channel_hours: float = param(
+        0.5, unit="hours/week", doc="Coordination per communication channel of a team: a team of "
+        "n has n(n−1)/2 channels and each member spends this on each of their n−1 (Brooks' "
+        "law); the same for every team in every design", ge=0, le=40,
+        source="assumption: a 30-minute share of weekly team meetings and messages per "
+        "teammate (Brooks 1975 gives the n(n−1)/2 form, not the hours)")
+    account_upkeep_hours: float = param(
+        1.0, unit="hours/week", doc="Upkeep per account a person covers or owns (account "
+        "plan, internal follow-up) at organisation 1; scales with the account's degree of "
+        "organisation (a solo practice needs almost none); the same for everyone", ge=0, le=40,
+        source="assumption: an hour a week keeps the plan of a fully integrated system current; "
+        "a flat charge per account was tried first and made every rep covering 17 small "
+        "practices spend 8 hours a week on account plans (docs/VALIDATION.md)")
+    manager_inbox_share: float = param(
+        0.4, unit="share", doc="Share of any manager's week available for requests and "
+        "decisions (the rest is reporting, planning, coaching)", gt=0, le=1,
+        source="assumption")
+    min_skill_to_work: float = param(
+        0.35, unit="skill", doc="Skill a person needs to take a task outside their home "
+        "capability, wherever they are allowed to", ge=0, le=1, source="assumption")
+
+    def relationship(self, name: str) -> RelationshipConfig:
+        return getattr(self, name)
+
+
+@dataclass
+class KpiWeights:
+    """What a position is measured and paid on (weights are normalised to sum 1)."""
+
+    calls: float = param(0.0, unit="weight", doc="Calls and visits done against plan", ge=0,
+                         le=1)
+    sales: float = param(0.0, unit="weight", doc="Sales volume: adoption in covered accounts",
+                         ge=0, le=1)
+    jobs: float = param(0.0, unit="weight", doc="Customer jobs resolved in covered accounts",
+                        ge=0, le=1)
+    value: float = param(0.0, unit="weight", doc="Customer value: trust of covered accounts",
+                         ge=0, le=1)
+
+    def normalised(self) -> dict[str, float]:
+        total = self.calls + self.sales + self.jobs + self.value
+        if total <= 0:
+            return {"calls": 0.25, "sales": 0.25, "jobs": 0.25, "value": 0.25}
+        return {k: getattr(self, k) / total for k in ("calls", "sales", "jobs", "value")}
+
+
+@dataclass
+class BehaviourConfig:
+    """One rule from incentives to behaviour, read by every design.
+
+    With call pressure c (the weight of calls) and volume pressure v (calls + sales):
+    customer-facing share of a rep's week = visit_share_base + visit_share_gain · c;
+    detailing share of that time = detailing_base + detailing_gain · v;
+    plan revised every 1 + (planning_max_weeks − 1) · c weeks, from data that old.
+    """
+
+    visit_share_base: float = param(
+        0.3, unit="share", doc="Share of a rep's or primary contact's week planned with "
+        "customers when calls carry no weight", ge=0, le=1,
+        source="calibrated: with visit_share_gain, a rep on the traditional KPI (call weight "
+        "0.6) spends 0.3 + 0.3 × 0.6 = 48% of the week with customers, the published share for "
+        "specialty reps (36% detailing physicians + 12% nurses; Cutting Edge Information 2011)")
+    visit_share_gain: float = param(
+        0.3, unit="share", doc="Extra customer-facing share at full call pressure (call targets "
+        "take time before any job does)", ge=0, le=1,
+        source="article claim [A3] (direction only): call metrics push volume; size assumed "
+        "(see visit_share_base)")
+    detailing_base: float = param(
+        0.2, unit="share", doc="Share of customer time on the product message with no volume "
+        "pressure", ge=0, le=1, source="assumption")
+    detailing_gain: float = param(
+        0.5, unit="share", doc="Extra product-message share at full volume pressure", ge=0,
+        le=1, source="article claim [A3] (direction only): reps measured on calls rush through "
+        "slides; size assumed")
+    planning_max_weeks: float = param(
+        13.0, unit="weeks", doc="Plan revision interval at full call pressure (quarterly call "
+        "plans); plans are made from data as old as the interval", ge=1, le=52,
+        source="assumption: quarterly call-plan cycle")
+    msl_exchange_share: float = param(
+        0.25, unit="share", doc="Share of an MSL's week planned for scientific exchange", ge=0,
+        le=1, source="published figure: MSLs spend 'approximately one quarter' of their time "
+        "meeting KOLs face to face (Cutting Edge Information 2016)")
+    exchange_needs_share: float = param(
+        0.3, unit="share", doc="Share of scientific-exchange time spent on the customer's needs",
+        ge=0, le=1, source="assumption")
+    access_meeting_share: float = param(
+        0.3, unit="share", doc="Share of an access manager's week planned for account meetings",
+        ge=0, le=1, source="assumption")
+
+    def visit_share(self, w: KpiWeights) -> float:
+        return min(1.0, self.visit_share_base + self.visit_share_gain * w.normalised()["calls"])
+
+    def detailing_share(self, w: KpiWeights) -> float:
+        n = w.normalised()
+        return min(1.0, self.detailing_base + self.detailing_gain * (n["calls"] + n["sales"]))
+
+    def planning_weeks(self, w: KpiWeights, step_weeks: float) -> float:
+        weeks = 1.0 + (self.planning_max_weeks - 1.0) * w.normalised()["calls"]
+        return max(step_weeks, round(weeks / step_weeks) * step_weeks)
+
+
 # ---------------------------------------------------------------------------------- staffing
 @dataclass
 class StaffingConfig:
@@ -428,20 +598,32 @@ class StaffingConfig:
     forgetting_rate: float = param(
         0.002, unit="1/week", doc="Skill loss per week on an unused capability", ge=0, le=1,
     )
-    salary_rep: float = param(150.0, unit="k€/year", doc="Fully loaded cost of a rep", ge=0)
-    salary_msl: float = param(180.0, unit="k€/year", doc="Fully loaded cost of an MSL", ge=0)
+    salary_rep: float = param(
+        210.0, unit="k€/year", doc="Fully loaded cost of a rep", ge=0,
+        source="published figure: US specialty rep US$228k a year fully loaded (Cutting Edge "
+        "Information 2013, reported by WSJ 2014); taken as 210 k€")
+    salary_msl: float = param(
+        220.0, unit="k€/year", doc="Fully loaded cost of an MSL", ge=0,
+        source="published figure: US$237k spent per MSL a year (Cutting Edge Information "
+        "2012); taken as 220 k€")
     salary_access: float = param(
-        170.0, unit="k€/year", doc="Fully loaded cost of an access manager", ge=0,
+        250.0, unit="k€/year", doc="Fully loaded cost of an access manager", ge=0,
+        source="assumption: 1.2 × a rep (no published loaded cost; UK 2009 KAM/NHS-liaison "
+        "salaries are 1.35–1.5 × a medical rep's, Pf Magazine survey)",
     )
     salary_expert: float = param(
-        190.0, unit="k€/year", doc="Fully loaded cost of a central / platform expert", ge=0,
+        220.0, unit="k€/year", doc="Fully loaded cost of a central / platform expert", ge=0,
+        source="assumption: as an MSL (specialists of similar seniority)",
     )
     salary_manager: float = param(
-        230.0, unit="k€/year", doc="Fully loaded cost of a manager or platform owner", ge=0,
+        330.0, unit="k€/year", doc="Fully loaded cost of a manager or platform owner", ge=0,
+        source="assumption: 1.6 × a rep (UK 2009 first-line manager median £55k vs medical rep "
+        "£32k, Pf Magazine survey)",
     )
     salary_ppoc: float = param(
-        180.0, unit="k€/year", doc="Fully loaded cost of a primary point of contact (senior)",
-        ge=0, source=A0,
+        250.0, unit="k€/year", doc="Fully loaded cost of a primary point of contact (senior)",
+        ge=0, source="assumption: a senior key-account role, as an access manager ([A0]: "
+        "'single, senior point of contact')",
     )
     hiring_cost: float = param(40.0, unit="k€", doc="Cost of one hire", ge=0)
     call_hours: float = param(
@@ -457,8 +639,28 @@ class StaffingConfig:
         "training and internal admin", ge=0, lt=1,
     )
     incident_cost: float = param(
-        250.0, unit="k€", doc="Cost of one compliance incident", ge=0, source=A4,
+        250.0, unit="k€", doc="Mean cost of one compliance incident", ge=0,
+        source="assumption: order of magnitude of an internal investigation and remediation",
     )
+    incident_cost_sigma: float = param(
+        1.5, unit="log", doc="Log-normal spread of incident cost (heavy tail: rare large fines)",
+        ge=0, le=4, source="assumption: the mean is carried by rare large settlements",
+    )
+    severance_years: float = param(
+        0.5, unit="years of salary", doc="Severance paid for a position that goes in a "
+        "reorganisation", ge=0, le=5, source="assumption: six months' pay",
+    )
+    retraining_cost: float = param(
+        15.0, unit="k€", doc="Retraining per person moved into a new role in a reorganisation",
+        ge=0, source="assumption",
+    )
+
+    interaction: InteractionConfig = param(
+        InteractionConfig(), unit="-", doc="Frictions of every request between two people, by "
+        "relationship; coordination and account upkeep laws")
+    behaviour: BehaviourConfig = param(
+        BehaviourConfig(), unit="-", doc="How what people are paid on sets how they spend "
+        "their week")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access
@@ -636,7 +838,7 @@ def _validate_node(node: Any, path: str) -> None:
                               f"got {value!r}")
         if is_dataclass(value):
             _validate_node(value, where)
-        elif f.name == "jobs" and isinstance(value, dict):
+        elif f.name == "jobs" and isinstance(value, dict) and isinstance(node, MarketConfig):
             for name, job in value.items():
                 _validate_node(job, f"{where}.{name}")
         elif f.name == "effort" and isinstance(value, dict):
@@ -708,6 +910,16 @@ def validate(config: SimConfig) -> SimConfig:
             )
     if not m.jobs:
         raise ConfigError("market.jobs", "the job catalogue must not be empty")
+    rules = s.interaction
+    waits = {f"staffing.interaction.{r}.latency_weeks": rules.relationship(r).latency_weeks
+             for r in RELATIONSHIPS}
+    waits["staffing.interaction.loss_detection_weeks"] = rules.loss_detection_weeks
+    for setting, weeks in waits.items():
+        steps = weeks / config.run.step_weeks
+        if abs(steps - round(steps)) > 1e-6:
+            raise ConfigError(setting, f"{weeks:g} weeks is not a whole number of steps of "
+                              f"run.step_weeks={config.run.step_weeks:g}; use a multiple of the "
+                              "step (or a step of 1/n weeks)")
     if not any(j.weight > 0 for j in m.jobs.values()):
         raise ConfigError("market.jobs", "at least one job type needs a weight > 0")
     from sim.designs import design_class  # here: the designs import this module

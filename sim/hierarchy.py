@@ -14,24 +14,23 @@ from __future__ import annotations
 
 import math
 
+from sim.interactions import is_central
 from sim.staff import Manager, StaffMember
+from sim.teams import Team
 
 
 class Hierarchy:
     """Builds and answers questions about a tree of :class:`Manager` positions."""
 
-    def __init__(self, model, span: int, authority: list[float], review_weeks: list[float],
-                 inbox_share: float, costs: dict[str, float]):
+    def __init__(self, model, span: int, authority: list[float]):
         self.model = model
         self.span = span
         self.authority = authority
-        self.review_weeks = review_weeks
-        self.inbox_share = inbox_share
-        self.costs = costs
         self.levels: list[list[Manager]] = []
         self.first_line: dict[str, list[Manager]] = {}  # function → its first-line managers
         self.heads: dict[str, Manager] = {}  # function → head of the line
         self.top: Manager | None = None
+        self.teams: list[Team] = []  # first-line teams (manager first)
         self._first_line_cache: dict[tuple[str, int], list[Manager]] = {}
 
     def _setting(self, values: list[float], level: int) -> float:
@@ -40,9 +39,7 @@ class Hierarchy:
     def _manager(self, level: int, function: str) -> Manager:
         person = self.model.people.incumbents("management", 1)[0]
         m = Manager(self.model, person, level=level,
-                    authority=self._setting(self.authority, level),
-                    review_weeks=self._setting(self.review_weeks, level),
-                    inbox_share=self.inbox_share, costs=self.costs)
+                    authority=self._setting(self.authority, level))
         m.line = function
         while len(self.levels) < level:
             self.levels.append([])
@@ -58,8 +55,13 @@ class Hierarchy:
             m = self._manager(level, function)
             m.reports = members[start:start + size]
             m.region = m.reports[0].region
+            # head office: over several regions, or over central people
+            m.central = (len({r.region for r in m.reports}) > 1
+                         or any(is_central(r) for r in m.reports))
             for member in m.reports:
                 member.manager = m
+            if level == 1:  # a first-line manager and their reports are a standing team
+                self.teams.append(Team([m, *m.reports]))
             managers.append(m)
         return managers
 
@@ -82,6 +84,7 @@ class Hierarchy:
             self.top = heads[0]
             return
         self.top = self._manager(depth + 1, "general")
+        self.top.central = True
         self.top.reports = heads
         for h in heads:
             h.manager = self.top
@@ -89,7 +92,10 @@ class Hierarchy:
     def dissolve(self) -> list[Manager]:
         """Forget the tree (after a roll-out); returns the managers it had."""
         managers = self.managers()
+        for team in self.teams:
+            team.dissolve()
         self.levels, self.first_line, self.heads, self.top = [], {}, {}, None
+        self.teams = []
         self._first_line_cache = {}
         return managers
 

@@ -7,8 +7,8 @@ territory; each account has one of the team's primary contacts; any member may w
 capability they are skilled enough in (thin depth: they are slower than a specialist), except
 medical work, which stays with medical staff while the regulatory firewall is on [A4].
 
-Its costs are explicit: every member spends coordination time with each teammate, every primary
-contact spends orchestration time per owned account, and a team may slide back to old habits
+Its costs are those of every team (the shared law of sim/interactions.py: coordination per
+teammate, upkeep per account), and a team may slide back to old habits
 (``reverted``): its members then stick to their own function and hand decisions upward, as in
 the design it replaced [A4: "reverting to old habits"].
 """
@@ -20,7 +20,6 @@ from mesa import Agent
 from sim.capabilities import MEDICAL
 from sim.people import HOME_CAPABILITY
 from sim.staff import PrimaryContact
-from sim.workforce import Activity
 
 
 class MicroEnterprise(Agent):
@@ -36,16 +35,11 @@ class MicroEnterprise(Agent):
         self.reversions = 0
         for m in self.members:
             m.team = self
+            m.teams.add(self)
 
     @property
     def primary_contacts(self) -> list:
         return [m for m in self.members if isinstance(m, PrimaryContact)]
-
-    def coordinate(self, hours_per_peer: float) -> None:
-        """Team meetings: each member spends time with each teammate every week."""
-        hours = hours_per_peer * (len(self.members) - 1) * self.model.dt
-        for m in self.members:
-            m.spend(hours, Activity.COORDINATION)
 
     def may_work(self, member, capability: int, min_skill: float, firewall: bool) -> bool:
         """Whether ``member`` may take a task needing ``capability`` inside this team."""

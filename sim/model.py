@@ -14,7 +14,8 @@ One step (default one week) runs, for every design alike:
 
 1. the design's transitions and, when due, its capacity plan (``design.on_step``, ``plan_if_due``);
 2. jobs arrive from the pre-drawn market stream (and abandoned trigger points are raised again);
-3. fixed overheads are taken (management admin, coordination, orchestration);
+3. fixed overheads are taken by one law for every design (management admin, team coordination,
+   account upkeep: sim/interactions.py);
 4. planned visits happen: calls, scientific exchange, access meetings, account time;
 5. undiscovered jobs are discovered in proportion to needs-focused contact time;
 6. managers work through their inboxes: escalated decisions and handoffs;
@@ -45,6 +46,7 @@ from sim.contacts import ContactBook
 from sim.designs import design_class
 from sim.discovery import discovery_hazard
 from sim.escalation import Escalation, incident_probability
+from sim.interactions import friction
 from sim.jobs import CustomerJob, Event, JobHistory, JobState, Task
 from sim.market import build_market
 from sim.people import PeoplePool
@@ -108,7 +110,7 @@ class OrgSimModel(Model):
         self.counts = dict.fromkeys((
             "discovered", "resolved", "abandoned", "escalations", "decisions",
             "escalated_decisions", "decision_wait", "incidents", "leavers", "hires", "calls",
-            "visit_hours",
+            "visit_hours", "expected_incidents", "incident_cost", "transition_cost",
         ), 0.0)
         self._counts_at_step_start = dict(self.counts)
         self.cost_total = 0.0
@@ -270,6 +272,37 @@ class OrgSimModel(Model):
         calls = granted[plan.kind == VisitKind.CALL].sum() / self.config.staffing.call_hours
         self.counts["calls"] += calls
         self.counts["visit_hours"] += granted.sum()
+        self.promotional_risk(float((granted * plan.detailing).sum()))
+
+    def promotional_risk(self, detailing_hours: float) -> None:
+        """Compliance risk of the work itself: promotional hours may stray off-label; the same
+        rate and governance in every design."""
+        m = self.config.market
+        expected = (m.promotion_risk_per_hour * detailing_hours
+                    * (1.0 - self.config.staffing.interaction.governance))
+        if expected <= 0:
+            return
+        self.counts["expected_incidents"] += expected
+        for _ in range(int(self.dynamics_rng.poisson(expected))):
+            self.record_incident()
+
+    def record_incident(self) -> None:
+        """A compliance incident with a heavy-tailed cost (log-normal: rare large fines)."""
+        s = self.config.staffing
+        mu = math.log(max(s.incident_cost, 1e-12)) - s.incident_cost_sigma ** 2 / 2
+        self.counts["incidents"] += 1
+        if s.incident_cost > 0:
+            self.counts["incident_cost"] += float(self.dynamics_rng.lognormal(
+                mu, s.incident_cost_sigma))
+
+    def pay_transition(self, leaving: list, moved: list) -> None:
+        """The price of changing the organisation: severance for positions that go, retraining
+        for people moved into new roles (the learning-curve dip and resistance are the
+        micro-enterprise settings ``initial_effectiveness`` and ``resistance``)."""
+        s, wf = self.config.staffing, self.workforce
+        cost = sum(wf.salary[m.row] for m in leaving) * s.severance_years
+        cost += len(moved) * s.retraining_cost
+        self.counts["transition_cost"] += cost
 
     def _visit_slots(self, plan) -> np.ndarray:
         """Contact-book slots of the plan's (account, person) pairs, refreshed only for the
@@ -368,18 +401,19 @@ class OrgSimModel(Model):
         self.history.record(job, self.now, Event.DECIDED, decider, f"{job.decision:.1f} k€")
         self.counts["decisions"] += 1
         owner_row = job.owner.row
-        governance, review_hours = self.design.governance_of(job)
+        rules = self.config.staffing.interaction
         if reviews == 0:
             wf.own_decisions[owner_row] += 1
             if job.decision > 0:
-                decider.spend(governance * review_hours, Activity.GOVERNANCE)
+                decider.spend(rules.governance * rules.governance_hours, Activity.GOVERNANCE)
         else:
             wf.escalated_decisions[owner_row] += 1
             self.counts["escalated_decisions"] += 1
             self.counts["decision_wait"] += job.decision_wait
-        risk = incident_probability(job.decision, reviews, governance, self.config.market)
+        risk = incident_probability(job.decision, reviews, rules.governance, self.config.market)
+        self.counts["expected_incidents"] += risk
         if risk > 0 and self.dynamics_rng.random() < risk:
-            self.counts["incidents"] += 1
+            self.record_incident()
             self.history.record(job, self.now, Event.COMPLIANCE_INCIDENT, decider)
         self.start_work(job)
 
@@ -424,6 +458,9 @@ class OrgSimModel(Model):
         self.history.record(job, self.now, Event.TASK_DONE, worker,
                             worker.capability_name(task.capability))
         fronter = self.design.front(task, worker)
+        owner = job.owner
+        if owner is not None and owner is not worker:  # handing the result back to the owner
+            worker.spend(friction(self, worker, owner).hours, Activity.COORDINATION)
         # Delivery uses what the deliverer has left this week, up to delivery_hours; it is
         # customer-facing time, costed like a visit.
         self.counts["visit_hours"] += fronter.spend(self.config.staffing.delivery_hours,
@@ -604,10 +641,11 @@ class OrgSimModel(Model):
     def book_costs(self) -> None:
         s, wf, n = self.config.staffing, self.workforce, self.workforce.n
         present = wf.filled[:n] & wf.active[:n]
-        c = {k: self.this_step(k) for k in ("visit_hours", "hires", "incidents")}
+        c = {k: self.this_step(k) for k in ("visit_hours", "hires", "incident_cost",
+                                            "transition_cost")}
         self.cost_step = (wf.salary[:n][present].sum() / 52.0 * self.dt
                           + c["visit_hours"] * s.visit_cost + c["hires"] * s.hiring_cost
-                          + c["incidents"] * s.incident_cost)
+                          + c["incident_cost"] + c["transition_cost"])
         self.cost_total += self.cost_step
 
 

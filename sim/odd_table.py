@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sim.config import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
 from sim.designs import design_class, names
-from sim.params import allowed_text
+from sim.params import ASSUMPTION, allowed_text, source_kind
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
@@ -32,7 +32,7 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _rows(node, prefix: str, skip: tuple[str, ...] = ()) -> list[str]:
+def _rows(node, prefix: str, skip: tuple[str, ...] = (), inherited: str = "") -> list[str]:
     rows = []
     for f in fields(node):
         if f.name in skip:
@@ -40,20 +40,27 @@ def _rows(node, prefix: str, skip: tuple[str, ...] = ()) -> list[str]:
         value = getattr(node, f.name)
         meta = f.metadata
         path = f"{prefix}.{f.name}"
+        source = meta.get("source", "")
+        if inherited and source in ("", ASSUMPTION):
+            source = inherited  # a group's rows share the group's reasoning
         if is_dataclass(value):
-            rows += _rows(value, path)
+            rows += _rows(value, path, inherited=source if source != ASSUMPTION else "")
             continue
         doc = meta.get("doc", "").replace("|", "/")
         allowed = "true or false" if isinstance(value, bool) else allowed_text(meta)
         if isinstance(value, str) and not meta.get("choices"):
             allowed = "text"
+        kind, text = source_kind(source)
+        if kind == "article claim" and not isinstance(value, bool | str):
+            kind = "assumption"  # the article gives a direction or a mechanism, never this number
+            text = f"value assumed; {text}"
         rows.append(f"| `{path}` | {doc} | {meta.get('unit', '')} | {_fmt(value)} | "
-                    f"{allowed} | {meta.get('source', '')} |")
+                    f"{allowed} | {kind} | {text.replace('|', '/')} |")
     return rows
 
 
-HEADER = ("| Parameter | Meaning | Unit | Default | Allowed | Source or rationale |\n"
-          "|---|---|---|---|---|---|")
+HEADER = ("| Parameter | Meaning | Unit | Default | Allowed | Kind of source | Source, figure or "
+          "reasoning |\n|---|---|---|---|---|---|---|")
 
 
 def _job_table(market: MarketConfig) -> str:
@@ -84,7 +91,8 @@ def tables() -> str:
         if name == "pilot_rollout":
             parts.append("| `org.before.*`, `org.after.*` | the traditional and micro-enterprise "
                          "settings above; `after` defaults to initial_effectiveness 0.6, "
-                         "resistance 0.3, revert_rate 0.05 | | | | [A4] |")
+                         "resistance 0.3, revert_rate 0.05 | | | | article claim | [A4] names "
+                         "resistance and reverting to old habits; sizes assumed |")
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
 

@@ -59,11 +59,41 @@ def param(
     return field(default=default, metadata=meta)
 
 
+KINDS = ("published figure", "article claim", "assumption", "calibrated", "definition")
+_ARTICLES = (A0, A1, A2, A3, A4)
+
+
+def source_kind(source: str) -> tuple[str, str]:
+    """(kind, text) of a parameter's source for the ODD table.
+
+    Kinds: *published figure* (reference and the figure), *article claim* (qualitative: an
+    article never sources a number it does not contain — docs/notes list the only numbers in the
+    articles), *assumption* (with reasoning), *calibrated*, or *definition*. A bare article key
+    left over as the source of a number is shown as what it is: an assumption whose direction
+    comes from the article.
+    """
+    text = source.strip()
+    low = text.lower()
+    for kind in KINDS:
+        if low.startswith(kind):
+            rest = text[len(kind):].lstrip(" :;,-—")
+            return kind, rest or "—"
+    if "calibrated" in low:
+        return "calibrated", text
+    if text in _ARTICLES or any(low.startswith(a.split("]")[0].lower() + "]") for a in _ARTICLES):
+        return "assumption", f"value assumed; {text} gives the mechanism only, no number"
+    if text.startswith(("Bass", "Prochaska", "MODEL.md")):
+        return "assumption", f"model structure from {text}; value assumed"
+    if low == "assumption":
+        return "assumption", "order of magnitude chosen by the modellers; varied in sensitivity"
+    return "assumption", text
+
+
 def redefault(base: type, name: str, default: Any) -> Any:
     """Field ``name`` of dataclass ``base`` with another default: a design subclass changes a
     default while the unit, meaning, range and source stay declared once, in the base."""
     meta = next(f for f in fields(base) if f.name == name).metadata
-    if isinstance(default, list | dict):
+    if isinstance(default, list | dict) or hasattr(default, "__dataclass_fields__"):
         return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 

@@ -215,6 +215,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
     headcount = after_launch.headcount.mean() if len(after_launch) else 0.0
     c = model.counts
     n_resolved = len(resolved)
+    adopted = float(series.accounts_adopted_share.iloc[-1]) * model.market.n_accounts
+    patient_years = float(series.patients_treated.sum() * model.dt) / 52.0
 
     def share(frame):
         return float((frame.state == "resolved").mean()) if len(frame) else float("nan")
@@ -264,11 +266,42 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "staff_turnover": float(c["leavers"] / headcount / years) if headcount and years else 0.0,
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
+        **compliance_costs(model),
+        "headcount_start": int(series.headcount.iloc[0]),
         "cost_total": float(model.cost_total),
         "cost_per_resolved_job": (float(model.cost_total / n_resolved) if n_resolved
                                   else float("nan")),
+        "cost_per_adopted_account": (float(model.cost_total / adopted) if adopted
+                                     else float("nan")),
+        "cost_per_patient_year": (float(model.cost_total / patient_years) if patient_years > 0
+                                  else float("nan")),
     }
     return pd.DataFrame([row])
+
+
+def compliance_costs(model, draws: int = 4000) -> dict:
+    """Realised, expected and 95th-percentile compliance cost (k€) of the run.
+
+    Incidents are rare and their cost heavy-tailed (log-normal, ``staffing.incident_cost_sigma``),
+    so one run's realised cost says little: the expected cost is the expected number of incidents
+    (summed chances) × the mean cost, and the 95th percentile is that of the compound
+    Poisson–log-normal total, by simulation with a generator seeded from the run's seed only.
+    """
+    s, c = model.config.staffing, model.counts
+    expected_n = float(c["expected_incidents"])
+    p95 = 0.0
+    if expected_n > 0 and s.incident_cost > 0:
+        rng = np.random.default_rng(np.random.SeedSequence(model.seed, spawn_key=(11,)))
+        mu = np.log(s.incident_cost) - s.incident_cost_sigma ** 2 / 2
+        counts = rng.poisson(expected_n, draws)
+        sizes = rng.lognormal(mu, s.incident_cost_sigma, int(counts.sum()))
+        totals = np.bincount(np.repeat(np.arange(draws), counts), sizes, draws)
+        p95 = float(np.quantile(totals, 0.95))
+    return {"compliance_incidents_expected": expected_n,
+            "compliance_cost": float(c["incident_cost"]),
+            "compliance_cost_expected": expected_n * s.incident_cost,
+            "compliance_cost_p95": p95,
+            "transition_cost": float(c["transition_cost"])}
 
 
 def build_result(model) -> RunResult:

@@ -1,17 +1,18 @@
 """Routing a task to the people who can do it: directly, or by handoff through managers.
 
 A design answers "who works on this?" with a :class:`Route`: the managers a request must pass
-through (empty when the owner can pull the expertise directly), the pool of people who may do the
-work, and the delays and information loss of each hop. The engine does the rest the same way for
-every design: a :class:`Handoff` waits in each manager's inbox (their capacity is limited, so
-handoffs queue), may be lost and re-sent, and at the end of the path the least-loaded member of the
-pool takes the task.
+through (empty when the owner can pull the expertise directly) and the pool of people who may do
+the work. The engine does the rest the same way for every design: each hop pays the latency, loss
+and effort of the sender's relationship to the receiver (one shared table, sim/interactions.py); a
+:class:`Handoff` waits in each manager's inbox (their capacity is limited, so handoffs queue), may
+be lost and re-sent, and at the end of the path whoever would finish first takes the task.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from sim.interactions import friction, retries
 from sim.jobs import Event, Task
 
 MIN_PACE = 0.05  # nobody works slower than 5% of an expert's pace
@@ -19,12 +20,11 @@ MIN_PACE = 0.05  # nobody works slower than 5% of an expert's pace
 
 @dataclass(frozen=True, eq=False)
 class Route:
+    """Structure only: who a request passes through and who may do the work. What each hop costs
+    (latency, loss, effort) comes from the shared friction table (sim/interactions.py)."""
+
     path: tuple = ()  # Manager agents the request passes through, in order
     pool: tuple = ()  # StaffMember agents who may do the work
-    delay: float = 0.0  # weeks before work can start once assigned (e.g. waiting for a meeting)
-    latency: float = 1.0  # weeks a request waits at each manager before being handled
-    loss: float = 0.0  # chance per hop that the request is lost
-    detection: float = 2.0  # weeks before the owner notices a lost request and re-sends it
     platform: object | None = None  # a shared expert queue that may take the task instead
 
 
@@ -41,17 +41,30 @@ def expected_finish(worker, task: Task) -> float:
     return wf.backlog[worker.row] + task.remaining / pace(worker, task.capability) + vacancy
 
 
-def assign(task: Task, route: Route, now: float) -> None:
+def assign(task: Task, route: Route, now: float, sender=None) -> None:
     """Give ``task`` to whoever would finish it first: a member of the route's pool, or the
-    route's shared expert queue."""
+    route's shared expert queue. The last hop (``sender`` → worker) pays its friction: a wait, a
+    chance of being lost and re-sent, and briefing effort added to the task."""
+    model = task.job.owner.model if sender is None else sender.model
+    sender = task.job.owner if sender is None else sender
     worker = min(route.pool, key=lambda w: (expected_finish(w, task), w.row), default=None)
     platform = route.platform
-    if platform is not None and platform.serves(task.capability) and (
-            worker is None or platform.expected_finish(task) < expected_finish(worker, task)):
-        platform.submit(task, now, route.delay)
+    to_platform = platform is not None and platform.serves(task.capability) and (
+        worker is None or platform.expected_finish(task) < expected_finish(worker, task))
+    receiver = platform.experts_for(task.capability)[0] if to_platform else worker
+    f = friction(model, sender, receiver)
+    lost = retries(model, f.loss)
+    delay = f.latency_weeks + lost * (model.config.staffing.interaction.loss_detection_weeks
+                                      + f.latency_weeks)
+    task.remaining += f.hours * (1 + lost)
+    if lost:
+        task.job.lost_handoffs += lost
+        model.history.record(task.job, now, Event.HANDOFF_LOST, sender, f"{lost}x to worker")
+    if to_platform:
+        platform.submit(task, now, delay)
         return
-    worker.take(task, ready_at=now + route.delay)
-    worker.model.history.record(task.job, now, Event.ASSIGNED, worker, worker.capability_name(
+    worker.take(task, ready_at=now + delay)
+    model.history.record(task.job, now, Event.ASSIGNED, worker, worker.capability_name(
         task.capability))
 
 
@@ -63,32 +76,41 @@ class Handoff:
     route: Route
     hop: int = 0
     sent_at: float = 0.0
-    history: list = field(default_factory=list)
+    inbox_hours: float = 0.0  # the receiving manager's effort, from the friction table
+    loss: float = 0.0
+    sender: object | None = None
 
     kind = "handoff"
 
     def start(self, now: float) -> None:
         self.hop = 0
         self.sent_at = now
-        self.route.path[0].receive(self, ready_at=now + self.route.latency)
+        self._send(self.task.job.owner, now)
+
+    def _send(self, sender, now: float, extra_weeks: float = 0.0) -> None:
+        receiver = self.route.path[self.hop]
+        f = friction(receiver.model, sender, receiver)
+        self.inbox_hours = f.hours
+        self.loss = f.loss
+        self.sender = sender
+        receiver.receive(self, ready_at=now + extra_weeks + f.latency_weeks)
 
     def handle(self, manager, model) -> None:
         """Called when ``manager`` works through this request in their inbox."""
         job, now = self.task.job, model.now
-        if model.dynamics_rng.random() < self.route.loss:
+        if self.loss > 0 and model.dynamics_rng.random() < self.loss:
             job.lost_handoffs += 1
             model.history.record(job, now, Event.HANDOFF_LOST, manager)
-            self.hop = 0
-            self.route.path[0].receive(self, ready_at=now + self.route.detection
-                                       + self.route.latency)
+            self.hop = 0  # the owner notices and re-sends from the start
+            self._send(job.owner, now, model.config.staffing.interaction.loss_detection_weeks)
             return
         job.handoffs += 1
         model.history.record(job, now, Event.HANDOFF, manager, f"hop {self.hop + 1}")
         self.hop += 1
         if self.hop < len(self.route.path):
-            self.route.path[self.hop].receive(self, ready_at=now + self.route.latency)
+            self._send(manager, now)
         else:
-            assign(self.task, self.route, now)
+            assign(self.task, self.route, now, sender=manager)
 
     def is_live(self) -> bool:
         return self.task.job.is_open

@@ -10,12 +10,12 @@ declaration, a YAML file in ``conf/space/<name>.yaml`` (or any path)::
     params:                                   # dotted config paths; low < high
       staffing.ppoc_span: {low: 1.0, high: 6.0}
       staffing.team_size: {low: 4, high: 16, int: true}   # whole-number settings need int: true
-      org.review_weeks[2]: {low: 1, high: 8, int: true}   # one entry of a list setting
+      org.level_authority[1]: {low: 10, high: 80}   # one entry of a list setting
 
 A *point* of the space is a value for every parameter. :func:`configure` turns a point into one
 validated :class:`~sim.config.SimConfig` per design. An ``org.*`` path is a setting of a design,
 so it is applied to each design that has that field (and must exist in at least one): varying
-``org.call_target_share`` changes the traditional design only, which is exactly what lets the
+``org.span_of_control`` changes the traditional design only, which is exactly what lets the
 analysis see whether a design's own settings drive the comparison.
 
 Every way a declaration can be wrong is refused by :func:`load_space` with one
@@ -78,7 +78,8 @@ class Space:
 
 # ------------------------------------------------------------------------------ config paths
 def _steps(path: str) -> list[tuple[str, int | None]]:
-    """``"org.review_weeks[2]"`` → ``[("org", None), ("review_weeks", 2)]``; ValueError if bad."""
+    """``"org.level_authority[1]"`` → ``[("org", None), ("level_authority", 1)]``; ValueError
+    if bad."""
     steps = []
     for part in path.split("."):
         match = _STEP.match(part)

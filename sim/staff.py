@@ -13,8 +13,8 @@ columns (sim/workforce.py) under its ``pos``. Roles:
   Patient Journey / Health Service Journey Partner of [A0]): a senior frontline person who owns a
   few accounts and orchestrates expertise for them;
 * :class:`Manager` — a level of the hierarchy (traditional and matrix designs) or a platform owner
-  (micro-enterprise design): has an inbox of handoffs and decisions, limited hours for it, an
-  authority limit and a review rhythm.
+  (micro-enterprise design): has an inbox of handoffs and decisions, limited hours for it and an
+  authority limit.
 
 What a position does each week — calls, exchange, account time, coordination — is planned by the
 organisation design; the agents only know how to do it.
@@ -31,6 +31,7 @@ from sim.capabilities import CAPABILITIES
 from sim.jobs import Event, Task
 from sim.people import HOME_CAPABILITY
 from sim.routing import pace
+from sim.teams import Team  # noqa: F401 - re-exported: staff and their teams
 from sim.workforce import Activity
 
 
@@ -51,7 +52,8 @@ class StaffMember(Agent):
         self.manager: Manager | None = None
         self.region = -1
         self.accounts: list[int] = []  # accounts this position covers or owns
-        self.team = None  # MicroEnterprise or account team, if any
+        self.team = None  # the MicroEnterprise this position belongs to, if any
+        self.teams: set = set()  # every standing team it belongs to (Team, MicroEnterprise, …)
         self.product = -1  # product line of a rep in the traditional design
         self.resists_change = False
 
@@ -101,7 +103,7 @@ class StaffMember(Agent):
         """Hand this position to a new agent of role ``cls``: same person, queue and links."""
         new = cls.__new__(cls)
         Agent.__init__(new, self.model)
-        for attr in ("row", "queue", "manager", "region", "accounts", "team", "product",
+        for attr in ("row", "queue", "manager", "region", "accounts", "team", "teams", "product",
                      "resists_change", "function", "person_id"):
             setattr(new, attr, getattr(self, attr))
         wf = self.model.workforce
@@ -241,14 +243,12 @@ class Manager(StaffMember):
 
     function, salary_field, label = "management", "salary_manager", "manager"
 
-    def __init__(self, model, person, level: int, authority: float, review_weeks: float,
-                 inbox_share: float, costs: dict[str, float]):
+    def __init__(self, model, person, level: int, authority: float, central: bool = False):
         super().__init__(model, person)
-        self.costs = costs  # hours per inbox item, by kind ("handoff", "escalation")
         self.level = level
         self.authority = authority
-        self.review_weeks = review_weeks
-        self.inbox_share = inbox_share
+        self.central = central  # sits at head office (or over the platform), in no region
+        self.inbox_share = model.config.staffing.interaction.manager_inbox_share
         self.reports: list[StaffMember] = []
         self.inbox = Inbox()
 
@@ -268,14 +268,13 @@ class Manager(StaffMember):
         if not self.inbox:
             return
         model, now = self.model, self.model.now
-        costs = self.costs
         # Requests sent to this manager while handling wait for the next pass (not this one).
         waiting = []
         for entry in self.inbox.take_due(now):
             item = entry[2]
             if not item.is_live():
                 continue
-            cost = costs[item.kind]
+            cost = item.inbox_hours
             if self.hours_left >= cost - 1e-9 and not self.vacant:
                 self.spend(cost, Activity.INBOX)
                 item.handle(self, model)

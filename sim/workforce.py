@@ -25,8 +25,8 @@ class Activity(IntEnum):
     EXCHANGE = 1  # planned medical scientific exchange
     ACCESS_MEETINGS = 2  # planned access meetings with payers / pharmacy
     ACCOUNT_TIME = 3  # a primary contact's needs-focused time with owned accounts
-    COORDINATION = 4  # team meetings inside a micro-enterprise or account team
-    ORCHESTRATION = 5  # a primary contact's upkeep of each owned account
+    COORDINATION = 4  # coordination inside any standing team; handing results back
+    ORCHESTRATION = 5  # upkeep of each account a person covers or owns
     GOVERNANCE = 6  # compliance review of decisions taken at the front line
     JOB_WORK = 7  # work on customer-job tasks
     FRONTING = 8  # meeting the customer to deliver a task someone else did

@@ -27,6 +27,14 @@ def scenario(name: str, design: str, **run) -> SimConfig:
     return validate(cfg)
 
 
+@cache
+def compared(name: str) -> dict[str, SimConfig]:
+    """Both designs of scenario ``name`` exactly as ``orgsim scenario=<name>`` compares them: the
+    micro-enterprise design at the traditional design's budget (sim/budget.py)."""
+    composed = compose_run([f"scenario={name}"])
+    return {d: composed.config_for(d) for d in composed.designs}
+
+
 def organized(design: str, **run) -> SimConfig:
     """The default scenario (scenarios/oncology_launch.yaml): an oncology launch into organized
     health systems."""

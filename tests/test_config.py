@@ -42,8 +42,13 @@ def _bad(mutate):
     (lambda c: (setattr(c.staffing, "reps", 0), setattr(c.staffing, "msls", 0),
                 setattr(c.staffing, "access", 0)), "staffing.reps"),
     (lambda c: setattr(c.staffing, "team_size", 0), "staffing.team_size"),
-    (lambda c: setattr(c.org, "coordination_hours", -1.0), "org.coordination_hours"),
-    (lambda c: setattr(c.org, "governance", -0.1), "org.governance"),
+    (lambda c: setattr(c.staffing.interaction, "channel_hours", -1.0),
+     "staffing.interaction.channel_hours"),
+    (lambda c: setattr(c.staffing.interaction, "governance", -0.1),
+     "staffing.interaction.governance"),
+    (lambda c: setattr(c.staffing.interaction.central, "loss", 1.0),
+     "staffing.interaction.central.loss"),
+    (lambda c: setattr(c.org.kpi, "jobs", 2.0), "org.kpi.jobs"),
 ])
 def test_bad_setting_is_named_with_what_is_allowed(mutate, setting):
     message = _bad(mutate)
@@ -64,9 +69,10 @@ def test_unknown_design_and_contradictions_are_rejected():
             validate(cfg)
 
 
-@pytest.mark.parametrize("design, setting", [("traditional", "org.review_weeks[0]"),
-                                              ("micro_enterprise", "org.owner_review_weeks"),
-                                              ("pilot_rollout", "org.before.review_weeks[0]")])
+@pytest.mark.parametrize("design, setting", [
+    ("traditional", "staffing.interaction.other_function.latency_weeks"),
+    ("micro_enterprise", "staffing.interaction.other_function.latency_weeks"),
+    ("pilot_rollout", "staffing.interaction.other_function.latency_weeks")])
 def test_hop_delays_must_be_whole_steps(design, setting):
     cfg = SimConfig(org=design_config(design))
     cfg.run.step_weeks = 2.0

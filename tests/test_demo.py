@@ -89,7 +89,7 @@ def test_levers_land_where_they_should():
     left, right = model.sides["left"].config, model.sides["right"].config
     assert right.staffing.ppoc_span == 5.0 and right.org.team_authority == 120.0
     assert right.org.resistance == 0.4 and right.org.revert_rate > 0
-    assert left.org.call_target_share == 0.3
+    assert left.org.kpi.calls == 0.3
     assert left.staffing.operations_experts + left.staffing.patient_services_experts == 9
     assert left.market.cross_functional_base == 0.0 == left.market.cross_functional_gain
     arrived = model.sides["left"].market.jobs.effort
@@ -195,7 +195,7 @@ def test_levers_line_names_the_values_the_pair_runs_with():
     line = levers_line(SideBySide(seed=3, team_size=11, call_target_share=0.25))
     assert "Scenario: <b>workshop</b>" in line
     assert "Micro-enterprise team size: <b>11</b>" in line
-    assert "Call targets: share of rep time: <b>0.25</b>" in line
+    assert "Call targets: weight of calls in the KPI: <b>0.25</b>" in line
     assert "Seed (same market on both sides): <b>3</b>" in line
 
 

@@ -115,7 +115,7 @@ def test_slider_step_play_reset_and_follow_one_job(server, browser):
     s = Session(browser, server)
     start = s.points()
     # move a lever (call targets) with the keyboard, then reset so the run uses it
-    slider = s.page.get_by_text("Call targets: share of rep time").locator(
+    slider = s.page.get_by_text("Call targets: weight of calls in the KPI").locator(
         "xpath=ancestor::div[contains(@class,'v-input')][1]").locator("[role=slider]")
     slider.focus()
     for _ in range(4):

@@ -411,7 +411,8 @@ def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
 
     calls = []
     real = compose.compose_run
-    monkeypatch.setattr(compose, "compose_run", lambda o: calls.append(o) or real(o))
+    monkeypatch.setattr(compose, "compose_run",
+                        lambda o, **kw: calls.append(o) or real(o, **kw))
     jobs = cli.expand(["scenario=workshop", "run.seed=range(0,500)",
                        "org=traditional,micro_enterprise"])
     assert len(jobs) == 1000

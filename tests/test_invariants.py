@@ -7,6 +7,7 @@ import pytest
 from settings import fragmented, organized, tiny
 
 from sim import OrgSimModel, validate
+from sim.config import RELATIONSHIPS
 from sim.designs import names
 from sim.invariants import InvariantError, check
 
@@ -34,10 +35,10 @@ def test_invariants_hold_with_other_step_lengths(design, step_weeks):
     cfg = organized(design, check_invariants=True, horizon_weeks=52)
     cfg.run.step_weeks = step_weeks
     if step_weeks == 2.0:  # hop delays must be whole steps
-        if design == "traditional":
-            cfg.org.review_weeks, cfg.org.handoff_latency_weeks = [2.0, 2.0, 4.0], 2.0
-        else:
-            cfg.org.owner_review_weeks = 2.0
+        rules = cfg.staffing.interaction
+        for r in RELATIONSHIPS:
+            if rules.relationship(r).latency_weeks:
+                rules.relationship(r).latency_weeks = 2.0
     model = OrgSimModel(validate(cfg), seed=2)
     model.run()
     assert model.now == pytest.approx(52.0)

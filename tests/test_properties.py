@@ -30,8 +30,7 @@ COUPLED = {"share", "initial_stages", "within_account", "linked_accounts", "glob
 FIXED = {"market.accounts", "market.regions", "staffing.reps", "staffing.msls",
          "staffing.access", "staffing.operations_experts", "staffing.patient_services_experts"}
 # Delays a request waits at one hop must be whole steps (sim/designs/base.py).
-WHOLE_STEPS = {"owner_review_weeks", "review_weeks", "handoff_latency_weeks",
-               "loss_detection_weeks", "team_pull_latency_weeks"}
+WHOLE_STEPS = {"latency_weeks", "loss_detection_weeks"}
 
 
 @cache

@@ -203,7 +203,7 @@ def test_end_to_end_on_the_tiny_space_and_resume(tmp_path, capsys):
     assert (boxes.groupby("side").chosen.sum() == 1).all()
     box = pd.read_csv(out / "box.csv")
     assert len(box) == 2 * 3 and set(box.parameter) == {
-        "market.cross_functional_base", "org.team_authority", "org.call_target_share"}
+        "market.cross_functional_base", "org.team_authority", "org.span_of_control"}
     report = (out / "report.html").read_text()
     assert "Plotly.newPlot" in report and "<script src=" not in report  # offline
     assert report.count('class="reading"') == 3

@@ -1,20 +1,21 @@
 """Global sensitivity analysis (sim/sensitivity.py) and ``orgsim-sensitivity``.
 
 The planted truth uses the tiny space (conf/space/tiny.yaml: workshop market, 52 weeks) whose
-``org.call_target_share`` exists only in the traditional design:
+``org.span_of_control`` exists only in the traditional design:
 
 * **provable zeros.** A micro-enterprise run does not read that setting, so its configuration —
   hence its run id and its result — is the same whatever the value: every elementary effect of
-  ``org.call_target_share`` on a micro-enterprise outcome is exactly 0, so mu* = 0 (tolerance
+  ``org.span_of_control`` on a micro-enterprise outcome is exactly 0, so mu* = 0 (tolerance
   1e-12, floating point only); likewise ``org.team_authority`` for the traditional design, and
   the Sobol total index ST (its estimator differences f(A) − f(A_B) vanish exactly).
 * **the difference inherits them.** For the paired difference (micro − traditional) the effect of
   a traditional-only setting is minus its effect on the traditional design, so their mu* agree
   (tolerance 1e-9).
-* **a strong lever ranks first.** Call targets reserve 20–90% of every rep's week for product
-  calls before any customer job (docs/ODD.md 7.1), so over that range they dominate the
-  traditional design's resolved share: mu* − conf of ``org.call_target_share`` must exceed
-  mu* + conf of every other setting (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
+* **a strong lever ranks first.** Over 0.05–0.6, the base share of cross-functional jobs decides
+  the traditional design's resolved share: every such job needs handoffs through the functional
+  lines, each paying the shared frictions (docs/ODD.md 7.0, 7.4). mu* − conf of
+  ``market.cross_functional_base`` must exceed mu* + conf of every other setting
+  (non-overlapping 95% intervals over 4 trajectories × 2 seeds).
 """
 
 from __future__ import annotations
@@ -55,24 +56,24 @@ def test_a_setting_the_design_ignores_has_mu_star_zero(morris):
     _, indices = morris
     for outcome in ("resolved_share", "week_50pct_adoption"):
         assert _value(indices, outcome, "micro_enterprise",
-                      "org.call_target_share").value == pytest.approx(0, abs=1e-12)
+                      "org.span_of_control").value == pytest.approx(0, abs=1e-12)
         assert _value(indices, outcome, "traditional",
                       "org.team_authority").value == pytest.approx(0, abs=1e-12)
 
 
 def test_the_difference_inherits_the_traditional_only_effect(morris):
     _, indices = morris
-    trad = _value(indices, "resolved_share", "traditional", "org.call_target_share").value
-    diff = _value(indices, "resolved_share", "difference", "org.call_target_share").value
+    trad = _value(indices, "resolved_share", "traditional", "org.span_of_control").value
+    diff = _value(indices, "resolved_share", "difference", "org.span_of_control").value
     assert diff == pytest.approx(trad, abs=1e-9)
 
 
-def test_call_targets_rank_first_for_the_traditional_resolved_share(morris):
+def test_cross_functional_jobs_rank_first_for_the_traditional_resolved_share(morris):
     _, indices = morris
     rows = indices[(indices.outcome == "resolved_share") & (indices.target == "traditional")
                    & (indices["index"] == "mu_star")].set_index("parameter")
-    top = rows.loc["org.call_target_share"]
-    others = rows.drop(index="org.call_target_share")
+    top = rows.loc["market.cross_functional_base"]
+    others = rows.drop(index="market.cross_functional_base")
     assert (top.value - top.conf > others.value + others.conf).all()
 
 
@@ -133,6 +134,6 @@ def test_sobol_total_index_of_an_ignored_setting_is_zero(tmp_path):
     frame = censor(evaluate(space, points, [0], tmp_path / "store", workers=1,
                             progress=False), 52)
     indices = analyse(space, "sobol", points, targets(frame, ["resolved_share"], True), seed=0)
-    st = _value(indices, "resolved_share", "micro_enterprise", "org.call_target_share", "ST")
+    st = _value(indices, "resolved_share", "micro_enterprise", "org.span_of_control", "ST")
     assert st.value == pytest.approx(0, abs=1e-12)
     assert set(indices["index"]) == {"S1", "ST"}

@@ -75,11 +75,11 @@ def test_bad_spaces_are_refused_with_one_line_naming_the_key(tmp_path, text, key
 
 def test_configure_applies_values_to_the_right_designs(tiny):
     point = {"market.cross_functional_base": 0.33, "org.team_authority": 77.0,
-             "org.call_target_share": 0.44}
+             "org.span_of_control": 12}
     configs = configure(tiny, point)
     trad, micro = configs["traditional"], configs["micro_enterprise"]
     assert trad.market.cross_functional_base == micro.market.cross_functional_base == 0.33
-    assert trad.org.call_target_share == 0.44 and not hasattr(micro.org, "call_target_share")
+    assert trad.org.span_of_control == 12 and not hasattr(micro.org, "span_of_control")
     assert micro.org.team_authority == 77.0 and not hasattr(trad.org, "team_authority")
     assert trad.run.horizon_weeks == micro.run.horizon_weeks == 52  # the space's override
     assert trad.market.accounts == 20  # the workshop scenario
@@ -88,16 +88,16 @@ def test_configure_applies_values_to_the_right_designs(tiny):
 def test_integer_parameters_are_rounded_keeping_the_settings_type(tmp_path):
     space = load_space(_write(tmp_path, BASE + "params:\n"
                               "  staffing.team_size: {low: 4, high: 16, int: true}\n"
-                              "  org.review_weeks[2]: {low: 1, high: 8, int: true}\n"))
-    configs = configure(space, {"staffing.team_size": 7.6, "org.review_weeks[2]": 2.4})
+                              "  org.level_authority[1]: {low: 10, high: 80, int: true}\n"))
+    configs = configure(space, {"staffing.team_size": 7.6, "org.level_authority[1]": 20.4})
     assert configs["micro_enterprise"].staffing.team_size == 8
     assert isinstance(configs["traditional"].staffing.team_size, int)
-    assert configs["traditional"].org.review_weeks[2] == 2.0  # a list of weeks stays float
-    assert configs["traditional"].org.review_weeks[:2] == [1.0, 2.0]  # other levels untouched
+    assert configs["traditional"].org.level_authority[1] == 20.0  # a list of k€ stays float
+    assert configs["traditional"].org.level_authority[::2] == [10.0, 1e6]  # others untouched
 
 
 # -------------------------------------------------------------------------------------- doe
-POINTS = [[0.1, 10.0, 0.3], [0.5, 150.0, 0.8], [0.1, 10.0, 0.8]]  # 0 and 2: same micro config
+POINTS = [[0.1, 10.0, 5], [0.5, 150.0, 15], [0.1, 10.0, 15]]  # 0 and 2: same micro config
 
 
 def _points(space: Space) -> pd.DataFrame:

@@ -3,21 +3,36 @@ the adoption hazard. They use a tiny market with no pre-drawn jobs, then place h
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pytest
 from settings import tiny
 
-from sim import OrgSimModel
+from sim import OrgSimModel, SimConfig
 from sim.capabilities import INDEX, N_CAPABILITIES
+from sim.config import RELATIONSHIPS
 from sim.designs.micro_enterprise import MicroEnterpriseDesign
 from sim.discovery import discovery_hazard
+from sim.interactions import relationship
 from sim.jobs import CustomerJob, JobState
 from sim.staff import Manager, MedicalLiaison, PlatformExpert, PrimaryContact, SalesRep
 
 
-def quiet(design: str, **org):
-    """A tiny market whose only jobs are the ones a test adds."""
-    cfg = tiny(design, **org)
+def quiet(design: str, **settings):
+    """A tiny market whose only jobs are the ones a test adds; no request is ever lost. Settings
+    of the shared rules (``staffing.behaviour``, ``staffing.interaction``) go there, the rest to
+    the design."""
+    rules = {}
+    for group in ("behaviour", "interaction"):
+        names = {f.name for f in fields(getattr(SimConfig().staffing, group))}
+        rules[group] = {k: settings.pop(k) for k in list(settings) if k in names}
+    cfg = tiny(design, **settings)
+    for group, values in rules.items():
+        for k, v in values.items():
+            setattr(getattr(cfg.staffing, group), k, v)
+    for r in RELATIONSHIPS:
+        cfg.staffing.interaction.relationship(r).loss = 0.0
     cfg.market.job_rate = 0.0
     cfg.therapy.gates = {}
     cfg.run.horizon_weeks = 104
@@ -62,8 +77,8 @@ def test_discovery_hazard_formula():
 
 
 def test_without_contact_only_self_reports_discover_and_on_schedule():
-    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
-                access_meeting_share=0.0)
+    cfg = quiet("traditional", visit_share_base=0.0, visit_share_gain=0.0,
+                msl_exchange_share=0.0, access_meeting_share=0.0)
     cfg.market.self_report_rate = 0.5
     model = OrgSimModel(cfg, seed=1)
     job = add_job(model, {"medical": 4}, threshold=1.0)  # crosses 1.0 after two weeks at 0.5
@@ -77,7 +92,7 @@ def test_without_contact_only_self_reports_discover_and_on_schedule():
 def test_more_contact_discovers_sooner():
     weeks = {}
     for share in (0.1, 0.6):
-        cfg = quiet("traditional", call_target_share=share)
+        cfg = quiet("traditional", visit_share_base=share, visit_share_gain=0.0)
         cfg.market.self_report_rate = 0.0
         model = OrgSimModel(cfg, seed=1)
         largest = int(np.argmax(model.market.patients))  # where the plan puts most calls
@@ -116,7 +131,10 @@ def test_traditional_routes_own_silo_directly_and_others_through_managers():
     assert ops.pool == () and ops.platform is d.platform  # head office's shared queue
     assert all(isinstance(s, PlatformExpert) and s.function == "operations"
                for s in d.platform.experts_for(INDEX["operations"]))
-    assert ops.loss == d.config.handoff_loss and ops.latency == d.config.handoff_latency_weeks
+    # what each hop costs is the shared table's, by relationship: never the design's
+    assert relationship(rep, rep.manager) == "hierarchy_level"
+    assert relationship(rep.manager, msl_flm) == "other_function"
+    assert relationship(msl_flm, medical.pool[0]) == "hierarchy_level"
 
 
 def test_micro_enterprise_pulls_teammates_and_platform_directly():
@@ -144,39 +162,40 @@ def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
     assert any(s.function != "medical" for s in d.route(job, INDEX["medical"]).pool)
 
 
-def test_matrix_account_team_pulls_directly_after_the_team_meeting():
+def test_matrix_account_team_pulls_directly_at_the_same_team_friction():
     model = OrgSimModel(quiet("matrix"), seed=1)
     d = model.design
     team = d.account_teams[0]
     job = add_job(model, {"medical": 2})
     job.owner = team.lead
     route = d.route(job, INDEX["medical"])
-    assert route.path == () and route.delay == d.config.team_pull_latency_weeks
+    assert route.path == ()
     assert route.pool == tuple(m for m in team.members if m.function == "medical")
+    assert all(relationship(team.lead, m) == "same_team" for m in route.pool)
 
 
-def test_handoff_waits_at_each_manager_then_work_starts():
-    cfg = quiet("traditional", handoff_loss=0.0, handoff_latency_weeks=1.0,
-                frontline_authority=100.0)
+def test_handoff_waits_at_each_hop_then_work_starts():
+    cfg = quiet("traditional", frontline_authority=100.0)
     model = OrgSimModel(cfg, seed=1)
     rep = staff(model, SalesRep)[0]
     job = add_job(model, {"medical": 1})
     model.discover(job, rep)  # week 0; the medical task is handed off through two managers
     task = job.tasks[0]
     assert task.worker is None
-    model.step()  # week 1: first manager passes it on
+    model.step()  # week 1: the rep's manager (one level up: 1 week) passes it on
     assert job.handoffs == 1 and task.worker is None
-    model.step()  # week 2: the MSLs' manager assigns it
+    model.step()  # week 2: the MSLs' manager (another function: 1 week) assigns it
     assert isinstance(task.worker, MedicalLiaison)
+    assert task.ready_at == 3.0  # the MSL is one level down from their manager: 1 more week
     run_until(model, lambda: job.state == JobState.RESOLVED)
-    assert job.closed_at >= 2.0
+    assert job.closed_at >= 3.0
 
 
 # --------------------------------------------------------------------------------- escalation
 @pytest.mark.parametrize("decision, levels, wait", [(0.5, 0, 0.0), (5.0, 1, 1.0),
-                                                     (30.0, 2, 3.0)])
+                                                     (30.0, 2, 2.0)])
 def test_traditional_escalation_climbs_until_authority(decision, levels, wait):
-    model = OrgSimModel(quiet("traditional"), seed=1)  # authority 1 / 10 / top; reviews 1, 2 w
+    model = OrgSimModel(quiet("traditional"), seed=1)  # authority 1 / 10 / top; 1 w a level
     rep = staff(model, SalesRep)[0]
     job = add_job(model, {"commercial": 1}, decision=decision)
     model.discover(job, rep)
@@ -194,8 +213,9 @@ def test_escalations_queue_at_a_busy_manager_first_come_first_served():
         model.discover(job, rep)
     run_until(model, lambda: all(not np.isnan(j.decided_at) for j in jobs))
     waits = [j.decision_wait for j in jobs]
-    cfg = model.design.config
-    per_week = int(cfg.manager_inbox_share * 40 / cfg.decision_hours)
+    rules = model.config.staffing.interaction
+    per_week = int(rules.manager_inbox_share * 40
+                   / (rules.decision_hours + rules.hierarchy_level.hours))
     assert waits == sorted(waits)  # first come, first served
     assert waits[0] == 1.0 and waits[-1] >= 60 / per_week  # the queue, not the rule, sets wait
 
@@ -226,8 +246,8 @@ def test_matrix_dual_approval_needs_both_lines_for_cross_functional_decisions():
 
 # ------------------------------------------------------------------------------- abandonment
 def test_undiscovered_job_is_abandoned_when_patience_runs_out_and_trust_falls():
-    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
-                access_meeting_share=0.0)
+    cfg = quiet("traditional", visit_share_base=0.0, visit_share_gain=0.0,
+                msl_exchange_share=0.0, access_meeting_share=0.0)
     cfg.market.self_report_rate = 0.0
     cfg.market.trust_reversion = 0.0
     model = OrgSimModel(cfg, seed=1)
@@ -243,8 +263,8 @@ def test_undiscovered_job_is_abandoned_when_patience_runs_out_and_trust_falls():
 
 
 def test_abandoned_trigger_point_is_raised_again_and_still_gates():
-    cfg = quiet("traditional", call_target_share=0.0, msl_exchange_share=0.0,
-                access_meeting_share=0.0)
+    cfg = quiet("traditional", visit_share_base=0.0, visit_share_gain=0.0,
+                msl_exchange_share=0.0, access_meeting_share=0.0)
     cfg.market.self_report_rate = 0.0
     model = OrgSimModel(cfg, seed=1)
     model.accounts[0].gates = {"formulary_evidence"}

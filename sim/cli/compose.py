@@ -20,6 +20,7 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
+from sim.budget import MODES, equalise
 from sim.cli import registry
 from sim.cli.registry import OrgsimConfig, register, scenario_problem
 from sim.cli.safety import UnsafeInput, check_overrides, check_search_folder
@@ -40,6 +41,7 @@ class Composed:
     config: SimConfig  # the design under study (``org``)
     baseline: SimConfig | None  # the design it is compared with, same market and seeds
     scenario: str
+    budget: dict | None = None  # how they are compared (sim/budget.py): mode, headcount, budget
 
     @property
     def designs(self) -> list[str]:
@@ -240,13 +242,16 @@ def _reject_unknown(node, path: str) -> None:
             _reject_unknown(node[key], f"{path}.{key}" if path else str(key))
 
 
-def from_tree(cfg: DictConfig, scenario: str) -> Composed:
-    """Convert a composed tree (from ``compose`` or inside a Hydra job) and validate it."""
+def from_tree(cfg: DictConfig, scenario: str, equalise_budget: bool = True) -> Composed:
+    """Convert a composed tree (from ``compose`` or inside a Hydra job) and validate it; the
+    compared design is scaled to the baseline (sim/budget.py) unless ``equalise_budget`` is
+    False."""
     _reject_unknown(cfg, "")
     try:
         parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run")}
         org = OmegaConf.to_object(cfg.org)
         baseline_name = cfg.baseline
+        compare = cfg.get("compare", "equal_budget")
     except (OmegaConfBaseException, HydraException) as exc:
         raise InputError(explain(exc)) from exc
     if not is_dataclass(org) or not hasattr(org, "design"):
@@ -255,6 +260,8 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
     if type(org) is not expected:
         raise InputError(f"org.design: choose the design with org=NAME, not org.design "
                          f"(allowed: {', '.join(names())})")
+    if compare not in MODES:
+        raise InputError(f"compare: must be one of {', '.join(MODES)}, got {compare!r}")
     if baseline_name is not None and baseline_name not in names():
         raise InputError(f"baseline: unknown design {baseline_name!r}; allowed: "
                          f"{', '.join(names())} or null")
@@ -264,12 +271,14 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
             raise InputError(f"run.{key}: must be a finite number, got {value}")
     try:
         config = validate(SimConfig(org=org, **parts))
-        baseline = None
+        baseline, budget = None, None
         if baseline_name is not None and baseline_name != org.design:
             baseline = validate(replace(config, org=design_config(baseline_name)))
+            if equalise_budget:
+                config, budget = equalise(baseline, config, compare)
     except ConfigError as exc:
         raise InputError(str(exc)) from exc
-    return Composed(config=config, baseline=baseline, scenario=scenario)
+    return Composed(config=config, baseline=baseline, scenario=scenario, budget=budget)
 
 
 def _group_options(group: str) -> list[str]:
@@ -343,8 +352,11 @@ def check_choices(overrides: list[str]) -> None:
                 raise InputError(problem)  # read within limits, no hydra keys (safety.py)
 
 
-def compose_run(overrides: list[str]) -> Composed:
-    """Compose and validate a run exactly as ``orgsim <overrides>`` would, without running it."""
+def compose_run(overrides: list[str], equalise_budget: bool = True) -> Composed:
+    """Compose and validate a run exactly as ``orgsim <overrides>`` would, without running it.
+
+    ``equalise_budget=False`` only validates: the compared design is not yet scaled to the
+    baseline's budget (that builds the model a few times; the run itself does it)."""
     register()
     check_choices(overrides)
     try:
@@ -354,4 +366,4 @@ def compose_run(overrides: list[str]) -> Composed:
     scenario = cfg.hydra.runtime.choices.get("scenario", "")
     with open_dict(cfg):
         del cfg["hydra"]
-    return from_tree(cfg, scenario)
+    return from_tree(cfg, scenario, equalise_budget)

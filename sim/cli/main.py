@@ -79,7 +79,7 @@ def main() -> None:
         sweep(args.overrides)
     else:
         try:
-            compose_run(args.overrides)
+            compose_run(args.overrides, equalise_budget=False)  # the job equalises (once)
             target = None
             if args.cfg is None and not args.info:  # --cfg / --info only print
                 target = _check_run_folder(args.overrides)
@@ -331,7 +331,7 @@ def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
             continue
         from sim.cli.compose import compose_run
 
-        composed = compose_run(job + extra)
+        composed = compose_run(job + extra, equalise_budget=False)
         checked[key] = composed.config.run.replications
         total += checked[key]
     return total
@@ -522,6 +522,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
     from sim.analysis import INTERVAL_METHOD, paired_comparison, table
+    from sim.budget import describe_basis
     from sim.cli.outputs import RunFolder, git_commit, versions
     from sim.experiment import TABLES, run_paired, stack
     from sim.report.data import load as load_report
@@ -545,9 +546,12 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     printed_table = table(comparison, len(seeds))
     caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
                f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
-    header = (f"orgsim · {caption} Designs: {', '.join(designs)}.\n"
-              f"Overrides: {' '.join(overrides) or 'none (the defaults)'}\n"
-              f"Each cell: mean over replications [{INTERVAL_METHOD}].")
+    header = f"orgsim · {caption} Designs: {', '.join(designs)}."
+    basis = describe_basis(composed.budget)
+    if basis:
+        header += "\n" + basis
+    header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
+               f"Each cell: mean over replications [{INTERVAL_METHOD}].")
     printed = header + "\n\n" + printed_table.to_string() + "\n"
 
     folder = RunFolder(staging, final=_FINAL_DIR)
@@ -561,6 +565,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "git": git_commit(),
         "scenario": composed.scenario,
         "designs": designs,
+        "comparison_basis": composed.budget,
         "seeds": seeds,
         "overrides": overrides,
         "reproduce": "orgsim " + " ".join(overrides),

@@ -46,6 +46,7 @@ class OrgsimConfig:
     org: Any = MISSING  # typed by the chosen option's schema (org/<design>_schema)
     run: RunConfig = field(default_factory=RunConfig)
     baseline: Any = "traditional"  # design compared with `org` on the same seeds; null = none
+    compare: str = "equal_budget"  # equal_budget | equal_headcount | as_configured (sim/budget.py)
 
 
 _registered = False

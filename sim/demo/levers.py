@@ -52,7 +52,7 @@ def model_params() -> dict:
                              "label": "Hierarchy levels (approx.)"},
         "call_target_share": {"type": "SliderFloat", "value": DEFAULTS["call_target_share"],
                               "min": 0.0, "max": 0.9, "step": 0.05,
-                              "label": "Call targets: share of rep time"},
+                              "label": "Call targets: weight of calls in the KPI"},
         "platform_experts": {"type": "SliderInt", "value": DEFAULTS["platform_experts"],
                              "min": 0, "max": 60, "step": 1,
                              "label": "Platform / head-office experts"},
@@ -111,7 +111,9 @@ def configure(scenario: str, design: str, levers: dict) -> SimConfig:
     for org in orgs:
         _set(org, "team_authority", float(levers["team_authority"]))
         _set(org, "span_of_control", span)
-        _set(org, "call_target_share", float(levers["call_target_share"]))
+        if org.design == "traditional":  # call targets: the weight of calls in the KPI
+            calls = float(levers["call_target_share"])
+            org.kpi = replace(org.kpi, calls=calls, sales=1.0 - calls)
         if hasattr(org, "resistance"):
             org.resistance = float(levers["resistance"])
             if org.resistance > 0 and org.revert_rate == 0:

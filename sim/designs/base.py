@@ -4,17 +4,20 @@ The engine (sim/model.py) runs the same mechanisms for every design — visits, 
 handoffs, work, abandonment, adoption, engagement, attrition, cost — and asks the design only:
 
 * **structure**: ``build()`` — which positions exist, who reports to whom, who covers which account;
-* **capacity planning**: ``plan_visits()`` — who spends how much time with which account, in what
-  kind of visit, planned every ``planning_interval_weeks`` from data ``data_lag_weeks`` old; and
-  ``reserve_time()`` — overheads taken each week before any job work (management admin,
-  coordination, orchestration);
+* **capacity planning**: ``plan_template()`` — who visits which accounts in what kind of visit;
+  how many hours, how much of them on the product message and how often the plan is revised
+  follow from the KPI weights by the shared behaviour rule; ``teams()`` — the standing teams,
+  whose coordination the shared law charges;
 * **discovery**: ``owner_of(job, discoverer)`` — who owns a job once somebody found it, and
   ``default_contact(account)`` — who hears about a job the customer reports itself;
 * **decision rights**: ``authority_of(owner, job)`` and ``escalation_chain(job)``;
 * **who works on it**: ``route(job, capability)`` and ``front(task, worker)`` — who meets the
   customer to deliver the result;
-* **incentives**: ``kpi()`` — how far each position meets what it is rewarded for, and the share of
-  customer time spent on the product message (``detailing_share``).
+* **incentives**: the KPI weights (``config.kpi``): what people are measured and paid on.
+
+Frictions (latency, loss and effort of every request), overheads and behaviour values are never
+the design's: they are shared rules (sim/interactions.py, ``staffing.interaction``,
+``staffing.behaviour``).
 
 Designs never reach into the engine's bookkeeping; a new design is a new module in this package
 that subclasses :class:`OrganisationDesign`, declares its :class:`DesignConfig` subclass and
@@ -29,59 +32,38 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.config import ConfigError
-from sim.params import A0, A3, A4, param
+from sim.config import ConfigError, KpiWeights
+from sim.interactions import coordination_hours
+from sim.params import param
 from sim.visits import VisitPlan
 from sim.workforce import Activity
 
 
 @dataclass
 class DesignConfig:
-    """Settings every design has. Values differ by design; meanings do not."""
+    """Settings every design has: structure (decision rights) and incentives (KPI weights).
+
+    A design never sets a friction, an overhead or a behaviour value: those are shared rules
+    (``staffing.interaction``, ``staffing.behaviour``) every design reads; tests/test_fair_fight.py
+    fails if a design declares one.
+    """
 
     design: str = param("traditional", unit="-", doc="Organisation design (a module in "
                         "sim/designs)")
-    detailing_share: float = param(
-        0.7, unit="share", doc="Share of a rep's or primary contact's customer time spent on the "
-        "product message rather than the customer's needs (follows what staff are rewarded for)",
-        ge=0, le=1, source=A3,
-    )
-    msl_exchange_share: float = param(
-        0.4, unit="share", doc="Share of an MSL's week planned for scientific exchange visits",
-        ge=0, le=1, source=A0,
-    )
-    exchange_needs_share: float = param(
-        0.3, unit="share", doc="Share of scientific-exchange time spent on the customer's needs",
-        ge=0, le=1,
-    )
     frontline_authority: float = param(
         1.0, unit="k€", doc="Largest commitment front-line staff may decide alone", ge=0,
-        source=A0,
-    )
-    governance: float = param(
-        0.5, unit="0-1", doc="Strength of compliance governance over decisions (cuts incident "
-        "risk, costs review time)", ge=0, le=1, source=A4,
-    )
-    governance_hours: float = param(
-        1.0, unit="hours", doc="Review time per front-line decision at governance 1", ge=0,
-        le=40, source=A4,
-    )
-    decision_hours: float = param(
-        1.0, unit="hours", doc="Manager time to review one escalated decision", gt=0, le=40,
-    )
-    handoff_hours: float = param(
-        0.25, unit="hours", doc="Manager time to pass on one handoff", gt=0, le=40,
-    )
-    planning_interval_weeks: float = param(
-        13.0, unit="weeks", doc="How often customer-facing time is re-planned", gt=0, le=520,
-        source=A0,
-    )
-    data_lag_weeks: float = param(
-        13.0, unit="weeks", doc="Age of the data the plan is made from", ge=0, le=520, source=A0,
+        source="article claim [A0] (direction only: decisions above a small threshold escalate);"
+        " size assumed",
     )
     medical_firewall: bool = param(
         True, unit="-", doc="Only medical staff may do medical work (regulatory separation)",
-        source=A4,
+        source="article claim [A4]: regulatory limits on converging roles",
+    )
+    kpi: KpiWeights = param(
+        KpiWeights(calls=0.6, sales=0.4), unit="-", doc="What staff are measured and paid on; "
+        "their time split, detailing and planning follow by the shared rule "
+        "(staffing.behaviour)", source="article claim [A3]: call-count CRM metrics; weights "
+        "assumed",
     )
 
     def validate(self, config, prefix: str = "org") -> None:
@@ -99,8 +81,8 @@ class OrganisationDesign(ABC):
         self.config = config
         self.plan: VisitPlan = VisitPlan.empty()
         self._next_plan = 0.0
-        # hours a manager of this design spends per inbox item, by kind
-        self.inbox_hours = {"handoff": config.handoff_hours, "escalation": config.decision_hours}
+        self._kpi_map = None  # (position rows, account indices) for the shared KPI rule
+        self._overheads = None  # (rows, coordination hours, rows, upkeep hours)
 
     # ------------------------------------------------------------------------ structure
     @abstractmethod
@@ -108,20 +90,77 @@ class OrganisationDesign(ABC):
         """Create the staff positions and the structure that connects them."""
 
     # --------------------------------------------------------------- capacity planning
+    # behaviour from incentives: one rule for every design (sim/config.py, BehaviourConfig)
+    @property
+    def behaviour(self):
+        return self.model.config.staffing.behaviour
+
+    def planning_weeks(self) -> float:
+        """How often plans are revised (and how old their data is): follows call pressure."""
+        return self.behaviour.planning_weeks(self.config.kpi, self.model.dt)
+
+    def visit_share(self, weights=None) -> float:
+        return self.behaviour.visit_share(weights or self.config.kpi)
+
+    def detailing_share(self, weights=None) -> float:
+        return self.behaviour.detailing_share(weights or self.config.kpi)
+
     def plan_if_due(self) -> bool:
         """Re-plan visits when the planning cycle comes round; True if it did."""
         if self.model.now + 1e-9 >= self._next_plan:
             self.plan = self.plan_visits()
-            self._next_plan = self.model.now + self.config.planning_interval_weeks
+            self._next_plan = self.model.now + self.planning_weeks()
             return True
         return False
 
-    @abstractmethod
     def plan_visits(self) -> VisitPlan:
-        """Weekly customer-facing hours per (position, account, kind)."""
+        """Weekly customer-facing hours per (position, account, kind), from data as old as the
+        planning interval."""
+        potential = self.model.account_potential(self.planning_weeks() - self.model.dt)
+        return self.plan_template().plan(potential)
+
+    @abstractmethod
+    def plan_template(self):
+        """Who visits which accounts in what kind of visit (a :class:`PlanTemplate`)."""
+
+    # ------------------------------------------------------------- shared overheads
+    def teams(self) -> list:
+        """Every standing team of this design (objects with ``members``)."""
+        return []
+
+    def managers(self) -> list:
+        """Every manager position (their non-inbox share of the week is admin)."""
+        return []
+
+    def structure_changed(self) -> None:
+        """Forget cached structure (teams formed or dissolved, portfolios changed)."""
+        self._overheads = self._kpi_map = None
 
     def reserve_time(self) -> None:
-        """Overheads taken every week before job work."""
+        """Overheads taken every week before job work, by one law for every design: each team
+        member spends ``channel_hours`` per teammate (Brooks' n(n−1)/2 channels), each person
+        ``account_upkeep_hours`` × the account's degree of organisation per account in their
+        portfolio, each manager the share of their week not kept for requests on admin."""
+        wf, dt = self.model.workforce, self.model.dt
+        rules = self.model.config.staffing.interaction
+        if self._overheads is None:
+            coord: dict[int, float] = {}
+            for team in self.teams():
+                hours = coordination_hours(len(team.members), rules.channel_hours)
+                for m in team.members:
+                    coord[m.row] = coord.get(m.row, 0.0) + hours
+            organisation = self.model.market.organisation
+            upkeep = {a.row: rules.account_upkeep_hours * float(organisation[a.accounts].sum())
+                      for a in wf.agents if a.accounts and wf.active[a.row]}
+            self._overheads = (list(coord), list(coord.values()), list(upkeep),
+                               list(upkeep.values()))
+        rows, hours, urows, uhours = self._overheads
+        wf.spend_each(rows, [h * dt for h in hours], Activity.COORDINATION)
+        wf.spend_each(urows, [h * dt for h in uhours], Activity.ORCHESTRATION)
+        managers = self.managers()
+        wf.spend_each([m.row for m in managers],
+                      [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
+                      Activity.ADMIN)
 
     # ------------------------------------------------------------------------ discovery
     @abstractmethod
@@ -145,10 +184,6 @@ class OrganisationDesign(ABC):
         """Levels of the chain that must review an escalated decision before one may take it."""
         return 1
 
-    def governance_of(self, job) -> tuple[float, float]:
-        """(governance strength, review hours at strength 1) over ``job``'s decision."""
-        return self.config.governance, self.config.governance_hours
-
     # ------------------------------------------------------------------ who works on it
     @abstractmethod
     def route(self, job, capability: int):
@@ -159,9 +194,44 @@ class OrganisationDesign(ABC):
         return worker
 
     # ----------------------------------------------------------------------- incentives
-    @abstractmethod
+    def kpi_weights(self, agent):
+        """The KPI weights ``agent`` is measured on (the design's, by default)."""
+        return self.config.kpi
+
+    def kpi_accounts(self, agent) -> list[int]:
+        """Accounts whose outcomes count for ``agent``: its team's, its own, or (for central
+        people and managers) every account."""
+        team = getattr(agent, "team", None)
+        if team is not None and getattr(team, "accounts", None):
+            return list(team.accounts)
+        return list(agent.accounts) or list(range(self.model.market.n_accounts))
+
     def kpi(self) -> np.ndarray:
-        """How far each position met what it is rewarded for this step, in [0, 1]."""
+        """How far each position met what it is rewarded for this step, in [0, 1]: one rule for
+        every design — calls done against plan, adoption (sales), resolved share of jobs and
+        trust in the accounts it answers for, weighted by its KPI weights."""
+        book, wf = self.model.book, self.model.workforce
+        n = wf.n
+        if self._kpi_map is None or len(self._kpi_map[2]) != n:
+            rows, accs, weights = [], [], np.zeros((n, 4))
+            for agent in wf.agents[:n]:
+                accounts = self.kpi_accounts(agent)
+                rows += [agent.row] * len(accounts)
+                accs += accounts
+                w = self.kpi_weights(agent).normalised()
+                weights[agent.row] = [w["calls"], w["sales"], w["jobs"], w["value"]]
+            rows, accs = np.array(rows, np.int64), np.array(accs, np.int64)
+            self._kpi_map = (rows, accs, np.bincount(rows, minlength=n).clip(1), weights)
+        rows, accs, count, weights = self._kpi_map
+
+        def mean(values):
+            return np.bincount(rows, values[accs], minlength=n) / count
+
+        r, a = np.bincount(rows, book.resolved_stock[accs], n), np.bincount(
+            rows, book.abandoned_stock[accs], n)
+        parts = np.stack([self.visit_attainment(), mean(book.adopted.astype(float)),
+                          (r + 1.0) / (r + a + 2.0), mean(book.trust)], axis=1)
+        return (parts * weights[:n]).sum(1)
 
     def visit_attainment(self) -> np.ndarray:
         """Executed / planned customer-facing hours per position (1 where nothing planned)."""

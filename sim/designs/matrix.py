@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.config import KpiWeights
 from sim.designs import register
-from sim.designs.base import require_whole_steps
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
-from sim.params import A4, param, redefault
+from sim.params import param, redefault
 from sim.people import HOME_CAPABILITY
 from sim.routing import Route
-from sim.workforce import Activity
+from sim.teams import Team
 
 if TYPE_CHECKING:
     from sim.staff import Manager
@@ -31,37 +31,24 @@ if TYPE_CHECKING:
 
 @dataclass
 class MatrixConfig(TraditionalConfig):
-    call_target_share: float = redefault(TraditionalConfig, "call_target_share", 0.45)
+    kpi: KpiWeights = redefault(TraditionalConfig, "kpi", KpiWeights(calls=0.4, sales=0.4,
+                                                                     jobs=0.2))
     account_lead_authority: float = param(
         5.0, unit="k€", doc="Largest commitment an account-team lead may decide alone", ge=0,
-        source=A4,
-    )
-    team_pull_latency_weeks: float = param(
-        1.0, unit="weeks", doc="Wait for the account-team meeting before a teammate starts",
-        ge=0, le=52, source=A4,
-    )
-    coordination_hours: float = param(
-        0.5, unit="hours/week", doc="Coordination time per teammate in each account team", ge=0,
-        le=40, source=A4,
+        source="article claim [A4] (direction only: unclear decision rights); size assumed",
     )
     dual_approval: bool = param(
         True, unit="-", doc="Cross-functional decisions above the lead's authority also need "
-        "the other function's first-line manager", source=A4,
+        "the other function's first-line manager", source="article claim [A4]",
     )
 
 
-    def validate(self, config, prefix: str = "org") -> None:
-        super().validate(config, prefix)
-        require_whole_steps(self.team_pull_latency_weeks, f"{prefix}.team_pull_latency_weeks",
-                            config)
-
-
-class AccountTeam:
-    """The lead rep, MSL and access manager of one account."""
+class AccountTeam(Team):
+    """The lead rep, MSL and access manager of one account: a standing team."""
 
     def __init__(self, account: int, members: list):
+        super().__init__(members)
         self.account = account
-        self.members = members
         self.lead = members[0] if members else None
 
 
@@ -71,6 +58,8 @@ class MatrixDesign(TraditionalDesign):
     Config = MatrixConfig
 
     def organise(self, frontline, experts, accounts) -> None:
+        for team in getattr(self, "account_teams", {}).values():
+            team.dissolve()
         super().organise(frontline, experts, accounts)
         self.account_teams: dict[int, AccountTeam] = {}
         for a in self.accounts:
@@ -78,12 +67,8 @@ class MatrixDesign(TraditionalDesign):
             members = [cov[f][0] for f in ("sales", "medical", "access") if cov.get(f)]
             self.account_teams[a] = AccountTeam(a, members)
 
-    def reserve_time(self) -> None:
-        super().reserve_time()
-        hours = self.config.coordination_hours * self.model.dt
-        for team in self.account_teams.values():
-            for m in team.members:
-                m.spend(hours * (len(team.members) - 1), Activity.COORDINATION)
+    def teams(self) -> list:
+        return [*super().teams(), *self.account_teams.values()]
 
     def authority_of(self, owner, job) -> float:
         team = self.account_teams.get(job.account)
@@ -93,7 +78,7 @@ class MatrixDesign(TraditionalDesign):
 
     def _other_line(self, job, chain) -> Manager | None:
         """The first-line manager of another function in the account team, if any."""
-        from sim.staff import Manager
+        from sim.staff import Manager  # Mesa agents: imported where used (fast command line)
 
         team = self.account_teams.get(job.account)
         if not (self.config.dual_approval and job.cross_functional and team and chain):
@@ -118,5 +103,5 @@ class MatrixDesign(TraditionalDesign):
         if team is not None and HOME_CAPABILITY.get(job.owner.function) != capability:
             mates = tuple(m for m in team.members if HOME_CAPABILITY.get(m.function) == capability)
             if mates:
-                return Route(pool=mates, delay=self.config.team_pull_latency_weeks)
+                return Route(pool=mates)
         return super().route(job, capability)

@@ -29,7 +29,7 @@ from sim.designs.micro_enterprise import (
 )
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
 from sim.escalation import Escalation
-from sim.params import A4, param
+from sim.params import param
 from sim.platform import Platform
 from sim.routing import Handoff, dispatch
 from sim.visits import VisitPlan
@@ -48,18 +48,19 @@ class PilotRolloutConfig:
                         "sim/designs)")
     pilot_accounts: int = param(
         6, unit="accounts", doc="Largest accounts served by the pilot micro-enterprise from "
-        "launch", ge=0, source=A4,
+        "launch", ge=0, source="article claim [A4]: pilot on a few key accounts; number assumed",
     )
     rollout_week: float = param(
         52.0, unit="weeks", doc="When every other account moves to micro-enterprises", ge=0,
-        source=A4,
+        source="assumption: a one-year pilot",
     )
     before: TraditionalConfig = param(
         TraditionalConfig(), unit="-", doc="The traditional design outside the pilot",
     )
     after: MicroEnterpriseConfig = param(
         _transition_defaults(), unit="-", doc="The micro-enterprise design of the pilot and "
-        "after roll-out, with transition costs", source=A4,
+        "after roll-out, with transition costs", source="article claim [A4] (resistance, "
+        "reverting to old habits); sizes assumed",
     )
 
     def validate(self, config) -> None:
@@ -76,7 +77,7 @@ class PilotRolloutDesign(OrganisationDesign):
     Config = PilotRolloutConfig
 
     def __init__(self, model, config: PilotRolloutConfig):
-        self.model, self.config = model, config
+        super().__init__(model, config)
         self.old = TraditionalDesign(model, config.before)
         self.new = MicroEnterpriseDesign(model, config.after)
         self.plan = VisitPlan.empty()
@@ -99,6 +100,7 @@ class PilotRolloutDesign(OrganisationDesign):
         chosen = self._pilot_people(frontline, len(pilot) / n if n else 0.0) if pilot else []
         if chosen:
             self.new.form_teams([(chosen, [int(a) for a in pilot])])
+            self.model.pay_transition([], chosen)
         rest = [s for s in frontline if s not in chosen]
         self.old.organise(rest, experts, [a for a in range(n) if not self.served_by_new[a]])
         self._replan()
@@ -139,6 +141,9 @@ class PilotRolloutDesign(OrganisationDesign):
         self.served_by_new[accounts] = True
         old.frontline, old.accounts, old.covering = [], [], {}
         old.plan, old._template = VisitPlan.empty(), None
+        old.structure_changed()
+        self.structure_changed()
+        model.pay_transition(managers, members)
         for item in pending:  # the new structure takes over what was waiting on managers
             if not item.is_live():
                 continue
@@ -171,9 +176,19 @@ class PilotRolloutDesign(OrganisationDesign):
     def plan_visits(self) -> VisitPlan:
         return self.plan
 
-    def reserve_time(self) -> None:
-        self.old.reserve_time()
-        self.new.reserve_time()
+    def plan_template(self):
+        raise NotImplementedError("the pilot plans through its two designs")
+
+    def teams(self) -> list:
+        return [*self.old.teams(), *self.new.teams()]
+
+    def managers(self) -> list:
+        return [*self.old.managers(), *self.new.managers()]
+
+    def structure_changed(self) -> None:
+        super().structure_changed()
+        self.old.structure_changed()
+        self.new.structure_changed()
 
     # ------------------------------------------------------- questions, per account
     def owner_of(self, job, discoverer):
@@ -191,9 +206,6 @@ class PilotRolloutDesign(OrganisationDesign):
     def min_reviews(self, job) -> int:
         return self._for(job.account).min_reviews(job)
 
-    def governance_of(self, job) -> tuple[float, float]:
-        return self._for(job.account).governance_of(job)
-
     def route(self, job, capability: int):
         return self._for(job.account).route(job, capability)
 
@@ -203,7 +215,7 @@ class PilotRolloutDesign(OrganisationDesign):
     def kpi(self) -> np.ndarray:
         kpi = self.old.kpi()
         new = self.new.kpi()
-        rows = [m.row for team in self.new.teams for m in team.members]
+        rows = [m.row for team in self.new.me_teams for m in team.members]
         if self.rolled_out:  # the experts now serve micro-enterprises only
             rows += [e.row for e in self.new.platform.experts]
         kpi[rows] = new[rows]

@@ -12,6 +12,11 @@ It also has real strengths the model keeps: many calls mean much contact time (s
 found and product awareness is high), functional pools let a first-line manager give a task to the
 least-loaded specialist, specialists stay deep in their discipline, and every escalated decision is
 reviewed (fewer compliance incidents).
+
+This module decides structure (territories, product lines, functional lines, who routes to whom,
+authority per level) and incentives (``kpi``: calls and sales volume). What each handoff and
+escalation costs, how long teams meet and how much of a call is product message come from the
+shared rules (sim/interactions.py, ``staffing.behaviour``).
 """
 
 from __future__ import annotations
@@ -22,56 +27,29 @@ import numpy as np
 
 from sim.capabilities import ACCESS, COMMERCIAL, MEDICAL
 from sim.designs import register
-from sim.designs.base import DesignConfig, OrganisationDesign, require, require_whole_steps
-from sim.params import A0, A3, A4, param
+from sim.designs.base import DesignConfig, OrganisationDesign, require
+from sim.params import param
 from sim.people import HOME_CAPABILITY
 from sim.platform import Platform
 from sim.routing import Route
-from sim.visits import PlanEntry, PlanTemplate, VisitKind, VisitPlan
-from sim.workforce import Activity
-
-# Agents (staff, teams, the hierarchy) are Mesa classes, imported inside the methods that
-# build or inspect them: the command line reads a design's settings without loading Mesa.
+from sim.visits import PlanEntry, PlanTemplate, VisitKind
 
 FUNCTION_OF = {COMMERCIAL: "sales", MEDICAL: "medical", ACCESS: "access"}
 
 
 @dataclass
 class TraditionalConfig(DesignConfig):
-    call_target_share: float = param(
-        0.6, unit="share", doc="Share of a rep's week reserved for calls to meet call targets",
-        ge=0, le=1, source=A3,
-    )
-    access_meeting_share: float = param(
-        0.3, unit="share", doc="Share of an access manager's week planned for account meetings",
-        ge=0, le=1,
-    )
     span_of_control: int = param(
         10, unit="people", doc="Direct reports per manager (at least 2: a span of 1 never reaches "
-        "a top)", ge=2, le=1000, source=A0,
+        "a top)", ge=2, le=1000, source="published figure: sales-manager spans 'almost "
+        "doubled to 10–12 reps' (Sales Outcomes, via Strategic Accounts Today); 5–6 → 12–15 "
+        "after one pharma company's cuts (ZS 2014); 10 taken",
     )
     level_authority: list[float] = param(
         [10.0, 50.0, 1e6], unit="k€", doc="Authority limit per management level (first-line, "
-        "regional, head office, …); the top decides anything", ge=0, source=A0,
-    )
-    review_weeks: list[float] = param(
-        [1.0, 2.0, 4.0], unit="weeks", doc="Time a decision waits for each level's review "
-        "(team meeting, regional review, head-office committee)", ge=0, le=52, source=A0,
-    )
-    manager_inbox_share: float = param(
-        0.4, unit="share", doc="Share of a manager's week available for handoffs and decisions",
-        gt=0, le=1,
-    )
-    handoff_latency_weeks: float = param(
-        1.0, unit="weeks", doc="Wait at each manager a handoff passes through", ge=0, le=52,
-        source=A0,
-    )
-    handoff_loss: float = param(
-        0.1, unit="probability", doc="Chance per hop that a handoff's information is lost",
-        ge=0, lt=1, source=A4,
-    )
-    loss_detection_weeks: float = param(
-        2.0, unit="weeks", doc="Time before a lost handoff is noticed and re-sent", ge=0, le=52,
+        "regional, head office, …); the top decides anything", ge=0,
+        source="article claim [A0] (direction only: decisions escalate up a hierarchy); "
+        "limits assumed",
     )
     pooling: bool = param(
         True, unit="-", doc="First-line managers give a handed-off task to the least-loaded "
@@ -81,12 +59,6 @@ class TraditionalConfig(DesignConfig):
     def validate(self, config, prefix: str = "org") -> None:
         require(len(self.level_authority) >= 1, f"{prefix}.level_authority",
                 "needs at least one level")
-        require(len(self.review_weeks) >= 1, f"{prefix}.review_weeks",
-                "needs at least one level")
-        for i, weeks in enumerate(self.review_weeks):
-            require_whole_steps(weeks, f"{prefix}.review_weeks[{i}]", config)
-        require_whole_steps(self.handoff_latency_weeks, f"{prefix}.handoff_latency_weeks", config)
-        require_whole_steps(self.loss_detection_weeks, f"{prefix}.loss_detection_weeks", config)
 
 
 @register
@@ -96,7 +68,7 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
-        from sim.territories import create_staff, incumbents
+        from sim.territories import create_staff, incumbents  # Mesa agents: built, not read
 
         frontline, experts = create_staff(self.model, incumbents(self.model))
         self.organise(frontline, experts, list(range(self.model.market.n_accounts)))
@@ -127,43 +99,40 @@ class TraditionalDesign(OrganisationDesign):
         for s in frontline:
             for a in s.accounts:
                 self.covering[a].setdefault(s.function, []).append(s)
-        self.hierarchy = Hierarchy(self.model, cfg.span_of_control, cfg.level_authority,
-                                   cfg.review_weeks, cfg.manager_inbox_share, self.inbox_hours)
+        self.hierarchy = Hierarchy(self.model, cfg.span_of_control, cfg.level_authority)
         self.hierarchy.build(frontline + experts)
         self.platform = getattr(self, "platform", None) or Platform(experts)
+        self._template = None
+        self.structure_changed()
 
     # --------------------------------------------------------------- capacity planning
-    def plan_visits(self) -> VisitPlan:
-        """Head office plans calls, exchange and meetings ∝ each account's lagged potential."""
-        potential = self.model.account_potential(self.config.data_lag_weeks)
-        return self.plan_template().plan(potential)
-
     def plan_template(self) -> PlanTemplate:
-        """Who visits which accounts and how; the same until the structure changes."""
+        """Who visits which accounts and how; the same until the structure changes. Head office
+        spreads the hours ∝ each account's lagged potential."""
         if getattr(self, "_template", None) is None:
-            cfg, hours = self.config, self.model.config.staffing.hours_per_week
+            b, hours = self.behaviour, self.model.config.staffing.hours_per_week
             shares = {
-                "sales": (cfg.call_target_share, VisitKind.CALL),
-                "medical": (cfg.msl_exchange_share, VisitKind.EXCHANGE),
-                "access": (cfg.access_meeting_share, VisitKind.ACCESS_MEETING),
+                "sales": (self.visit_share(), VisitKind.CALL),
+                "medical": (b.msl_exchange_share, VisitKind.EXCHANGE),
+                "access": (b.access_meeting_share, VisitKind.ACCESS_MEETING),
             }
+            detailing = self.detailing_share()
             entries = []
             for s in self.frontline:
                 share, kind = shares[s.function]
                 entries.append(PlanEntry(
                     s.row, list(s.accounts), share * hours, kind,
-                    detailing=cfg.detailing_share if kind == VisitKind.CALL else 0.0,
-                    exchange=(1 - cfg.exchange_needs_share) if kind == VisitKind.EXCHANGE
+                    detailing=detailing if kind == VisitKind.CALL else 0.0,
+                    exchange=(1 - b.exchange_needs_share) if kind == VisitKind.EXCHANGE
                     else 0.0))
             self._template = PlanTemplate(entries)
         return self._template
 
-    def reserve_time(self) -> None:
-        wf = self.model.workforce
-        managers = self.hierarchy.managers()
-        wf.spend_each([m.row for m in managers],
-                      [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
-                      Activity.ADMIN)
+    def teams(self) -> list:
+        return self.hierarchy.teams
+
+    def managers(self) -> list:
+        return self.hierarchy.managers()
 
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
@@ -188,10 +157,7 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------ who works on it
     def handoff_route(self, path: tuple, pool: tuple, platform=None) -> Route:
-        cfg = self.config
-        return Route(path=tuple(m for m in path if m is not None), pool=pool,
-                     latency=cfg.handoff_latency_weeks, loss=cfg.handoff_loss,
-                     detection=cfg.loss_detection_weeks, platform=platform)
+        return Route(path=tuple(m for m in path if m is not None), pool=pool, platform=platform)
 
     def route(self, job, capability: int) -> Route:
         owner = job.owner
@@ -217,11 +183,6 @@ class TraditionalDesign(OrganisationDesign):
         down = (*reversed(self.hierarchy.chain_above(central[0].reports[0])),)
         path = _join(self.hierarchy.chain_above(owner), down)
         return self.handoff_route(path, (), platform=self.platform)  # head office's queue
-
-    # ----------------------------------------------------------------------- incentives
-    def kpi(self) -> np.ndarray:
-        """Volumetric KPIs: calls, exchanges and meetings done against plan."""
-        return self.visit_attainment()
 
 
 def _join(up: tuple, down: tuple) -> tuple:

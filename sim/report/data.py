@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis import OUTCOME_INFO, load_summaries, paired_comparison
+from sim.budget import describe_basis
 from sim.scenarios import catalog
 
 
@@ -44,6 +45,7 @@ class ReportData:
     scenario_settings: str  # what the scenario file changes
     params: pd.DataFrame = field(default_factory=pd.DataFrame)  # sweep: setting → values
     edge_cases: list[str] = field(default_factory=list)
+    basis: str = ""  # how the designs were compared: equal budget, equal headcount, as configured
 
     def caption(self, setting: str | None = None) -> str:
         seeds = (f"seeds {self.seeds[0]}–{self.seeds[-1]}" if len(self.seeds) > 1
@@ -133,6 +135,7 @@ def _load_run(folder: Path, summary: pd.DataFrame) -> ReportData:
         key_settings=_key_settings(config, len(provenance["seeds"])),
         scenario_settings=text)
     data.edge_cases = _edge_cases(data)
+    data.basis = describe_basis(provenance.get("comparison_basis"))
     return data
 
 

@@ -81,6 +81,7 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 <h1>orgsim · {html.escape(data.scenario)}</h1>
 <p class="meta">{html.escape(data.caption())}. Designs: {html.escape(", ".join(data.designs))}.
 </p>
+<p class="meta">{html.escape(data.basis)}</p>
 <h2>The question</h2>
 <p>{html.escape(data.question or "(no question recorded for this scenario)")}</p>
 <p class="meta">Source: {html.escape(data.source or "–")}</p>

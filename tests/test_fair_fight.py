@@ -1,0 +1,202 @@
+"""A fair fight (docs/ODD.md, "A fair fight"): designs differ in structure and incentives only.
+
+* **Symmetry guard.** No design declares a friction, overhead or behaviour setting (the names of
+  the shared rules, or words that mean one), and no design module passes a friction value to the
+  engine or spends a literal number of hours: its configuration schema and its source (AST) are
+  checked.
+* **Null test.** With the structural differences removed — requests free at every relationship
+  (so the number of hops no longer matters), no coordination or upkeep, the same KPI weights,
+  unlimited authority everywhere, every member visiting the accounts they cover (no single point
+  of contact) and nobody working outside their home capability — the traditional and the
+  micro-enterprise design are equivalent on the customer outcomes: TOST (two one-sided paired
+  t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
+  resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05.
+* **Each structural difference alone** moves the outcome the way its mechanism predicts
+  (10 paired seeds, one-sided paired t-test p < 0.05).
+* **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
+  designs' mean total costs over 4 seeds differ by less than 2%.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy import stats
+from settings import scenario
+
+from sim import simulate, validate
+from sim.cli.compose import compose_run
+from sim.config import (
+    RELATIONSHIPS,
+    BehaviourConfig,
+    InteractionConfig,
+    KpiWeights,
+    RelationshipConfig,
+)
+from sim.designs import design_class, names
+
+DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
+SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
+          | {f.name for f in fields(RelationshipConfig)})
+# Words that mean a friction, an overhead or a behaviour value in a setting's name.
+FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
+                  "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
+                  "review", "inbox", "share", "channel", "skill")
+ROUTE_STRUCTURE = {"path", "pool", "platform"}
+
+
+def _setting_names(cls, prefix=""):
+    for f in fields(cls):
+        default = cls().__getattribute__(f.name) if f.name != "design" else None
+        if is_dataclass(default) and not isinstance(default, KpiWeights):
+            yield from _setting_names(type(default), f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", f.name
+
+
+@pytest.mark.parametrize("design", names())
+def test_no_design_declares_a_friction_overhead_or_behaviour_setting(design):
+    for path, name in _setting_names(design_class(design).Config):
+        assert name not in SHARED, f"org.{path} duplicates a shared rule"
+        assert not any(word in name for word in FRICTION_WORDS), \
+            f"org.{path} looks like a friction, overhead or behaviour value"
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in DESIGNS.glob("*.py")))
+def test_no_design_module_hands_the_engine_a_friction_or_a_number_of_hours(module):
+    tree = ast.parse((DESIGNS / module).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+            node.func, "id", "")
+        keywords = {k.arg for k in node.keywords}
+        if func == "Route":
+            assert keywords <= ROUTE_STRUCTURE, \
+                f"{module}:{node.lineno}: Route({keywords - ROUTE_STRUCTURE}) sets a friction"
+        assert not keywords & {"latency", "loss", "delay", "detection", "review_weeks",
+                               "inbox_share", "costs"}, f"{module}:{node.lineno}: {keywords}"
+        if func in ("spend", "spend_each", "receive", "take"):
+            assert not any(isinstance(a, ast.Constant) and isinstance(a.value, int | float)
+                           and not isinstance(a.value, bool) for a in node.args), \
+                f"{module}:{node.lineno}: {func}() with a literal number"
+
+
+# ------------------------------------------------------------------------------- null test
+def neutral(design: str, horizon: int = 78, **switch):
+    """The workshop market with the structural differences removed (see the module docstring);
+    ``switch`` turns one back on: frictions, single_contact, authority or kpi."""
+    cfg = scenario("workshop", design, horizon_weeks=horizon)
+    rules = cfg.staffing.interaction
+    if not switch.get("frictions"):
+        for name in RELATIONSHIPS:
+            r = rules.relationship(name)
+            r.latency_weeks = r.loss = r.hours = 0.0
+        rules.channel_hours = rules.account_upkeep_hours = 0.0
+    rules.min_skill_to_work = 1.0
+    if not switch.get("kpi"):
+        cfg.org.kpi = KpiWeights(calls=0.6, sales=0.4)
+    if not switch.get("authority"):
+        cfg.org.frontline_authority = 1e6
+        if design == "micro_enterprise":
+            cfg.org.team_authority = 1e6
+    if design == "micro_enterprise":
+        cfg.org.single_contact = bool(switch.get("single_contact"))
+    return validate(cfg)
+
+
+def _runs(seeds, horizon=78, **switch) -> pd.DataFrame:
+    rows = [simulate(neutral(d, horizon, **switch), seed=s).headline()
+            for s in seeds for d in ("traditional", "micro_enterprise")]
+    return pd.DataFrame(rows)
+
+
+def _diff(df: pd.DataFrame, column: str) -> pd.Series:
+    wide = df.pivot(index="seed", columns="design", values=column)
+    return wide.micro_enterprise - wide.traditional
+
+
+MARGINS = {"resolved_share": 0.03, "time_to_resolution_median": 0.5,
+           "stakeholders_adopted_share": 0.05}
+
+
+@pytest.fixture(scope="module")
+def null_runs() -> pd.DataFrame:
+    return _runs(range(20))
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_designs_are_equivalent(null_runs, outcome):
+    d, margin = _diff(null_runs, outcome), MARGINS[outcome]
+    above = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+    below = stats.ttest_1samp(d, margin, alternative="less").pvalue
+    assert max(above, below) < 0.05, (f"{outcome}: mean difference {d.mean():.3g} not shown "
+                                      f"within ±{margin} (TOST p = {max(above, below):.3g})")
+
+
+SWITCHES = [
+    # (switch, outcome, comparison, why)
+    ("frictions", "cross_functional_time_to_resolution_median", "difference falls",
+     "every hop pays the shared friction and the traditional route has more hops"),
+    ("single_contact", "contacts_per_account", "micro falls",
+     "one primary contact per account instead of every member visiting"),
+    ("authority", "escalations", "difference falls",
+     "decisions above 1 k€ climb the hierarchy; the team decides up to 50 k€"),
+    ("kpi", "calls", "micro falls",
+     "no weight on calls: less customer time planned as calls, less detailing"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_runs() -> pd.DataFrame:
+    return _runs(range(10), horizon=52)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("switch, outcome, comparison, why", SWITCHES,
+                         ids=[s[0] for s in SWITCHES])
+def test_each_structural_difference_alone_moves_the_outcome_as_its_mechanism_predicts(
+        base_runs, switch, outcome, comparison, why):
+    on = _runs(range(10), horizon=52, **{switch: True})
+    if comparison == "difference falls":
+        before, after = _diff(base_runs, outcome), _diff(on, outcome)
+    else:
+        def micro(df):
+            return df[df.design == "micro_enterprise"].set_index("seed")[outcome]
+        before, after = micro(base_runs), micro(on)
+    p = stats.ttest_rel(after, before, alternative="less").pvalue
+    assert after.mean() < before.mean() and p < 0.05, f"{switch} ({why}): p = {p:.3g}"
+
+
+# ------------------------------------------------------------------------------ equal budget
+@pytest.mark.slow
+@pytest.mark.statistical
+def test_default_comparison_spends_equal_budgets_within_two_percent():
+    composed = compose_run([])  # the default: oncology launch, compared at equal budget
+    assert composed.budget["mode"] == "equal_budget"
+    totals = {d: [simulate(composed.config_for(d), seed=s).headline()["cost_total"]
+                  for s in range(4)] for d in composed.designs}
+    means = {d: sum(v) / len(v) for d, v in totals.items()}
+    base, other = (means[d] for d in composed.designs)
+    assert abs(other / base - 1) < 0.02, means
+    planned = [composed.budget[d]["budget"] for d in composed.designs]
+    assert abs(planned[1] / planned[0] - 1) < 0.01
+
+
+def test_equal_headcount_matches_positions_and_as_configured_changes_nothing():
+    from sim.budget import equalise, planned_budget
+
+    base, other = scenario("workshop", "traditional"), scenario("workshop", "micro_enterprise")
+    same, info = equalise(base, other, "equal_headcount")
+    assert abs(info["micro_enterprise"]["headcount"] / info["traditional"]["headcount"] - 1) \
+        < 0.05
+    untouched, info = equalise(base, other, "as_configured")
+    assert untouched.staffing == other.staffing and info["factor"] == 1.0
+    assert planned_budget(base).cost > 0
