@@ -26,6 +26,9 @@ from sim.demo.stage import Stage
 from sim.demo.views import changes_note, job_choices, job_path
 
 TITLE = "orgsim · one market, two organisations"
+# The browser tells whether it is a phone-sized screen; there the sidebar starts folded away, or
+# it would cover the page. (A solara.reactive is kept per browser session.)
+narrow = solara.reactive(False)
 # sidebar input name → Settings field (Mesa's own Model.scenario is a different thing)
 FIELDS = {"scenario_name": "scenario"}
 
@@ -127,6 +130,12 @@ def FollowJob(replay: Replay, choice: solara.Reactive[str]):
 
 
 @solara.component
+def Layout(children=None):
+    """Solara's app layout (app bar, sidebar), with the sidebar folded on a phone."""
+    return solara.AppLayout(children=children or [], sidebar_open=not narrow.value)
+
+
+@solara.component
 def Page():
     router = solara.use_router()
     first = solara.use_memo(lambda: from_query(router.search or ""), [])
@@ -149,7 +158,7 @@ def Page():
         with solara.Sidebar():
             Levers(settings.value, change)
     Stage.element(run=replay.json, start_week=first.week, presenter=presenter.value,
-                  on_presenter=presenter.set, query=to_query(settings.value), note=note.value,
+                  on_presenter=presenter.set, on_narrow=narrow.set, query=to_query(settings.value), note=note.value,
                   job=job_payload(replay, choice.value if not presenter.value else ""))
     if not presenter.value:
         FollowJob(replay, choice)

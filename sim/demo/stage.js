@@ -153,7 +153,7 @@ function drawScore(box, run, week) {
 
 function drawMoments(box, side, week, big) {
   const now = side.weeks[week];
-  const past = side.moments.filter(([w]) => w <= now).slice(-(big ? 3 : 5)).reverse();
+  const past = side.moments.filter(([w]) => w <= now).slice(-(big ? 2 : 5)).reverse();
   box.innerHTML = past.map(([w, kind, text]) => `<li class="moment ${kind}${w === now ? " now" : ""}">`
     + `<span style="color:${MOMENT_COLOURS[kind]}">${MOMENT_MARKS[kind]}</span> `
     + `week ${w}: ${text}</li>`).join("") || "<li class='quiet'>no moments yet</li>";
@@ -307,6 +307,7 @@ function render({ model, el: root }) {
     const text = model.get("run");
     if (!text) return;
     run = JSON.parse(text);
+    root._run = text;  // what is drawn, for the browser tests
     lim = limits(run);
     legend();
     go(first ? model.get("start_week") : 0);  // a new run starts at week 0 (same seed)
@@ -337,6 +338,10 @@ function render({ model, el: root }) {
     else if (e.key === "p" || e.key === "P") { $(".presenter").click(); }
   };
   document.addEventListener("keydown", keys);
+  if (matchMedia("(max-width: 760px)").matches) {  // a phone: Python folds the sidebar away
+    model.set("narrow", true);
+    model.save_changes();
+  }
   load(true);
   return () => { document.removeEventListener("keydown", keys); clearInterval(timer); };
 }

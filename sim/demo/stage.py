@@ -22,7 +22,8 @@ class Stage(anywidget.AnyWidget):
     """``run``: a :class:`~sim.demo.replay.Replay` payload as JSON text; ``week``: the week shown (the
     browser changes it; Python reads it); ``start_week``: the week a link opens at; ``query``:
     the settings part of the address (the browser adds week and presenter); ``note``: what the
-    last lever change did; ``job``: the followed job's path on both sides."""
+    last lever change did; ``job``: the followed job's path on both sides; ``narrow``: the
+    browser's screen is phone-sized."""
 
     _esm = HERE / "stage.js"
     _css = HERE / "stage.css"
@@ -33,3 +34,4 @@ class Stage(anywidget.AnyWidget):
     query = traitlets.Unicode("").tag(sync=True)
     note = traitlets.Unicode("").tag(sync=True)
     job = traitlets.Dict().tag(sync=True)
+    narrow = traitlets.Bool(False).tag(sync=True)  # a phone-sized screen (set by the browser)

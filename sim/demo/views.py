@@ -89,12 +89,13 @@ def _show(value) -> str:
 
 def job_choices(sides: dict[str, OrgSimModel], limit: int = 300) -> list[str]:
     """Jobs to follow, most telling first: cross-functional jobs found under both designs, then
-    jobs found under both, then the rest; latest first within each."""
+    jobs found under both, then the rest; earliest first within each (the page shows a run
+    from its start, and each choice names the week its job arrives)."""
     found = [{j.job_id for j in m.jobs if j.owner is not None} for m in sides.values()]
     both = set.intersection(*found) if found else set()
     jobs = next(iter(sides.values())).jobs
     ranked = sorted(jobs, key=lambda j: (not (j.job_id in both and j.cross_functional),
-                                         j.job_id not in both, -j.job_id))
+                                         j.job_id not in both, j.arrival, j.job_id))
     return [f"{j.job_id} · {j.job_type.replace('_', ' ')} · week {j.arrival:g}"
             for j in ranked[:limit]]
 
