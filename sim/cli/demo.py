@@ -10,6 +10,7 @@ warning for plain http are left out).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
@@ -98,10 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     server = uvicorn.Server(config)
     url = f"http://{args.host}:{args.port}/"
     threading.Thread(target=_announce, args=(server, url), daemon=True).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -157,8 +157,11 @@ def Page():
             solara.AppBarTitle(TITLE)
         with solara.Sidebar():
             Levers(settings.value, change)
+    # keyed: the same widget (and week) whether or not the sidebar is there
     Stage.element(run=replay.json, start_week=first.week, presenter=presenter.value,
-                  on_presenter=presenter.set, on_narrow=narrow.set, query=to_query(settings.value), note=note.value,
-                  job=job_payload(replay, choice.value if not presenter.value else ""))
+                  on_presenter=presenter.set, on_narrow=narrow.set,
+                  query=to_query(settings.value), note=note.value,
+                  job=job_payload(replay, choice.value if not presenter.value else "")
+                  ).key("stage")
     if not presenter.value:
-        FollowJob(replay, choice)
+        FollowJob(replay, choice).key("follow-job")

@@ -48,14 +48,16 @@ limits.shared = { jobs_abandoned: "jobs_resolved" };
 function drawCharts(svg, side, week, lim, big) {
   svg.replaceChildren();
   const panels = big ? PANELS.slice(0, 2) : PANELS;
-  const W = 480, ph = big ? 120 : 110, top = 22, gap = 30, left = 40, right = 40;
+  // presenter: a narrower drawing scaled to the same column, so its type comes out larger
+  const W = big ? 340 : 480, ph = big ? 90 : 110, top = 22, gap = 30, left = 40, right = 40;
   const H = top + panels.length * (ph + gap) + 6;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  const fs = big ? 15 : 12;
+  const fs = big ? 13 : 12;
   const x = (w) => left + (W - left - right) * w / lim.weeks;
   panels.forEach(([title, lines], p) => {
     const y0 = top + p * (ph + gap);
-    el("svg:text", { x: left, y: y0 - 6, "font-size": fs, fill: "#333" }, svg, title);
+    el("svg:text", { x: left, y: y0 - 6, "font-size": fs, fill: "#333" }, svg,
+      big ? title.split(" · ")[0] : title);
     el("svg:rect", { x: left, y: y0, width: W - left - right, height: ph, fill: "#fafafa",
       stroke: "#ddd" }, svg);
     for (const [name, axis, dash, stroke] of lines) {

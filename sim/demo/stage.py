@@ -19,11 +19,17 @@ HERE = Path(__file__).parent
 
 
 class Stage(anywidget.AnyWidget):
-    """``run``: a :class:`~sim.demo.replay.Replay` payload as JSON text; ``week``: the week shown (the
-    browser changes it; Python reads it); ``start_week``: the week a link opens at; ``query``:
-    the settings part of the address (the browser adds week and presenter); ``note``: what the
-    last lever change did; ``job``: the followed job's path on both sides; ``narrow``: the
-    browser's screen is phone-sized."""
+    """What the stage is given and gives back.
+
+    * ``run``: a :class:`~sim.demo.replay.Replay` payload as JSON text;
+    * ``week``: the week shown (the browser changes it, Python reads it);
+    * ``start_week``: the week a link opens at;
+    * ``query``: the settings part of the address (the browser adds week and presenter);
+    * ``note``: what the last lever change did;
+    * ``job``: the followed job's path on both sides;
+    * ``presenter``: presenter mode (either side may switch it);
+    * ``narrow``: the browser's screen is phone-sized.
+    """
 
     _esm = HERE / "stage.js"
     _css = HERE / "stage.css"
