@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -25,6 +26,12 @@ class Demo:
     url: str
     lines: list[str] = field(default_factory=list)  # everything it printed, in order
     answered_at_once: bool = False  # the printed address answered on the first try
+    pid: int = 0  # the server's process
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (Linux), for load figures."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __iter__(self):  # `with serving_demo() as (port, url):` still works
         return iter((self.port, self.url))
@@ -38,7 +45,7 @@ def serving_demo(timeout: float = 300) -> Iterator[Demo]:
     proc = subprocess.Popen([str(Path(sys.executable).parent / "orgsim-demo"), "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    demo = Demo(port, f"http://127.0.0.1:{port}/")
+    demo = Demo(port, f"http://127.0.0.1:{port}/", pid=proc.pid)
     reader = None
     try:
         first = proc.stdout.readline()
