@@ -230,7 +230,7 @@ def test_moments_are_marked_in_the_week_they_happen(server, browser):
     s.wait_week(lambda w: w == int(week))
     left = s.page.locator(".side[data-side=left]")
     assert any(text in t for t in left.locator("ul.moments li.now").all_inner_texts())
-    assert left.locator("svg.market circle.flash-adopt").count() >= 1
+    assert left.locator("svg.market circle.flash-adopt").count() >= 1  # a ring, fading later
     assert left.locator("svg.charts text.moment-adopt").count() >= 1
     s.page.keyboard.press("ArrowLeft")  # the week before: the adoption is not there yet
     s.wait_week(lambda w: w == int(week) - 1)

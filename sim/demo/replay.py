@@ -210,6 +210,7 @@ def compute(settings: Settings) -> Replay:
                "score_labels": [list(row) for row in SCOREBOARD],
                "window": float(pair.sides["left"].config.market.contact_window_weeks),
                "stages": list(STAGES), "stage_colours": list(STAGE_COLOURS),
+               "roles": [[r.replace("_", " "), ROLE_COLOURS[r]] for r in ROLES],
                "key": repr(settings)}
     return Replay(settings, pair, payload)
 

@@ -112,9 +112,10 @@ function drawMarket(svg, side, week, run, big) {
       y2: account[1] * 100, stroke: person[2], "stroke-width": 0.25 + 0.35 * fresh,
       "stroke-opacity": (0.15 + 0.6 * fresh).toFixed(2) }, lines);
   }
-  const flash = new Map();
+  const flash = new Map();  // account → [kind, weeks ago]: a ring that fades over four weeks
   for (const [w, kind, , account] of side.moments) {
-    if (w === now && account >= 0) flash.set(account, kind);
+    if (w <= now && w > now - 4 && account >= 0
+      && (!flash.has(account) || kind === "adopt")) flash.set(account, [kind, now - w]);
   }
   side.people.forEach(([px, py, colour, role]) => {
     const r = el("svg:rect", { x: px * 100 - 1, y: py * 100 - 1, width: 2, height: 2,
@@ -128,9 +129,10 @@ function drawMarket(svg, side, week, run, big) {
       class: `account stage-${run.stages[stages[a]]}` }, svg);
     el("svg:title", {}, c, `account ${a}: ${patients} patients, ${run.stages[stages[a]]}`);
     if (flash.has(a)) {
+      const [kind, ago] = flash.get(a);
       el("svg:circle", { cx: ax * 100, cy: ay * 100, r: radius * 100 + 1.6, fill: "none",
-        stroke: MOMENT_COLOURS[flash.get(a)], "stroke-width": 0.9,
-        class: `flash flash-${flash.get(a)}` }, svg);
+        stroke: MOMENT_COLOURS[kind], "stroke-width": 0.9, "stroke-opacity": 1 - ago / 4,
+        class: `flash flash-${kind}` }, svg);
     }
   });
   const perAccount = last.size / Math.max(1, side.accounts.length);
@@ -177,6 +179,20 @@ function drawJob(box, job, run, week) {
   }).join("");
 }
 
+const MOMENT_NAMES = { adopt: "account adopts", abandon: "job abandoned",
+  wait: "decision waits at head office" };
+
+function legendHtml(run) {
+  const dot = (colour) => `<i style="background:${colour}"></i>`;
+  return run.stages.map((s, i) => `<span>${dot(run.stage_colours[i])}${s}</span>`).join("")
+    + run.roles.map(([role, colour]) => `<span><b style="color:${colour}">■</b> ${role}</span>`)
+      .join("")
+    + Object.entries(MOMENT_MARKS).map(([k, m]) => `<span><b style="color:${MOMENT_COLOURS[k]}">`
+      + `${m}</b> ${MOMENT_NAMES[k]}</span>`).join("")
+    + `<span>accounts: inner ring, size = patients · company people: outer ring · lines: met in `
+    + `the last ${run.window} weeks</span>`;
+}
+
 // The whole view as one PNG: scoreboard, then each side's market and charts.
 async function downloadPng(root, run, week) {
   const W = 1600, margin = 20, colW = (W - 3 * margin) / 2;
@@ -191,7 +207,15 @@ async function downloadPng(root, run, week) {
       + `font-size="17" fill="${s.colour}">${fmt(s.scores[week][k], kind)}</text>`));
     y += 24;
   });
-  y += 10;
+  y += 6;
+  let x = margin;  // legend: adoption stages, then roles
+  for (const [name, colour] of [...run.stages.map((s, i) => [s, run.stage_colours[i]]),
+    ...run.roles]) {
+    parts.push(`<circle cx="${x + 7}" cy="${y - 5}" r="7" fill="${colour}" stroke="#555"/>`
+      + `<text x="${x + 18}" y="${y}" font-size="15">${name}</text>`);
+    x += 28 + 8.5 * name.length;
+  }
+  y += 14;
   root.querySelectorAll(".side").forEach((sideBox, i) => {
     let yy = y;
     parts.push(`<text x="${margin + i * (colW + margin)}" y="${yy + 20}" font-size="22" `
@@ -296,14 +320,7 @@ function render({ model, el: root }) {
     draw();
   };
   const legend = () => {
-    if (!run) return;
-    $(".legend").innerHTML = run.stages.map((s, i) => `<span><i style="background:`
-      + `${run.stage_colours[i]}"></i>${s}</span>`).join("")
-      + Object.entries(MOMENT_MARKS).map(([k, m]) => `<span><b style="color:`
-      + `${MOMENT_COLOURS[k]}">${m}</b> ${{ adopt: "account adopts", abandon: "job abandoned",
-        wait: "decision waits at head office" }[k]}</span>`).join("")
-      + "<span>□ company people (colour: role) · lines: met in the last "
-      + `${run.window} weeks · circle size: patients</span>`;
+    if (run) $(".legend").innerHTML = legendHtml(run);
   };
   const load = (first) => {
     const text = model.get("run");
