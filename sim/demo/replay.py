@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.demo.levers import DEFAULTS
 from sim.jobs import Event
+from sim.market import ACCOUNT_TYPES
 from sim.stakeholders import STAGE_NAMES
 from sim.style import colour
 
@@ -117,8 +118,6 @@ class _SideRecorder:
         m = self.model
         adopted = m.book.adopted
         kinds = m.market.account_type
-        from sim.market import ACCOUNT_TYPES
-
         for a in np.flatnonzero(adopted & ~self._adopted).tolist():
             self.moments.append([week, "adopt", f"account {a} "
                                  f"({ACCOUNT_TYPES[kinds[a]].replace('_', ' ')}) adopts", a])

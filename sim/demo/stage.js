@@ -16,6 +16,11 @@ const PANELS = [  // [title, [series, axis, style] …]; axis "r" is the right-h
     [["contacts_per_account", "l", ""], ["decision_wait_mean", "r", "dots"]]],
 ];
 
+// Text from the run (job types, account kinds, design names come from scenario and design files)
+// is escaped wherever it goes into HTML or SVG markup.
+const esc = (text) => String(text).replace(/[&<>"']/g,
+  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
 function el(tag, attrs = {}, parent = null, text = null) {
   const node = tag.startsWith("svg:") ? document.createElementNS(NS, tag.slice(4))
     : document.createElement(tag);
@@ -145,11 +150,11 @@ function drawMarket(svg, side, week, run, big) {
 function drawScore(box, run, week) {
   const [a, b] = run.sides;
   const head = `<tr><th style="text-align:left">week ${a.weeks[week]}</th>`
-    + run.sides.map((s) => `<th style="color:${s.colour}">${s.label}</th>`).join("") + "</tr>";
+    + run.sides.map((s) => `<th style="color:${esc(s.colour)}">${esc(s.label)}</th>`).join("") + "</tr>";
   const rows = run.score_labels.map(([label, kind, better], k) => {
     const l = a.scores[week][k], r = b.scores[week][k];
     const wins = l === r ? "" : ((l > r) === (better === "higher") ? "l" : "r");
-    return `<tr><td>${label}</td><td class="${wins === "l" ? "win" : ""}">${fmt(l, kind)}</td>`
+    return `<tr><td>${esc(label)}</td><td class="${wins === "l" ? "win" : ""}">${fmt(l, kind)}</td>`
       + `<td class="${wins === "r" ? "win" : ""}">${fmt(r, kind)}</td></tr>`;
   }).join("");
   box.innerHTML = `<table class="orgsim-score">${head}${rows}</table>`;
@@ -160,7 +165,7 @@ function drawMoments(box, side, week, big) {
   const past = side.moments.filter(([w]) => w <= now).slice(-(big ? 2 : 5)).reverse();
   box.innerHTML = past.map(([w, kind, text]) => `<li class="moment ${kind}${w === now ? " now" : ""}">`
     + `<span style="color:${MOMENT_COLOURS[kind]}">${MOMENT_MARKS[kind]}</span> `
-    + `week ${w}: ${text}</li>`).join("") || "<li class='quiet'>no moments yet</li>";
+    + `week ${w}: ${esc(text)}</li>`).join("") || "<li class='quiet'>no moments yet</li>";
 }
 
 function drawJob(box, job, run, week) {
@@ -168,11 +173,11 @@ function drawJob(box, job, run, week) {
   const now = run.sides[0].weeks[week];
   box.innerHTML = job.sides.map((rows, s) => {
     const shown = rows.filter((r) => r[0] <= now);
-    const body = shown.map((r, i) => `<tr><td>${r[0].toFixed(1)}</td><td>${r[1]}</td>`
-      + `<td>${r[2]}</td><td>${r[3]}</td><td>${(i ? r[0] - shown[i - 1][0] : 0).toFixed(1)}</td></tr>`)
+    const body = shown.map((r, i) => `<tr><td>${r[0].toFixed(1)}</td><td>${esc(r[1])}</td>`
+      + `<td>${esc(r[2])}</td><td>${esc(r[3])}</td><td>${(i ? r[0] - shown[i - 1][0] : 0).toFixed(1)}</td></tr>`)
       .join("");
     const side = run.sides[s];
-    return `<div><b style="color:${side.colour}">${side.label}</b> — ${job.label}: `
+    return `<div><b style="color:${esc(side.colour)}">${esc(side.label)}</b> — ${esc(job.label)}: `
       + `${shown.length} steps by week ${now}`
       + `<table class="orgsim-path" data-side="${s ? "right" : "left"}"><tr><th>week</th>`
       + `<th>step</th><th>who</th><th>detail</th><th>waited</th></tr>${body}</table></div>`;
@@ -184,8 +189,8 @@ const MOMENT_NAMES = { adopt: "account adopts", abandon: "job abandoned",
 
 function legendHtml(run) {
   const dot = (colour) => `<i style="background:${colour}"></i>`;
-  return run.stages.map((s, i) => `<span>${dot(run.stage_colours[i])}${s}</span>`).join("")
-    + run.roles.map(([role, colour]) => `<span><b style="color:${colour}">■</b> ${role}</span>`)
+  return run.stages.map((s, i) => `<span>${dot(esc(run.stage_colours[i]))}${esc(s)}</span>`).join("")
+    + run.roles.map(([role, colour]) => `<span><b style="color:${esc(colour)}">■</b> ${esc(role)}</span>`)
       .join("")
     + Object.entries(MOMENT_MARKS).map(([k, m]) => `<span><b style="color:${MOMENT_COLOURS[k]}">`
       + `${m}</b> ${MOMENT_NAMES[k]}</span>`).join("")
@@ -199,27 +204,27 @@ async function downloadPng(root, run, week) {
   const parts = [];
   let y = margin;
   parts.push(`<text x="${margin}" y="${y + 22}" font-size="24" font-weight="bold">`
-    + `orgsim · ${run.sides.map((s) => s.label).join(" vs ")} · week ${run.sides[0].weeks[week]}</text>`);
+    + `orgsim · ${run.sides.map((s) => esc(s.label)).join(" vs ")} · week ${run.sides[0].weeks[week]}</text>`);
   y += 44;
   run.score_labels.forEach(([label, kind], k) => {
-    parts.push(`<text x="${margin}" y="${y}" font-size="17">${label}</text>`);
+    parts.push(`<text x="${margin}" y="${y}" font-size="17">${esc(label)}</text>`);
     run.sides.forEach((s, i) => parts.push(`<text x="${margin + 520 + i * 200}" y="${y}" `
-      + `font-size="17" fill="${s.colour}">${fmt(s.scores[week][k], kind)}</text>`));
+      + `font-size="17" fill="${esc(s.colour)}">${fmt(s.scores[week][k], kind)}</text>`));
     y += 24;
   });
   y += 6;
   let x = margin;  // legend: adoption stages, then roles
   for (const [name, colour] of [...run.stages.map((s, i) => [s, run.stage_colours[i]]),
     ...run.roles]) {
-    parts.push(`<circle cx="${x + 7}" cy="${y - 5}" r="7" fill="${colour}" stroke="#555"/>`
-      + `<text x="${x + 18}" y="${y}" font-size="15">${name}</text>`);
+    parts.push(`<circle cx="${x + 7}" cy="${y - 5}" r="7" fill="${esc(colour)}" stroke="#555"/>`
+      + `<text x="${x + 18}" y="${y}" font-size="15">${esc(name)}</text>`);
     x += 28 + 8.5 * name.length;
   }
   y += 14;
   root.querySelectorAll(".side").forEach((sideBox, i) => {
     let yy = y;
     parts.push(`<text x="${margin + i * (colW + margin)}" y="${yy + 20}" font-size="22" `
-      + `fill="${run.sides[i].colour}">${run.sides[i].label}</text>`);
+      + `fill="${esc(run.sides[i].colour)}">${esc(run.sides[i].label)}</text>`);
     yy += 30;
     for (const svg of sideBox.querySelectorAll("svg")) {
       const [, , vw, vh] = svg.getAttribute("viewBox").split(" ").map(Number);
