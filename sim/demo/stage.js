@@ -141,10 +141,10 @@ function drawMarket(svg, side, week, run, big) {
     }
   });
   const perAccount = last.size / Math.max(1, side.accounts.length);
-  el("svg:text", { x: 50, y: 49, "font-size": big ? 5 : 4, "text-anchor": "middle",
+  el("svg:text", { x: 50, y: big ? 50 : 49, "font-size": big ? 8 : 4, "text-anchor": "middle",
     fill: "#333" }, svg, `${perAccount.toFixed(1)}`);
-  el("svg:text", { x: 50, y: 54, "font-size": big ? 3 : 2.6, "text-anchor": "middle",
-    fill: "#555" }, svg, "people per account");
+  el("svg:text", { x: 50, y: big ? 56 : 54, "font-size": big ? 3.6 : 2.6,
+    "text-anchor": "middle", fill: "#555" }, svg, "people per account");
 }
 
 function drawScore(box, run, week) {
