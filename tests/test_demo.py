@@ -278,7 +278,12 @@ def test_page_applies_a_lever_at_once_and_presenter_mode_drops_the_sidebar():
     assert "team_size=8" in stage.query
     slider = next(w for w in rc.find(v.Slider).widgets
                   if w.label.startswith("Micro-enterprise team size: 8"))
-    slider.v_model = 9
+    slider.v_model = 9  # computed in the background: the stage says so, then shows it
+    import time
+
+    deadline = time.time() + 120
+    while "team_size=9" not in stage.query and time.time() < deadline:
+        time.sleep(0.05)
     assert "team_size=9" in stage.query
     assert stage.note.startswith("Changed: Micro-enterprise team size 8 → 9.")
     assert json.loads(stage.run)["key"] == repr(Settings().with_(team_size=9))

@@ -139,11 +139,25 @@ def Layout(children=None):
 def Page():
     router = solara.use_router()
     first = solara.use_memo(lambda: from_query(router.search or ""), [])
-    settings = solara.use_reactive(first.settings)
+    settings = solara.use_reactive(first.settings)  # what the sidebar asks for
     presenter = solara.use_reactive(first.presenter)
     note = solara.use_reactive(first.problems)
     choice = solara.use_reactive("")
-    replay = solara.use_memo(lambda: replay_for(settings.value), [settings.value])
+    # what the stage shows; a new pair is computed in the background (a second or so) while
+    # the stage keeps the old one and says so, instead of freezing the page
+    shown = solara.use_reactive(solara.use_memo(lambda: replay_for(first.settings), []))
+    latest = solara.use_ref(settings.value)
+    latest.current = settings.value
+    wanted = settings.value
+
+    def bring_up_to_date():
+        if shown.value.settings != wanted:
+            replay = replay_for(wanted)
+            if latest.current == wanted:  # not overtaken by a newer change meanwhile
+                shown.set(replay)
+
+    solara.use_thread(bring_up_to_date, dependencies=[wanted], intrusive_cancel=False)
+    replay = shown.value
 
     def change(**changes):
         new = settings.value.with_(**changes)
@@ -157,10 +171,12 @@ def Page():
             solara.AppBarTitle(TITLE)
         with solara.Sidebar():
             Levers(settings.value, change)
+    computing = replay.settings != wanted
     # keyed: the same widget (and week) whether or not the sidebar is there
     Stage.element(run=replay.json, start_week=first.week, presenter=presenter.value,
                   on_presenter=presenter.set, on_narrow=narrow.set,
-                  query=to_query(settings.value), note=note.value,
+                  query=to_query(replay.settings),
+                  note="Computing both sides with the new settings…" if computing else note.value,
                   job=job_payload(replay, choice.value if not presenter.value else "")
                   ).key("stage")
     if not presenter.value:
