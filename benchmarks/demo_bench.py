@@ -1,158 +1,153 @@
-"""Workshop demo speed: one step of both sides together, including redraw, against the 100 ms
-budget that makes play look smooth.
+"""Workshop demo speed, against the targets of issue 19.
 
-    python benchmarks/demo_bench.py [--steps 60] [--no-browser]
+    python benchmarks/demo_bench.py [--steps 60] [--sessions 3] [--no-browser]
 
-Three measurements, each over the first ``--steps`` weeks of the workshop scenario (20
-accounts, 40 people) with the default levers, traditional vs micro-enterprise:
+Measurements (workshop scenario, traditional vs micro-enterprise, default levers):
 
-1. *model*: ``SideBySide.step()`` alone (both sides).
-2. *model + views*: the step plus everything the page computes from it — scoreboard, shared chart
-   limits, the in-place update of both sides' charts and networks (figures are drawn whole once
-   per run), the job list and the followed job's path.
-3. *browser round trip*: ``orgsim-demo`` on 127.0.0.1 driven by headless Chromium; the time
-   from clicking Step until the week on the scoreboard has moved on and both sides' charts hold
-   the new week's point — the step, Solara's re-render, the websocket and plotly's redraw.
+1. *run computed whole*: :func:`sim.demo.replay.compute` — both sides to the horizon, recorded
+   week by week (what Reset or a lever change costs, once per settings across all sessions),
+   and the size of what is sent to the browser.
+2. *start-up*: ``orgsim-demo`` launched → its address printed, and whether that address
+   answered at once (it should: the address is printed only once the server answers).
+3. *time to interactive*: a new browser session (its own context, as a new participant) from
+   opening the address until the scoreboard, both market views and the Step button are there;
+   the first session and each later one (target ≤ 3 s first, ≤ 2 s later).
+4. *Step round trip*: click Step → the scoreboard and both sides show the new week (target
+   ≤ 100 ms median).
+5. *play*: weeks shown per second while playing (the page plays ten a second).
+6. *lever change*: the seed slider moved one notch → both sides restarted and drawn, for a
+   run not computed yet (the server computes it) and for one in the cache (another session or
+   an earlier view asked for it).
 
-Writes benchmarks/results/demo.md. Figures are per step: median, 95th percentile, worst.
+A Step, Play and Reset are drawn in the browser from the run it already holds; the week then
+goes to Python in the background. Mesa's SolaraViz stepped the model in Python and redrew four
+plotly figures instead (the "before" figures in the closing note of issue 19).
+
+Writes benchmarks/results/demo.md. All figures depend on the machine and its load.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+
 OUT = Path(__file__).parent / "results"
-BUDGET_MS = 100.0
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+READY = """() => document.querySelector('table.orgsim-score')
+    && document.querySelectorAll('.orgsim-stage svg.market circle').length > 0
+    && [...document.querySelectorAll('button')].some(b => b.innerText === 'Step')"""
+AT_WEEK = """week => document.querySelector('.orgsim-stage').dataset.week === String(week)
+    && document.querySelector('table.orgsim-score').innerText.includes('week ' + week)"""
 
 
-def summary(ms: list[float]) -> tuple[float, float, float]:
+def summary(ms: list[float]) -> str:
     ordered = sorted(ms)
-    return (statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))], ordered[-1])
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return f"median {statistics.median(ordered):.0f} · p95 {p95:.0f} · worst {ordered[-1]:.0f}"
 
 
-def in_process(steps: int) -> tuple[list[float], list[float]]:
-    import plotly.graph_objects as go
+def in_process() -> list[tuple[str, str]]:
+    from sim.demo.replay import Settings, compute
 
-    from sim.demo.side_by_side import SideBySide
-    from sim.demo.views import (
-        chart_data,
-        chart_limits,
-        chart_ranges,
-        charts,
-        job_choices,
-        job_path,
-        levers_line,
-        network,
-        network_data,
-        refresh,
-        scoreboard_rows,
-    )
-
-    model_only, with_views = [], []
-    for views in (False, True):
-        model = SideBySide()
-        sides, designs = model.sides, model.designs
-        limits = chart_limits(list(sides.values()))
-        figures = {side: (go.FigureWidget(charts(m, designs[side], limits)),
-                          go.FigureWidget(network(m, designs[side])))
-                   for side, m in sides.items()}  # drawn once per run, as on the page
-        for _ in range(steps):
-            t = time.perf_counter()
-            model.step()
-            if views:  # what the page computes after a step (sim/demo/views.py Dashboard)
-                for m in sides.values():
-                    scoreboard_rows(m)
-                limits = chart_limits(list(sides.values()))
-                levers_line(model)
-                for side, m in sides.items():
-                    chart_widget, network_widget = figures[side]
-                    refresh(chart_widget, chart_data(m), chart_ranges(m, limits))
-                    refresh(network_widget, network_data(m, designs[side]), {})
-                choices = job_choices(sides)
-                if choices:
-                    job_id = int(choices[0].split(" · ")[0])
-                    for m in sides.values():
-                        job_path(m, job_id)
-            (with_views if views else model_only).append((time.perf_counter() - t) * 1000)
-    return model_only, with_views
+    compute(Settings(seed=1))  # imports and the composed configuration, once
+    times = []
+    for seed in (2, 3, 4):
+        t = time.perf_counter()
+        replay = compute(Settings(seed=seed))
+        times.append(time.perf_counter() - t)
+    return [("run computed whole (both sides, 156 weeks)",
+             f"median {statistics.median(times):.2f} s of {len(times)}"),
+            ("sent to each browser per run", f"{len(replay.json) / 1e3:.0f} kB JSON")]
 
 
-CHARTS_AT = """week => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(p => p.layout && p.layout.xaxis3)
-    .every(p => p.data && p.data[0] && p.data[0].x && p.data[0].x.length === week + 1)"""
-
-
-def browser_round_trip(steps: int) -> list[float] | None:
-    from sim.report.export import find_browser
-
-    chromium = find_browser()
-    if chromium is None:
-        return None
+def in_browser(steps: int, sessions: int) -> list[tuple[str, str]]:
+    from demo_server import serving_demo
     from playwright.sync_api import sync_playwright
 
-    port = 8791
-    server = subprocess.Popen([str(Path(sys.executable).parent / "orgsim-demo"), "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium,
-                                        args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector(".js-plotly-plot", timeout=90000)
-            page.wait_for_function(CHARTS_AT, arg=0, timeout=30000)
-            step = page.get_by_role("button", name="Step", exact=True)
+    from sim.report.export import find_browser
+
+    rows = []
+    started = time.perf_counter()
+    with serving_demo() as demo, sync_playwright() as p:
+        rows.append(("start-up: launch → address printed",
+                     f"{time.perf_counter() - started:.1f} s; answered at once: "
+                     f"{'yes' if demo.answered_at_once else 'NO'}"))
+        browser = p.chromium.launch(executable_path=find_browser(), args=ARGS)
+        tti = []
+        for _ in range(sessions):
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
+            page = context.new_page()
+            t = time.perf_counter()
+            page.goto(demo.url)
+            page.wait_for_function(READY, timeout=300_000, polling="raf")
+            tti.append(time.perf_counter() - t)
+            last = (context, page)
+            if len(tti) < sessions:
+                context.close()
+        rows.append(("time to interactive, first session", f"{tti[0]:.2f} s"))
+        if len(tti) > 1:
+            rows.append((f"time to interactive, later sessions ({len(tti) - 1})",
+                         f"median {statistics.median(tti[1:]):.2f} s, worst {max(tti[1:]):.2f} s"))
+        context, page = last
+        step = page.get_by_role("button", name="Step", exact=True)
+        ms = []
+        for week in range(1, steps + 1):
+            t = time.perf_counter()
+            step.click()
+            page.wait_for_function(AT_WEEK, arg=week, timeout=30_000, polling="raf")
+            ms.append((time.perf_counter() - t) * 1000)
+        rows.append((f"Step round trip, click → both sides redrawn ({steps} steps), ms",
+                     summary(ms)))
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.wait_for_function(AT_WEEK, arg=0, timeout=30_000)
+        page.get_by_role("button", name="▶", exact=True).click()
+        t = time.perf_counter()
+        time.sleep(3)
+        shown = int(page.locator(".orgsim-stage").get_attribute("data-week"))
+        rows.append(("play: weeks shown per second", f"{shown / (time.perf_counter() - t):.1f}"))
+        page.get_by_role("button", name="❚❚", exact=True).click()
+        seed = page.get_by_text("Seed (same market on both sides)").locator(
+            "xpath=ancestor::div[contains(@class,'v-input')][1]").locator("[role=slider]")
+        for label, keys in (("not computed yet", ["ArrowRight"] * 3),
+                            ("in the cache", ["ArrowLeft"] * 2)):
             ms = []
-            for week in range(1, steps + 1):
+            for key in keys:
+                before = page.evaluate("() => document.querySelector('.orgsim-stage')._run")
                 t = time.perf_counter()
-                step.click()
+                seed.press(key)
                 page.wait_for_function(
-                    "week => document.querySelector('table.orgsim-score').innerText"
-                    ".includes('week ' + week)", arg=week, timeout=30000, polling="raf")
-                page.wait_for_function(CHARTS_AT, arg=week, timeout=30000, polling="raf")
+                    "old => document.querySelector('.orgsim-stage')._run !== old",
+                    arg=before, timeout=120_000, polling="raf")
                 ms.append((time.perf_counter() - t) * 1000)
-            browser.close()
-        return ms
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            rows.append((f"lever change → both sides restarted and drawn, run {label}, ms",
+                         summary(ms)))
+        browser.close()
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--sessions", type=int, default=3)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    rows = []
-    model_only, with_views = in_process(args.steps)
-    rows.append(("model: both sides step", model_only))
-    rows.append(("model + views (scoreboard, charts, networks, job path)", with_views))
+    rows = in_process()
     if not args.no_browser:
-        trip = browser_round_trip(args.steps)
-        if trip is not None:
-            rows.append(("browser round trip: click Step → both sides redrawn", trip))
-    text = (f"Workshop scenario, traditional vs micro_enterprise, first {args.steps} weeks; "
-            f"budget {BUDGET_MS:.0f} ms per step.\n\n"
-            "| per step | median ms | p95 ms | worst ms | within budget |\n|---|---|---|---|---|\n")
-    for name, ms in rows:
-        med, p95, worst = summary(ms)
-        text += (f"| {name} | {med:.1f} | {p95:.1f} | {worst:.1f} | "
-                 f"{sum(m <= BUDGET_MS for m in ms) / len(ms):.0%} |\n")
+        rows += in_browser(args.steps, args.sessions)
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    text = ("Workshop scenario, traditional vs micro_enterprise, default levers. "
+            f"Load average at the end: {' '.join(load)}.\n\n| measure | figure |\n|---|---|\n"
+            + "".join(f"| {name} | {figure} |\n" for name, figure in rows))
     OUT.mkdir(exist_ok=True)
     (OUT / "demo.md").write_text(text)
+    (OUT / "demo.json").write_text(json.dumps(dict(rows), indent=2) + "\n")
     print(text)
 
 

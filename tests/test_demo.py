@@ -10,42 +10,30 @@ import pytest
 import solara
 
 from sim.demo.levers import DEFAULTS, model_params, span_for_levels
+from sim.demo.replay import Settings, account_stages, replay_for
 from sim.demo.side_by_side import SideBySide
 from sim.demo.views import (
-    Dashboard,
-    FollowJob,
-    chart_limits,
-    chart_ranges,
-    charts,
+    CHART_COLUMNS,
+    changes_note,
     job_choices,
     job_path,
-    network,
     scoreboard_rows,
+    scoreboard_values,
+    series,
 )
 from sim.designs import names
 from sim.staff import Manager
 
 
-def _finite_figure(fig) -> None:
-    for trace in fig.data:
-        for axis in ("x", "y", "marker.size"):
-            values = trace[axis]  # None when unset
-            if isinstance(values, (int, float)):
-                values = [values]
-            if values is not None:
-                numbers = np.array([v for v in values if v is not None], float)
-                assert np.all(np.isfinite(numbers)), (trace.name, axis)
-
-
 def _check_views(model: SideBySide) -> None:
-    limits = chart_limits(list(model.sides.values()))
-    assert all(math.isfinite(v) and v > 0 for v in limits.values())
     for side, m in model.sides.items():
         for label, value, fmt, _ in scoreboard_rows(m):
             assert math.isfinite(value), (side, label)
             assert "nan" not in fmt.format(value).lower()
-        _finite_figure(charts(m, model.designs[side], limits))
-        _finite_figure(network(m, model.designs[side]))
+        for column in CHART_COLUMNS:
+            assert np.all(np.isfinite(series(m, column))), (side, column)
+        stages = account_stages(m)
+        assert ((stages >= 0) & (stages <= 4)).all()
 
 
 def test_both_sides_share_the_market_and_step_together():
@@ -122,29 +110,6 @@ def test_follow_one_job_traces_the_same_job_on_both_sides():
         assert [r["week"] for r in path] == sorted(r["week"] for r in path)
 
 
-def test_dashboard_and_follow_job_render_and_update_without_a_browser():
-    from solara.widgets.widgets import HTML
-
-    model = SideBySide()
-    _, rc = solara.render(Dashboard(model), handle_error=False)
-
-    def scoreboard() -> str:
-        return next(w.unsafe_innerHTML for w in rc.find(HTML).widgets
-                    if "orgsim-score" in w.unsafe_innerHTML)
-
-    assert "week 0" in scoreboard()
-    for _ in range(4):
-        model.step()
-    from mesa.visualization.utils import force_update
-
-    force_update()  # what SolaraViz does after a step
-    assert "week 4" in scoreboard()
-    _, rc2 = solara.render(FollowJob(model.sides, model.designs, 0), handle_error=False)
-    tables = [w.unsafe_innerHTML for w in rc2.find(HTML).widgets
-              if "orgsim-path" in w.unsafe_innerHTML]
-    assert len(tables) == 2 and all("arrived" in t for t in tables)
-
-
 def test_defaults_of_levers_match_the_scenario_defaults():
     from sim.cli.compose import compose_run
 
@@ -154,49 +119,6 @@ def test_defaults_of_levers_match_the_scenario_defaults():
     assert right.staffing.ppoc_span == base.staffing.ppoc_span == DEFAULTS["ppoc_span"]
     assert right.org.team_authority == base.org.team_authority
     assert right.market.cross_functional_base == base.market.cross_functional_base
-
-
-def test_whole_page_step_and_reset_through_solaraviz_buttons():
-    """The page as SolaraViz builds it: Step advances both sides, Reset rebuilds the pair from
-    the sidebar (Mesa passes its own ``scenario`` object on reset; ours must not collide)."""
-    import ipyvuetify as v
-    from solara.widgets.widgets import HTML
-
-    from sim.demo.app import Page
-
-    @solara.component
-    def App():  # what `solara run` wraps the page in; the controls live in its sidebar
-        with solara.AppLayout():
-            Page()
-
-    _, rc = solara.render(App(), handle_error=False)
-
-    def week() -> str:
-        html = next(w.unsafe_innerHTML for w in rc.find(HTML).widgets
-                    if "orgsim-score" in w.unsafe_innerHTML)
-        return html.split("week ")[1].split("<")[0]
-
-    def press(label: str) -> None:
-        rc.find(v.Btn, children=[label]).widget.click()
-
-    assert week() == "0"
-    press("Step")
-    press("Step")
-    assert week() == "2"
-    press("Reset")
-    assert week() == "0"
-    press("Step")
-    assert week() == "1"
-
-
-def test_levers_line_names_the_values_the_pair_runs_with():
-    from sim.demo.views import levers_line
-
-    line = levers_line(SideBySide(seed=3, team_size=11, call_target_share=0.25))
-    assert "Scenario: <b>workshop</b>" in line
-    assert "Micro-enterprise team size: <b>11</b>" in line
-    assert "Call targets: weight of calls in the KPI: <b>0.25</b>" in line
-    assert "Seed (same market on both sides): <b>3</b>" in line
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -231,41 +153,146 @@ def test_demo_command_says_when_the_port_is_taken(capsys):
     assert "\n" not in err
 
 
-def test_chart_ranges_set_the_axes_the_traces_use():
-    model = SideBySide()
-    for _ in range(3):
-        model.step()
-    m = model.sides["left"]
-    limits = chart_limits(list(model.sides.values()))
-    fig = charts(m, "traditional", limits)
-    used = {f"yaxis{t.yaxis[1:]}" for t in fig.data}
-    assert used == {k.split(".")[0] for k in chart_ranges(m, limits) if k.startswith("yaxis")}
-    assert fig.layout.yaxis3.range == (0, limits["jobs"])
-    assert fig.layout.yaxis5.range == (0, limits["wait"])
+# ------------------------------------------------------------------ replays (what the page plays)
+@pytest.fixture(scope="module")
+def replay():
+    return replay_for(Settings(seed=2))
 
 
-def test_figures_are_drawn_once_per_run_and_changed_in_place():
-    """Step changes the traces of the same plotly widgets (a restyle, not a new figure); Reset
-    draws them anew for the new models."""
+def test_a_replay_records_what_stepping_the_pair_week_by_week_shows(replay):
+    live = SideBySide(seed=2)
+    payload = replay.payload
+    assert replay.weeks == live.sides["left"].n_steps
+    for week in range(0, 31):
+        if week:
+            live.step()
+        for i, side in enumerate(("left", "right")):
+            m, recorded = live.sides[side], payload["sides"][i]
+            assert recorded["scores"][week] == pytest.approx(
+                [round(v, 4) for v in scoreboard_values(m)], abs=1e-9), (side, week)
+            assert recorded["stages"][week] == account_stages(m).tolist()
+            # every pair met this week whose person still holds a post, as (post, account)
+            c, wf = m.contacts, m.workforce
+            post = {int(p): r for r, p in enumerate(wf.person_id[:wf.n]) if p >= 0}
+            met = {(post[int(p)], int(a)) for p, a, last in zip(
+                c.person[:c.n], c.account[:c.n], c.last[:c.n], strict=True)
+                if week and last == m.now and int(p) in post}
+            flat = recorded["touches"][week]
+            assert set(zip(flat[::2], flat[1::2], strict=True)) == met, (side, week)
+    for i, side in enumerate(("left", "right")):
+        for column in CHART_COLUMNS:
+            np.testing.assert_allclose(payload["sides"][i]["series"][column][:31],
+                                       series(live.sides[side], column), atol=1e-4)
+
+
+def test_moments_are_the_adoptions_and_abandonments_of_the_run(replay):
+    from sim.jobs import Event
+
+    for i, side in enumerate(("left", "right")):
+        m, moments = replay.pair.sides[side], replay.payload["sides"][i]["moments"]
+        adopted = {a: w for w, kind, _, a in moments if kind == "adopt"}
+        expected = {a: float(w) for a, w in enumerate(m.book.adopted_week) if not np.isnan(w)}
+        assert adopted == expected
+        abandoned = [w for w, kind, _, _ in moments if kind == "abandon"]
+        assert len(abandoned) == sum(r[2] == Event.ABANDONED for r in m.history._rows)
+        assert abandoned == sorted(abandoned)
+
+
+def test_a_run_is_computed_once_however_many_sessions_ask_at_once(monkeypatch):
+    import threading
+    import time
+
+    from sim.demo import replay as replay_module
+
+    calls = []
+
+    def slow_compute(settings):
+        calls.append(settings)
+        time.sleep(0.3)
+        return replay_module.Replay(settings, None, {"sides": [{"weeks": [0]}]})
+
+    monkeypatch.setattr(replay_module, "compute", slow_compute)
+    monkeypatch.setattr(replay_module, "_cache", type(replay_module._cache)())
+    monkeypatch.setattr(replay_module, "CACHE_SIZE", 2)
+    wanted = Settings(seed=77)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(replay_for(wanted)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 8 and all(r is got[0] for r in got)
+    replay_for(Settings(seed=78))
+    replay_for(Settings(seed=79))  # the cache keeps the two latest: seed 77 is dropped
+    assert replay_for(Settings(seed=78)) is not None and len(calls) == 3
+    replay_for(wanted)
+    assert len(calls) == 4
+
+
+def test_a_link_round_trips_the_view_and_names_what_it_ignored():
+    from sim.demo.app import from_query, to_query
+
+    settings = Settings(left="matrix", seed=5).with_(team_size=11, call_target_share=0.25)
+    view = from_query(to_query(settings) + "&week=30&presenter=1")
+    assert view.settings == settings and view.week == 30 and view.presenter
+    assert view.problems == ""
+    bad = from_query("seed=abc&left=nobody&ppoc_span=99&week=-1&colour=red&team_size=3")
+    assert bad.settings == Settings().with_(team_size=3) and bad.week == 0
+    assert bad.problems.startswith("Ignored in the link: ")
+    for named in ("seed='abc' (allowed: a number 0–99)", "left='nobody' (allowed: one of",
+                  "ppoc_span='99' (allowed: 1–12)", "week='-1'", "colour (not a setting"):
+        assert named in bad.problems, named
+
+
+def test_the_change_note_names_what_moved_and_the_shared_seed():
+    from sim.demo.app import values
+
+    old = Settings()
+    new = old.with_(team_size=11, left="matrix")
+    note = changes_note(values(old), values(new))
+    assert note == ("Changed: Left design traditional → matrix; Micro-enterprise team size "
+                    "8 → 11. Both sides restarted at week 0 on seed 0, so they stay paired.")
+    assert changes_note(values(old), values(old)) == ""
+
+
+def test_page_applies_a_lever_at_once_and_presenter_mode_drops_the_sidebar():
+    """The page without a browser: the stage gets the run as JSON; moving a slider swaps in the
+    new pair's run and says what changed; presenter mode keeps the same stage, sidebar gone."""
+    import json
+
     import ipyvuetify as v
-    import plotly.graph_objects as go
 
-    from sim.demo.app import Page
+    from sim.demo.app import Layout, Page
+    from sim.demo.stage import Stage
 
     @solara.component
     def App():
-        with solara.AppLayout():
+        with Layout():
             Page()
 
     _, rc = solara.render(App(), handle_error=False)
-    widgets = rc.find(go.FigureWidget).widgets
-    assert len(widgets) == 4
-    lengths = [len(w.data[0].x) for w in widgets if len(w.data) == 6]
-    assert lengths == [1, 1]
-    rc.find(v.Btn, children=["Step"]).widget.click()
-    after = rc.find(go.FigureWidget).widgets
-    assert [id(w) for w in after] == [id(w) for w in widgets]
-    assert [len(w.data[0].x) for w in after if len(w.data) == 6] == [2, 2]
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    assert [len(w.data[0].x) for w in rc.find(go.FigureWidget).widgets
-            if len(w.data) == 6] == [1, 1]
+    stage = rc.find(Stage).widget
+    run = json.loads(stage.run)
+    assert [s["design"] for s in run["sides"]] == ["traditional", "micro_enterprise"]
+    assert "team_size=8" in stage.query
+    slider = next(w for w in rc.find(v.Slider).widgets
+                  if w.label.startswith("Micro-enterprise team size: 8"))
+    slider.v_model = 9  # computed in the background: the stage says so, then shows it
+    import time
+
+    def relabelled() -> bool:
+        return any(w.label == "Micro-enterprise team size: 9" for w in rc.find(v.Slider).widgets)
+
+    deadline = time.time() + 120  # the stage and the sidebar re-render separately
+    while not ("team_size=9" in stage.query and relabelled()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert "team_size=9" in stage.query and relabelled()
+    assert stage.note.startswith("Changed: Micro-enterprise team size 8 → 9.")
+    assert json.loads(stage.run)["key"] == repr(Settings().with_(team_size=9))
+    stage.presenter = True
+    assert rc.find(v.Slider).widgets == []
+    assert rc.find(Stage).widget is stage
+    stage.presenter = False
+    assert len(rc.find(v.Slider).widgets) == len(
+        [p for p in model_params().values() if p["type"].startswith("Slider")])

@@ -1,16 +1,23 @@
 """``orgsim-demo``: serve the live workshop page on this machine and print its address.
 
 Binds to 127.0.0.1 unless told otherwise (``--host``); serves every asset locally
-(solara-assets), so it works with no internet.
+(solara-assets), so it works with no internet. The address is printed only once the server
+answers and the default view is computed, so the first click on it finds a ready page. The
+terminal shows orgsim's own lines and real errors only (Solara's start-up banner and its cookie
+warning for plain http are left out).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
-import shutil
 import socket
-import sys
+import threading
+import time
+import urllib.request
+import warnings
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "demo" / "app.py"
@@ -37,6 +44,38 @@ def _free(host: str, port: int) -> str | None:
     return None
 
 
+def _quiet() -> dict:
+    """Logging for the server: errors only (uvicorn's and Solara's info lines are not ours)."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    # Solara warns on every page load over plain http that its cookie falls back to
+    # samesite=lax; on 127.0.0.1 that is expected and harmless.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "orgsim-demo: %(name)s: %(message)s"}},
+            "handlers": {"err": {"class": "logging.StreamHandler", "formatter": "plain",
+                                 "stream": "ext://sys.stderr"}},
+            "loggers": {name: {"handlers": ["err"], "level": "ERROR", "propagate": False}
+                        for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "solara",
+                                     "reacton")}}
+
+
+def _announce(server, url: str) -> None:
+    """Compute the default view, wait until the server answers, then print the address."""
+    from sim.demo.app import Page  # noqa: F401  (the page's imports, done once, before anyone asks)
+    from sim.demo.replay import Settings, replay_for
+
+    replay_for(Settings())
+    while not server.should_exit:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        return
+    print(f"orgsim demo: {url}  (Ctrl+C to stop)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = _Parser(prog="orgsim-demo", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1",
@@ -47,11 +86,21 @@ def main(argv: list[str] | None = None) -> None:
     if problem:
         parser.exit(2, f"orgsim-demo: cannot serve on {args.host}:{args.port} ({problem}); "
                        "choose another --port or --host\n")
-    solara = shutil.which("solara", path=str(Path(sys.executable).parent)) or "solara"
-    print(f"orgsim demo: http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    # what `solara run APP --production` sets up, without its banner or version check
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    os.execv(solara, [solara, "run", str(APP), "--host", args.host, "--port", str(args.port),
-                      "--production", "--no-open"])
+    os.environ["SOLARA_APP"] = str(APP)
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    import uvicorn
+    from solara.server import settings
+
+    settings.main.mode = "production"
+    config = uvicorn.Config("solara.server.starlette:app", host=args.host, port=args.port,
+                            log_config=_quiet(), access_log=False)
+    server = uvicorn.Server(config)
+    url = f"http://{args.host}:{args.port}/"
+    threading.Thread(target=_announce, args=(server, url), daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
 
 
 if __name__ == "__main__":

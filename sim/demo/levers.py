@@ -7,7 +7,9 @@ must behave sensibly at both ends of every one.
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
 from dataclasses import replace
 from functools import cache
 
@@ -93,9 +95,20 @@ def _set(node, name: str, value) -> None:
         setattr(node, name, value)
 
 
+_compose_lock = threading.Lock()
+
+
+@cache
+def _composed(scenario: str, design: str) -> SimConfig:
+    """The scenario under the design, composed once (Hydra's composition is global state, so
+    sessions take turns; a composition costs more than half a second)."""
+    with _compose_lock:
+        return compose_run([f"scenario={scenario}", f"org={design}", "baseline=null"]).config
+
+
 def configure(scenario: str, design: str, levers: dict) -> SimConfig:
     """The configuration of one side: the scenario, the design, and the levers."""
-    cfg = compose_run([f"scenario={scenario}", f"org={design}", "baseline=null"]).config
+    cfg = copy.deepcopy(_composed(scenario, design))
     s, m = cfg.staffing, cfg.market
     s.ppoc_span = float(levers["ppoc_span"])
     s.team_size = int(levers["team_size"])

@@ -2,7 +2,8 @@
 
 Both sides share the scenario, the seed (so the same accounts, the same job arrivals, the same
 people) and the levers; only the organisation design differs. This wrapper is itself a Mesa model
-so that Mesa's SolaraViz can play, pause, step and reset it.
+(step it, read ``running``); the page runs it to the horizon once per settings and records every
+week (sim/demo/replay.py).
 """
 
 from __future__ import annotations
