@@ -296,3 +296,14 @@ def test_page_applies_a_lever_at_once_and_presenter_mode_drops_the_sidebar():
     stage.presenter = False
     assert len(rc.find(v.Slider).widgets) == len(
         [p for p in model_params().values() if p["type"].startswith("Slider")])
+
+
+def test_the_two_sides_are_compared_at_equal_budget_as_orgsim_compares():
+    from sim.budget import planned_budget
+
+    pair = SideBySide(seed=2, team_size=6)
+    left, right = (planned_budget(pair.sides[s].config) for s in ("left", "right"))
+    assert pair.basis["mode"] == "equal_budget"
+    assert abs(right.cost / left.cost - 1) < 0.02, (left, right)
+    same = SideBySide(left="traditional", right="traditional")
+    assert same.basis is None  # one design on both sides: nothing to scale

@@ -195,6 +195,7 @@ class Replay:
 
 def compute(settings: Settings) -> Replay:
     """Run both sides to the horizon, recording what the page shows after every step."""
+    from sim.budget import describe_basis
     from sim.demo.side_by_side import SideBySide
     from sim.demo.views import CHART_COLUMNS, SCOREBOARD
 
@@ -210,6 +211,7 @@ def compute(settings: Settings) -> Replay:
                "window": float(pair.sides["left"].config.market.contact_window_weeks),
                "stages": list(STAGES), "stage_colours": list(STAGE_COLOURS),
                "roles": [[r.replace("_", " "), ROLE_COLOURS[r]] for r in ROLES],
+               "basis": describe_basis(pair.basis),  # equal budget, as orgsim compares
                "key": repr(settings)}
     return Replay(settings, pair, payload)
 

@@ -1,7 +1,9 @@
 """Two orgsim runs of one market, stepped together: the model the workshop page drives.
 
 Both sides share the scenario, the seed (so the same accounts, the same job arrivals, the same
-people) and the levers; only the organisation design differs. This wrapper is itself a Mesa model
+people) and the levers; only the organisation design differs, and the right side is compared at
+equal budget (its staff scaled to the left side's planned cost, sim/budget.py), as ``orgsim``
+compares. This wrapper is itself a Mesa model
 (step it, read ``running``); the page runs it to the horizon once per settings and records every
 week (sim/demo/replay.py).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from mesa import Model
 
+from sim.budget import equalise
 from sim.demo.levers import DEFAULTS, configure
 from sim.model import OrgSimModel
 
@@ -38,10 +41,13 @@ class SideBySide(Model):
         self.scenario_name = scenario_name
         self.levers = levers
         self.seed_value = int(seed)
-        self.sides = {
-            "left": OrgSimModel(configure(scenario_name, left, levers), seed=int(seed)),
-            "right": OrgSimModel(configure(scenario_name, right, levers), seed=int(seed)),
-        }
+        configs = {"left": configure(scenario_name, left, levers),
+                   "right": configure(scenario_name, right, levers)}
+        self.basis = None  # as orgsim compares: the right side scaled to the left's budget
+        if right != left:
+            configs["right"], self.basis = equalise(configs["left"], configs["right"],
+                                                    "equal_budget")
+        self.sides = {side: OrgSimModel(cfg, seed=int(seed)) for side, cfg in configs.items()}
         self.designs = {"left": left, "right": right}
 
     @property

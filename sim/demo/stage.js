@@ -157,7 +157,8 @@ function drawScore(box, run, week) {
     return `<tr><td>${esc(label)}</td><td class="${wins === "l" ? "win" : ""}">${fmt(l, kind)}</td>`
       + `<td class="${wins === "r" ? "win" : ""}">${fmt(r, kind)}</td></tr>`;
   }).join("");
-  box.innerHTML = `<table class="orgsim-score">${head}${rows}</table>`;
+  const basis = run.basis ? `<caption class="basis">${esc(run.basis)}</caption>` : "";
+  box.innerHTML = `<table class="orgsim-score">${basis}${head}${rows}</table>`;
 }
 
 function drawMoments(box, side, week, big) {
