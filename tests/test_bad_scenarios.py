@@ -4,7 +4,6 @@ the other scenarios or ``orgsim --help``."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 
 from sim.cli import registry
 from sim.cli.compose import InputError, compose_run
-from sim.scenarios import SCENARIOS
 
 BAD_SCENARIOS = Path(__file__).parent / "data" / "bad_scenarios"  # scenario/<name>.yaml
 SEARCH = f"hydra.searchpath=[file://{BAD_SCENARIOS}]"
@@ -38,18 +36,6 @@ def test_broken_group_file_found_by_hydra_is_explained_in_one_line(tmp_path, tex
 
 
 # ------------------------------------------------------------- one broken file in scenarios/
-@pytest.fixture
-def scenarios_copy(tmp_path, monkeypatch):
-    """A temporary copy of scenarios/ that register() reads instead of the real one."""
-    folder = tmp_path / "scenarios"
-    shutil.copytree(SCENARIOS, folder)
-    monkeypatch.setattr(registry, "SCENARIOS_DIR", folder)
-    registry._registered = False
-    yield folder
-    registry._registered = False  # the next compose re-reads the real scenarios/
-    registry.BROKEN.clear()
-
-
 def test_one_broken_scenario_fails_only_when_chosen(scenarios_copy):
     (scenarios_copy / "zz_not_yaml.yaml").write_text("market: [1, 2\n  accounts: {\n")
     (scenarios_copy / "zz_empty.yaml").write_text("")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,6 @@ import pytest
 from sim.calibration import CurveError, read_observed
 from sim.cli import registry
 from sim.cli.compose import InputError, compose_run
-from sim.scenarios import SCENARIOS
 from sim.store import ResultsStore
 
 BIN = Path(sys.executable).parent
@@ -262,17 +260,6 @@ def test_a_sweep_does_not_write_into_a_single_run_result(finished, tmp_path):
 
 
 # ----------------------------------------------------- 4. one bad file in scenarios/
-@pytest.fixture
-def scenarios_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "scenarios"
-    shutil.copytree(SCENARIOS, folder)
-    monkeypatch.setattr(registry, "SCENARIOS_DIR", folder)
-    registry._registered = False
-    yield folder
-    registry._registered = False
-    registry.BROKEN.clear()
-
-
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
     for p, c in zip("abcdefgh", "bcdefghi", strict=True))

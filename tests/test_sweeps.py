@@ -215,7 +215,7 @@ def test_analyze_reports_a_missing_folder_in_one_line(tmp_path):
     assert out.stderr.startswith("orgsim-analyze: error:")
 
 
-def test_design_search_respects_the_budget_and_is_reproducible(tmp_path):
+def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenarios_copy):
     def search(out):
         return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26", "--trials",
                                "3", "--seeds", "2", "--out", str(out)], cwd=tmp_path,
@@ -234,17 +234,14 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path):
     best = yaml.safe_load((tmp_path / "a" / "best.yaml").read_text())
     s = best["staffing"]
     assert s["reps"] + 25 + 20 + s["operations_experts"] + s["patient_services_experts"] == 150
+    assert best["compare"] == "as_configured"  # the searched staffing is not rescaled
     from sim.cli.compose import compose_run
-    from sim.scenarios import SCENARIOS
 
-    target = SCENARIOS / "zz_search_best_test.yaml"
-    target.write_text((tmp_path / "a" / "best.yaml").read_text())
-    try:
-        import sim.cli.registry as registry
+    (scenarios_copy / "zz_search_best_test.yaml").write_text(
+        (tmp_path / "a" / "best.yaml").read_text())
+    import sim.cli.registry as registry
 
-        registry._registered = False
-        composed = compose_run(["scenario=zz_search_best_test"])
-        assert composed.config.staffing.reps == s["reps"]
-    finally:
-        target.unlink()
-        registry._registered = False
+    registry._registered = False
+    composed = compose_run(["scenario=zz_search_best_test"])
+    assert composed.config.staffing.reps == s["reps"]
+    assert composed.budget["mode"] == "as_configured"

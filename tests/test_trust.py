@@ -4,7 +4,6 @@ generated sentence agrees with its numbers, and intervals stay within what is po
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,21 +20,6 @@ def orgsim(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.Complete
                           text=True, timeout=timeout)
 
 
-@pytest.fixture
-def scenarios_copy(tmp_path, monkeypatch):
-    """A temporary copy of scenarios/ that the composer reads instead of the real one."""
-    import sim.cli.registry as registry
-    from sim.scenarios import SCENARIOS
-
-    folder = tmp_path / "scenarios"
-    shutil.copytree(SCENARIOS, folder)
-    monkeypatch.setattr(registry, "SCENARIOS_DIR", folder)
-    registry._registered = False
-    yield folder
-    registry._registered = False
-    registry.BROKEN.clear()
-
-
 # ----------------------------------------------------------------------- 1. orgsim-search
 @pytest.mark.slow
 def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path,
@@ -48,7 +32,7 @@ def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path
                   "market.accounts=10", "--trials", "2", "--seeds", "1", "--out",
                   str(tmp_path / "s")], tmp_path)
     assert out.returncode == 0, out.stderr
-    searched = compose_run(["scenario=rare_disease", "market.accounts=10"]).config
+    searched = compose_run(["scenario=rare_disease", "market.accounts=10", "baseline=null"]).config
     (scenarios_copy / "best.yaml").write_text((tmp_path / "s" / "best.yaml").read_text())
     registry._registered = False  # read scenarios/ again, now with best.yaml
     best = compose_run(["scenario=best"]).config
@@ -325,8 +309,11 @@ def test_a_sweep_prints_no_hydra_log_and_ctrl_c_says_how_to_resume(tmp_path):
 
     cmd = [str(BIN / "orgsim"), "-m", "org=traditional,micro_enterprise", "scenario=workshop",
            "run.replications=2", "run.horizon_weeks=100"]
+    # a pytest-xdist worker ignores SIGINT, and a child inherits that: restore the default, as
+    # in a terminal where the user presses Ctrl-C
     sweep = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+                             text=True, start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert sweep.stdout.readline().startswith("Checking 2 jobs")
     assert sweep.stdout.readline().startswith("Sweep: 2 jobs")
     os.killpg(sweep.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group

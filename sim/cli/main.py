@@ -408,6 +408,10 @@ def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsSto
         print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
               "be done again", file=sys.stderr)
     before = store.counts()
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (nohup)
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         _run_sweep(jobs, total, folder, store, before, [sys.argv[0], "-m", *overrides, *extra])
     except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's tracebacks
@@ -467,10 +471,14 @@ def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
            f"++hydra.job.env_set.{ONLY}={only}"]
     sys.argv = [*argv, *env]
     captured = io.StringIO()  # Hydra prints a failed job's traceback; we print one line
+    if _INTERRUPTED.is_set():
+        raise KeyboardInterrupt
     try:
         with contextlib.redirect_stderr(captured):
             _app()
     except (SystemExit, Exception):
+        if _INTERRUPTED.is_set():  # workers killed by the same Ctrl-C: not dead workers
+            raise KeyboardInterrupt from None
         text = captured.getvalue()
         written = re.findall(r"StoreWriteError: (.+)", text)
         if written:
@@ -482,6 +490,8 @@ def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
         sys.stderr.write(text)
         raise
     sys.stderr.write(captured.getvalue())
+    if _INTERRUPTED.is_set():  # the launcher swallowed the KeyboardInterrupt
+        raise KeyboardInterrupt
     return True
 
 
@@ -501,6 +511,17 @@ def _launch_surviving_dead_workers(argv: list[str], store) -> None:
     for rid in suspects:
         if not _launch(argv, only=rid):
             store.record_died()
+
+
+_INTERRUPTED = threading.Event()  # Ctrl-C seen during a sweep (see _on_interrupt)
+
+
+def _on_interrupt(signum, frame) -> None:
+    """Ctrl-C in a sweep: remember it, then interrupt as Python does. The launcher may swallow
+    the KeyboardInterrupt, or report the workers the same Ctrl-C killed as dead workers; the
+    flag makes sure neither turns into "relaunch and finish"."""
+    _INTERRUPTED.set()
+    raise KeyboardInterrupt
 
 
 def _progress():

@@ -184,16 +184,21 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(1, "orgsim-search: every trial was invalid; widen the space or budget\n")
     best = study.best_trial
     config = apply(base, best.params, budget)
-    name = compose_run(args.overrides).scenario
+    name = compose_run(args.overrides, equalise_budget=False).scenario
     scenario = winner_scenario(name, args.overrides, space["design"], {
         "staffing": {k: getattr(config.staffing, k) for k in (
             "reps", "operations_experts", "patient_services_experts", "team_size",
             "ppoc_span")},
         "org": {k.split(".", 1)[1]: v for k, v in best.params.items() if k.startswith("org.")}})
+    # The staffing is what the search chose within the budget: compared as configured, or
+    # orgsim's default (equal budget) would rescale it and run another organisation.
+    scenario["compare"] = "as_configured"
     header = (f"# @package _global_\n# Question: In scenario {name}, which {space['design']} "
               f"settings give the best {args.objective} with {budget} people (orgsim-search, "
               f"{args.trials} trials, {args.seeds} seeds)?\n"
-              f"# Source: orgsim-search {' '.join(args.overrides)}\n")
+              f"# Source: orgsim-search {' '.join(args.overrides)}\n"
+              "# compare: as_configured keeps the searched staffing (not rescaled to the "
+              "baseline's budget)\n")
     (out / "best.yaml").write_text(header + yaml.safe_dump(scenario, sort_keys=False))
     print(pd.Series(best.params).to_string())
     print(f"best {args.objective} = {best.value:.4g} ({direction}, mean over {len(seeds)} seeds)")
