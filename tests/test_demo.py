@@ -284,12 +284,15 @@ def test_page_applies_a_lever_at_once_and_presenter_mode_drops_the_sidebar():
     def relabelled() -> bool:
         return any(w.label == "Micro-enterprise team size: 9" for w in rc.find(v.Slider).widgets)
 
-    deadline = time.time() + 120  # the stage and the sidebar re-render separately
-    while not ("team_size=9" in stage.query and relabelled()) and time.time() < deadline:
+    def swapped_in() -> bool:  # the new pair computed (in the background) and on the stage
+        return json.loads(stage.run)["key"] == repr(Settings().with_(team_size=9))
+
+    deadline = time.time() + 120  # the run, the stage and the sidebar update separately
+    while not (swapped_in() and "team_size=9" in stage.query and relabelled()
+               and stage.note.startswith("Changed:")) and time.time() < deadline:
         time.sleep(0.05)
-    assert "team_size=9" in stage.query and relabelled()
+    assert swapped_in() and "team_size=9" in stage.query and relabelled()
     assert stage.note.startswith("Changed: Micro-enterprise team size 8 → 9.")
-    assert json.loads(stage.run)["key"] == repr(Settings().with_(team_size=9))
     stage.presenter = True
     assert rc.find(v.Slider).widgets == []
     assert rc.find(Stage).widget is stage
