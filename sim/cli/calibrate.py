@@ -11,7 +11,8 @@ required: ``--period`` or a ``date`` column (or a period column called ``month``
 starting with ``#`` are comments. A fit whose optimiser did not move, or that is worse than the
 observed mean (R² < 0), is not a result: one line, exit status 1, no folder.
 The fitting (simulator averaged over common seeds, closed-form Bass as reference) is in
-sim/calibration.py; what is fitted and on which model is in ``conf/calibration/<setup>.yaml``.
+sim/experiments/calibration.py; what is fitted and on which model is in
+``conf/calibration/<setup>.yaml``.
 
 Writes ``fit.csv``, ``curves.csv``, ``calibrated.yaml`` (a scenario file: copy it into
 scenarios/ and run ``orgsim scenario=calibrated``), ``calibration.html`` (offline) and, with a
@@ -33,7 +34,9 @@ import numpy as np
 import plotly.graph_objects as go
 import yaml
 
-from sim.calibration import (
+from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.schema import ConfigError
+from sim.experiments.calibration import (
     LEVELS,
     Calibration,
     CurveError,
@@ -43,9 +46,7 @@ from sim.calibration import (
     read_observed,
     scenario_settings,
 )
-from sim.cli.compose import CONF, InputError, compose_run
-from sim.config import ConfigError
-from sim.style import FONT, OTHER_COLOURS, band
+from sim.report.style import FONT, OTHER_COLOURS, band
 
 PROG = "orgsim-calibrate"
 

@@ -32,10 +32,10 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim.scenarios import CONF
+from sim.configuration.scenarios import CONF
 
 if TYPE_CHECKING:
-    from sim.store import ResultsStore
+    from sim.experiments.store import ResultsStore
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
@@ -55,7 +55,7 @@ def main() -> None:
         original = Path(sys.argv[2]) if len(sys.argv) > 2 else None
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
-    from sim.cli.compose import InputError, compose_run
+    from sim.configuration.composition import InputError, compose_run
 
     for flag in ("config_path", "config_dir", "config_name", "experimental_rerun"):
         if getattr(args, flag, None):  # another primary config could set hydra.callbacks
@@ -64,13 +64,13 @@ def main() -> None:
     if args.help:
         print_help()
         return
-    from sim.cli import registry
-    from sim.cli.compose import load_chosen_scenarios
+    from sim.configuration import hydra_store
+    from sim.configuration.composition import load_chosen_scenarios
 
-    registry.register()
+    hydra_store.register()
     if args.hydra_help or args.shell_completion:
         load_chosen_scenarios(args.overrides)
-        for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
+        for name, problem in sorted(hydra_store.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
         _help_lists_only_choices()
@@ -79,7 +79,7 @@ def main() -> None:
         sweep(args.overrides)
     else:
         try:
-            compose_run(args.overrides, equalise_budget=False)  # the job equalises (once)
+            compose_run(args.overrides)  # validated only: the job equalises (once)
             target = None
             if args.cfg is None and not args.info:  # --cfg / --info only print
                 target = _check_run_folder(args.overrides)
@@ -100,7 +100,7 @@ def compare_tables(then: Path, now: Path) -> None:
     (exit status 1 if one differs)."""
     import pandas as pd
 
-    from sim.experiment import TABLES
+    from sim.experiments.paired import TABLES
 
     different = []
     for name in TABLES:
@@ -146,7 +146,7 @@ def print_help() -> None:
     import yaml
 
     from sim.cli.help import text
-    from sim.cli.registry import SCENARIOS_DIR
+    from sim.configuration.hydra_store import SCENARIOS_DIR
 
     scenarios = sorted(p.stem for p in Path(SCENARIOS_DIR).glob("*.yaml"))
     tree = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))
@@ -171,7 +171,7 @@ def override_value(overrides: list[str], key: str) -> str | None:
 def refuse_existing(folder: Path, what: str) -> None:
     """A run never writes into a folder that exists: a finished result is never overwritten,
     and a file or link there is not written through."""
-    from sim.cli.compose import InputError
+    from sim.configuration.composition import InputError
 
     if not os.path.lexists(folder):
         return
@@ -186,8 +186,8 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
 
     ``hydra.run.dir=X`` must not exist yet; the run is then written to ``X/../.staging/`` and
     renamed to X once complete (returned: where the finished folder goes)."""
-    from sim.cli.compose import InputError
-    from sim.store import check_writable
+    from sim.configuration.composition import InputError
+    from sim.experiments.store import check_writable
 
     run_dir = override_value(overrides, "hydra.run.dir")
     target = Path(_resolve_now(run_dir)) if run_dir else None
@@ -233,9 +233,9 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
-    from sim.cli.compose import InputError, _compose_tree, check_choices, explain
     from sim.cli.outputs import versions
-    from sim.cli.safety import UnsafeInput, parse_yaml
+    from sim.configuration.composition import InputError, _compose_tree, check_choices, explain
+    from sim.configuration.safety import UnsafeInput, parse_yaml
 
     if len(args) != 1:
         fail(InputError("--reproduce: give one results folder (outputs/<date>/<time>)"))
@@ -289,15 +289,16 @@ def _first_difference(a, b, path: str = "") -> str:
 @hydra.main(version_base="1.3", config_path=str(CONF), config_name="config")
 def _app(cfg: DictConfig):
 
-    from sim.cli.compose import InputError, from_tree
+    from sim.configuration.composition import InputError, from_tree
+    from sim.experiments.budget import equalised
 
     hc = HydraConfig.get()
     try:
-        composed = from_tree(cfg, hc.runtime.choices.get("scenario") or "")
+        composed = equalised(from_tree(cfg, hc.runtime.choices.get("scenario") or ""))
     except InputError as error:
         fail(error)
     if hc.mode == RunMode.MULTIRUN:
-        from sim.sweep import run_job
+        from sim.experiments.sweep import run_job
 
         return run_job(composed, list(hc.overrides.task), Path(hc.sweep.dir) / "store")
     execute(composed, staging=hc.runtime.output_dir, overrides=list(hc.overrides.task),
@@ -308,7 +309,7 @@ def _app(cfg: DictConfig):
 # ----------------------------------------------------------------------------------- sweeps
 def expand(overrides: list[str]) -> list[list[str]]:
     """Every job of a multirun, as Hydra's basic sweeper will launch them."""
-    from sim.cli.compose import InputError, explain
+    from sim.configuration.composition import InputError, explain
 
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
@@ -329,9 +330,9 @@ def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
         if key in checked and seed is not None and seed.isdigit():
             total += checked[key]
             continue
-        from sim.cli.compose import compose_run
+        from sim.configuration.composition import compose_run
 
-        composed = compose_run(job + extra, equalise_budget=False)
+        composed = compose_run(job + extra)
         checked[key] = composed.config.run.replications
         total += checked[key]
     return total
@@ -340,7 +341,7 @@ def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
 def _sweep_folder_problem(folder: Path) -> str | None:
     """A sweep writes into a new folder or its own earlier sweep folder (to resume), never into
     a single run's results, a file or through a link."""
-    from sim.store import TABLES as STORE_TABLES
+    from sim.experiments.store import TABLES as STORE_TABLES
 
     if not os.path.lexists(folder):
         return None
@@ -361,9 +362,9 @@ def _sweep_folder_problem(folder: Path) -> str | None:
 
 def sweep(overrides: list[str]) -> None:
     """Validate every job, launch the multirun with a sweep-level progress bar, summarise."""
-    from sim.cli.compose import InputError
-    from sim.store import ResultsStore, StoreBusy, describe_os_error
-    from sim.sweep import sweep_folder
+    from sim.configuration.composition import InputError
+    from sim.experiments.store import ResultsStore, StoreBusy, describe_os_error
+    from sim.experiments.sweep import sweep_folder
 
     given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
     extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
@@ -396,7 +397,7 @@ def sweep(overrides: list[str]) -> None:
 
 
 def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
-    from sim.store import describe_os_error
+    from sim.experiments.store import describe_os_error
 
     try:
         store.remove_partial_files()  # left by an interrupted earlier attempt, if any
@@ -461,7 +462,7 @@ def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
     """Launch the multirun once; False if a worker process died (the launcher gave up).
 
     A job that cannot write the store (disk full) ends the sweep with one line, exit status 1."""
-    from sim.sweep import ONLY, SKIP
+    from sim.experiments.sweep import ONLY, SKIP
 
     env = [f"++hydra.job.env_set.{SKIP}={'_'.join(skip) or 'none'}",
            f"++hydra.job.env_set.{ONLY}={only}"]
@@ -521,10 +522,10 @@ def _progress():
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
-    from sim.analysis import INTERVAL_METHOD, paired_comparison, table
-    from sim.budget import describe_basis
     from sim.cli.outputs import RunFolder, git_commit, versions
-    from sim.experiment import TABLES, run_paired, stack
+    from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
+    from sim.experiments.budget import describe_basis
+    from sim.experiments.paired import TABLES, run_paired, stack
     from sim.report.data import load as load_report
     from sim.report.page import write_report
 

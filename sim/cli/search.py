@@ -26,10 +26,10 @@ import optuna
 import pandas as pd
 import yaml
 
-from sim.analysis import OUTCOME_INFO
-from sim.cli.compose import CONF, InputError, compose_run
-from sim.config import ConfigError, SimConfig, validate
-from sim.experiment import run_paired
+from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.schema import ConfigError, SimConfig, validate
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.paired import run_paired
 
 
 def load_space(name: str) -> dict:
@@ -68,7 +68,7 @@ def winner_scenario(scenario: str, overrides: list[str], design: str, settings: 
     """The winner as a scenario file that stands on its own: the searched scenario's group
     choices and settings, the command line's overrides, the design and the winning settings —
     so ``orgsim scenario=best`` runs the market that was searched, not the default one."""
-    from sim.scenarios import catalog
+    from sim.configuration.scenarios import catalog
 
     entry = catalog().get(scenario)
     body = yaml.safe_load(entry.path.read_text()) if entry else None

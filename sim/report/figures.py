@@ -1,7 +1,7 @@
 """The report's figures: each a plotly figure, the tidy table it is drawn from, and one line
 reading it — computed from that table, never a fixed sentence.
 
-One look everywhere (sim/style.py): the same colour per design, a colour-blind-safe palette,
+One look everywhere (sim/report/style.py): the same colour per design, a colour-blind-safe palette,
 readable fonts, axis titles with units, and a caption line naming scenario, replications and seeds.
 The table behind a figure is what ``orgsim-export`` writes as its CSV.
 """
@@ -15,9 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.analysis import OUTCOME_INFO, interval, outcome_range
+from sim.experiments.analysis import OUTCOME_INFO, interval, outcome_range
 from sim.report.data import ReportData, finite, numeric_params
-from sim.style import FONT, PHASE_COLOURS, VERDICT_COLOURS, VERDICT_SYMBOLS, band, colour
+from sim.report.style import FONT, PHASE_COLOURS, VERDICT_COLOURS, VERDICT_SYMBOLS, band, colour
 
 
 @dataclass
@@ -98,7 +98,7 @@ def _earlier(delta: float, other: str) -> str:
 
 def mean_band(series: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per design and week: mean over seeds and a 95% t interval clipped to the column's range
-    (NaN with fewer than MIN_N seeds; see sim.analysis.INTERVAL_METHOD)."""
+    (NaN with fewer than MIN_N seeds; see sim.experiments.analysis.INTERVAL_METHOD)."""
     rows = []
     for design, frame in series.groupby("design", sort=False):
         wide = frame.pivot_table(index="week", columns="seed", values=column, aggfunc="first")
@@ -512,7 +512,7 @@ def setting_label(path: str) -> str:
     """A swept setting in words, with its unit: "accounts per primary contact (accounts)";
     the dotted name if the setting declares no doc."""
     try:
-        from sim.cli.compose import _meta_for
+        from sim.configuration.composition import _meta_for
 
         meta = _meta_for(path) or {}
     except Exception:  # noqa: BLE001 - a label is never worth a failed report

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
-from sim.analysis import HEADLINE, INTERVAL_METHOD, table
+from sim.experiments.analysis import HEADLINE, INTERVAL_METHOD, table
 from sim.report.data import ReportData
 from sim.report.figures import Figure, all_figures
 

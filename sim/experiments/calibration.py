@@ -1,0 +1,503 @@
+"""Calibrating the adoption hazard to an observed cumulative adoption curve.
+
+**What is fitted.** The two terms of the stakeholders' adoption hazard (docs/ODD.md, 7.6):
+``therapy.innovation`` (Bass p, the external term) and ``therapy.imitation`` (Bass q, the
+internal term), optionally any other numeric setting, and — when asked — the population of each
+group (its market potential, Bass's m).
+
+**What "adopters" means.** An observed adopter is an *account* (a hospital system, a practice)
+that has adopted: the simulated curve is ``population × accounts_adopted_share`` of the model's
+market (``level="stakeholders"`` uses the share of stakeholders instead). The model's market
+stays the base scenario's (its size sets the staff-to-account ratio that shapes adoption); only
+its adopted *share* is scaled to the observed population. Period k is week
+``k × period_weeks`` after launch.
+
+**Groups** (e.g. one curve per city) share the hazard terms and the model's market; each group
+has its own population: given in the ``population`` column, fitted with ``fit_population``, or
+else the model's ``market.accounts``.
+
+**How.** :func:`scipy.optimize.least_squares` (trust-region reflective, bounded) on the residuals
+``simulated − observed``. Every evaluation runs the SIMULATOR on the same seeds (common random
+numbers), so two nearby parameter values see the same markets and the averaged curve changes
+smoothly; it is still a step function at fine scale (adoption happens in whole weeks), so the
+Jacobian uses finite differences of a deliberately large 5% step. Standard errors come from
+that Jacobian at the solution, ``s² (JᵀJ)⁻¹``: they treat residuals as independent, which
+cumulative counts are not, so read them as a lower bound on the uncertainty.
+
+The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: as a reference, and
+to pick the starting point (the base model's own curve, seen through a Bass fit, is moved towards
+the observed one's by the ratio of the two fits' p and q).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from sim.configuration.schema import SimConfig, validate
+from sim.designs import design_config
+from sim.engine.adoption import bass_cdf
+from sim.experiments.paired import run_paired
+
+REQUIRED = ("period", "cumulative")
+OPTIONAL = ("population", "group", "date")
+# Common names for the columns, accepted as they are (lower case, spaces → "_").
+ALIASES = {
+    "cumulative": ("cumulative_adopters", "adopters", "adopted", "cumulative_adopted",
+                   "accounts_adopted", "adopted_accounts", "cum_adopters", "total_adopters"),
+    "period": ("t", "time", "period_index"),
+    "population": ("market_size", "market_potential", "potential", "potential_adopters"),
+    "group": ("region", "city", "segment", "cohort", "area"),
+    "date": ("month_start", "week_start", "period_start"),
+}
+# A period column named after its unit says how long a period is.
+UNIT_COLUMNS = {"week": "1week", "weeks": "1week", "month": "1month", "months": "1month",
+                "quarter": "1quarter", "year": "1year"}
+WEEKS_PER = {"week": 1.0, "month": 365.25 / 7 / 12, "quarter": 365.25 / 7 / 4,
+             "year": 365.25 / 7}
+LEVELS = {"accounts": "accounts_adopted_share", "stakeholders": "stakeholders_adopted_share"}
+DIFF_STEP = 0.05  # relative finite-difference step: spans many whole-week adoption jumps
+
+
+class CurveError(ValueError):
+    """A malformed observed curve; ``str(error)`` is the one line shown to the user."""
+
+
+# ----------------------------------------------------------------------------- reading
+def _numbers(frame: pd.DataFrame, column: str, allowed: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.astype(float))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CurveError(f"column {column!r}, data row {i + 1}: {frame[column].iloc[i]!r} is "
+                         f"not a number; allowed: {allowed}")
+    return values.astype(float)
+
+
+MAX_COUNT = 1e9  # adopters or potential adopters: more than any market holds (1e308 overflows)
+
+
+def parse_period(text: str) -> float:
+    """``--period``: "4weeks", "1month", "2 quarters", "1year" or a number of weeks."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)?\s*(weeks?|months?|quarters?|years?)?\s*",
+                         str(text).lower())
+    if not match or not (match.group(1) or match.group(2)):
+        raise CurveError(f"--period: {text!r} is not a period length; allowed: a number of "
+                         "weeks or e.g. 1week, 4weeks, 1month, 1quarter, 1year")
+    count = float(match.group(1) or 1)
+    weeks = count * WEEKS_PER[(match.group(2) or "week").rstrip("s")]
+    if not (np.isfinite(weeks) and 0 < weeks <= 520):
+        raise CurveError(f"--period: must be > 0 and ≤ 520 weeks, got {text!r}")
+    return weeks
+
+
+def _rename_known_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Common column names → orgsim's; a period column named by its unit ("month") also gives
+    the period length (returned)."""
+    unit = None
+    names = {}
+    columns = set(frame.columns)
+    for target, aliases in ALIASES.items():
+        if target in columns:
+            continue
+        found = next((a for a in aliases if a in columns), None)
+        if found:
+            names[found] = target
+    if "period" not in columns and "period" not in names.values():
+        found = next((c for c in UNIT_COLUMNS if c in columns), None)
+        if found:
+            names[found] = "period"
+            unit = UNIT_COLUMNS[found]
+    return frame.rename(columns=names), unit
+
+
+def read_observed(path: Path | str, period_weeks: float | None = 1.0) -> pd.DataFrame:
+    """The observed curve as columns group, period, week, cumulative, population (NaN if not
+    given), sorted by group and period. Raises :class:`CurveError` with one line naming the
+    column and what is allowed.
+
+    Common column names are accepted (``ALIASES``). A ``date`` column gives each row's week
+    since the first date (then ``period`` may be left out); a period column named ``month``,
+    ``week``, ``quarter`` or ``year`` gives the period length. ``period_weeks`` None: not
+    given — the result's ``attrs["period_weeks"]`` says what was inferred (None: nothing, and
+    ``week`` is NaN)."""
+    path = Path(path)
+    expected = (f"columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})")
+    try:
+        frame = pd.read_csv(path, comment="#", dtype=str, skipinitialspace=True)
+    except FileNotFoundError:
+        raise CurveError(f"{path}: no such file; give a CSV with {expected}") from None
+    except pd.errors.EmptyDataError:
+        raise CurveError(f"{path}: the file is empty; expected {expected}") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise CurveError(f"{path}: cannot read it as CSV ({reason})") from None
+    header = pd.read_csv(path, comment="#", dtype=str, header=None, nrows=1,
+                         skipinitialspace=True).iloc[0].astype(str).str.strip().str.lower()
+    twice = sorted(set(header[header.duplicated()]))
+    if twice:  # pandas would rename the second one and use the first silently
+        raise CurveError(f"column {twice[0]!r}: appears more than once in {path}; allowed: "
+                         "each column once")
+    original = [str(c).strip() for c in frame.columns]
+    frame.columns = [c.lower().replace(" ", "_") for c in original]
+    frame, unit = _rename_known_columns(frame)
+    dates = None
+    if "date" in frame.columns:
+        dates = pd.to_datetime(frame["date"], errors="coerce")
+        if dates.isna().any():
+            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise CurveError(f"column 'date', data row {i + 1}: {frame['date'].iloc[i]!r} is "
+                             "not a date; allowed: dates such as 2024-01-31")
+        if "period" not in frame.columns:
+            frame["period"] = frame.groupby(frame.get("group", pd.Series("all",
+                                                                         frame.index))
+                                            ).cumcount().astype(str)
+    for column in REQUIRED:
+        if column not in frame.columns:
+            accepted = ", ".join((column, *ALIASES[column]))
+            raise CurveError(f"column {column!r}: missing from {path} (its columns: "
+                             f"{', '.join(original)}); rename the column that holds it to "
+                             f"{column!r} (accepted names: {accepted}); expected {expected}")
+    if frame.empty:
+        raise CurveError(f"{path}: no data rows; expected {expected} and one row per period")
+    out = pd.DataFrame({
+        "group": (frame["group"].fillna("").astype(str).str.strip() if "group" in frame
+                  else "all"),
+        "period": _numbers(frame, "period", "numbers ≥ 0 (periods since launch)"),
+        "cumulative": _numbers(frame, "cumulative", "numbers ≥ 0 (cumulative adopters)"),
+    })
+    out["population"] = (_numbers(frame, "population", "numbers > 0 (potential adopters)")
+                         if "population" in frame else np.nan)
+    big = MAX_COUNT
+    for column, ok, allowed in (("period", out.period >= 0, "≥ 0"),
+                                ("cumulative", (out.cumulative >= 0) & (out.cumulative <= big),
+                                 f"≥ 0 and ≤ {big:g}"),
+                                ("population", ~(out.population <= 0) & ~(out.population > big),
+                                 f"> 0 and ≤ {big:g}")):
+        if not ok.all():
+            i = int(np.flatnonzero(~ok.to_numpy())[0])
+            raise CurveError(f"column {column!r}, data row {i + 1}: {out[column].iloc[i]:g}; "
+                             f"allowed: numbers {allowed}")
+    out["row"] = np.arange(1, len(out) + 1)
+    for name, g in out.groupby("group", sort=False):
+        label = f" (group {name!r})" if "group" in frame else ""
+        step = np.diff(g.period.to_numpy())
+        if (step <= 0).any():
+            i = int(np.flatnonzero(step <= 0)[0]) + 1
+            raise CurveError(f"column 'period', data row {g.row.iloc[i]}{label}: "
+                             f"{g.period.iloc[i]:g} after {g.period.iloc[i - 1]:g}; periods must "
+                             f"increase strictly within a group")
+        drop = np.diff(g.cumulative.to_numpy())
+        if (drop < 0).any():
+            i = int(np.flatnonzero(drop < 0)[0]) + 1
+            raise CurveError(f"column 'cumulative', data row {g.row.iloc[i]}{label}: falls from "
+                             f"{g.cumulative.iloc[i - 1]:g} to {g.cumulative.iloc[i]:g}; "
+                             f"cumulative adopters must never decrease")
+        if "population" in frame:
+            if g.population.nunique() > 1:
+                raise CurveError(f"column 'population'{label}: varies within the group; allowed: "
+                                 f"one population per group")
+            small = g.population < g.cumulative
+            if small.any():
+                i = int(np.flatnonzero(small.to_numpy())[0])
+                raise CurveError(f"column 'population', data row {g.row.iloc[i]}{label}: "
+                                 f"{g.population.iloc[i]:g} is smaller than cumulative "
+                                 f"{g.cumulative.iloc[i]:g}; allowed: population ≥ cumulative")
+    if dates is not None:  # weeks since the first date (launch), from the calendar
+        out["week"] = ((dates - dates.min()).dt.days / 7.0).to_numpy()
+        if (out.groupby("group").week.diff() <= 0).any():
+            raise CurveError("column 'date': dates must increase strictly within a group")
+        inferred = "date"
+    else:
+        if period_weeks is None and unit is not None:
+            period_weeks = parse_period(unit)
+        out["week"] = out.period * period_weeks if period_weeks is not None else np.nan
+        inferred = period_weeks
+    out = out.drop(columns="row").reset_index(drop=True)
+    out.attrs["period_weeks"] = inferred
+    return out
+
+
+# ----------------------------------------------------------------------------- simulating
+def with_settings(base: SimConfig, values: dict[str, float]) -> SimConfig:
+    """A validated copy of ``base`` with dotted settings (``therapy.innovation``) set."""
+    cfg = copy.deepcopy(base)
+    for key, value in values.items():
+        section, name = key.split(".", 1)
+        setattr(getattr(cfg, section), name, float(value))
+    return validate(cfg)
+
+
+def simulated_shares(config: SimConfig, seeds: list[int], weeks: np.ndarray,
+                     level: str = "accounts", workers: int = 1) -> np.ndarray:
+    """Adopted share at ``weeks``, one row per seed (the simulator, not the closed form)."""
+    column = LEVELS[level]
+    runs = run_paired({config.org.design: config}, seeds, workers)
+    by_seed = {key.seed: r.series for key, r in runs.items()}
+    return np.array([np.interp(weeks, by_seed[s].week.to_numpy(), by_seed[s][column].to_numpy())
+                     for s in seeds])
+
+
+# ----------------------------------------------------------------------------- Bass reference
+def fit_bass(weeks: np.ndarray, cumulative: np.ndarray, groups: np.ndarray,
+             population: dict[str, float], free_population: bool) -> dict:
+    """Least-squares fit of ``m_g · F(week; p, q)`` (closed form, shared p and q per week)."""
+    names = list(population)
+    index = np.array([names.index(g) for g in groups])
+    top = {g: max(cumulative[groups == g].max(), 1e-9) for g in names}
+
+    def unpack(x):
+        p, q = np.exp(x[:2])
+        m = np.exp(x[2:]) if free_population else np.array([population[g] for g in names])
+        return p, q, m
+
+    def residuals(x):
+        p, q, m = unpack(x)
+        return m[index] * bass_cdf(weeks, p, q) - cumulative
+
+    x0 = [math.log(0.01), math.log(0.1)]
+    low, high = [math.log(1e-6)] * 2, [math.log(5.0)] * 2
+    if free_population:
+        x0 += [math.log(population[g] if population[g] >= top[g] else 1.2 * top[g])
+               for g in names]
+        low += [math.log(top[g]) for g in names]
+        high += [math.log(1000 * top[g]) for g in names]
+    x0 = np.clip(x0, np.array(low) + 1e-9, np.array(high) - 1e-9)
+    res = least_squares(residuals, x0, bounds=(low, high))
+    p, q, m = unpack(res.x)
+    fitted = dict(zip(names, map(float, m), strict=True))
+    return {"p": float(p), "q": float(q), "population": fitted,
+            **goodness(res.fun, cumulative)}
+
+
+def goodness(residuals: np.ndarray, observed: np.ndarray) -> dict:
+    ss_tot = float(np.sum((observed - observed.mean()) ** 2))
+    ss_res = float(np.sum(residuals ** 2))
+    return {"rmse": math.sqrt(ss_res / len(observed)),
+            "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+
+
+# ----------------------------------------------------------------------------- fitting
+def populations(observed: pd.DataFrame, base: SimConfig, fit_population: bool) -> dict:
+    """Each group's population: the ``population`` column, else the model's market.accounts
+    (which must then hold every observed adopter unless the population is fitted)."""
+    out = {}
+    for g, rows in observed.groupby("group", sort=False):
+        given = float(rows.population.iloc[0])
+        out[g] = float(base.market.accounts) if math.isnan(given) else given
+        top = float(rows.cumulative.max())
+        if not fit_population and top > out[g]:
+            where = f" of group {g!r}" if observed.group.nunique() > 1 else ""
+            raise CurveError(
+                f"column 'cumulative': {top:g} adopters{where} exceed the model's "
+                f"market.accounts = {out[g]:g}; add a 'population' column or use "
+                f"--fit-population")
+    return out
+
+
+@dataclass
+class Calibration:
+    """The result: fitted settings with standard errors, the fit, and the curves drawn."""
+
+    params: pd.DataFrame  # name, base (the model's value, evaluated first), start (the
+    # optimiser's, after the closed-form mapping), value, se, low95, high95, low, high
+    population: pd.DataFrame  # group, value, se, given (bool), saturation
+    curves: pd.DataFrame  # group, period, week, observed, simulated, band_low, band_high, bass
+    bass: dict  # closed-form reference fit: p, q, population, rmse, r2
+    rmse: float
+    r2: float
+    correlation: np.ndarray  # of the fitted hazard terms
+    config: SimConfig  # the base configuration with the fitted settings
+    seeds: list[int]
+    level: str
+    evaluations: int  # simulator evaluations (each over all seeds)
+    iterations: int
+    seconds: float
+    message: str
+    extra: dict = field(default_factory=dict)
+
+
+def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[float, float]],
+              seeds: list[int], fit_population: bool = False, max_evals: int = 15,
+              level: str = "accounts", workers: int = 1,
+              progress: Callable[[str], None] | None = None) -> Calibration:
+    """Fit ``params`` (dotted setting → (low, high)) of ``base`` to ``observed`` (as returned by
+    :func:`read_observed`) with the simulator averaged over ``seeds``."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    names = list(params)
+    groups = list(dict.fromkeys(observed.group))
+    weeks = observed.week.to_numpy()
+    cum = observed.cumulative.to_numpy()
+    gidx = np.array([groups.index(g) for g in observed.group])
+    given = {g: float(observed.population[observed.group == g].iloc[0]) for g in groups}
+    has_population = {g: not math.isnan(v) for g, v in given.items()}
+    population = populations(observed, base, fit_population)
+    top = {g: float(cum[gidx == i].max()) for i, g in enumerate(groups)}
+
+    horizon = max(1, math.ceil(weeks.max()))
+    base = copy.deepcopy(base)
+    base.run.horizon_weeks = horizon
+    base = validate(base)
+    grid = np.arange(0.0, horizon + 1.0)  # weekly curve for the figure
+
+    cache: dict[tuple, np.ndarray] = {}
+
+    def shares(theta: np.ndarray) -> np.ndarray:
+        key = tuple(np.round(theta, 12))
+        if key not in cache:
+            cfg = with_settings(base, dict(zip(names, theta, strict=True)))
+            cache[key] = simulated_shares(cfg, seeds, grid, level, workers)
+            say(f"evaluation {len(cache):3d}: " + "  ".join(
+                f"{n}={v:.4g}" for n, v in zip(names, theta, strict=True)))
+        return cache[key]
+
+    def at(theta: np.ndarray) -> np.ndarray:
+        return np.interp(weeks, grid, shares(theta).mean(axis=0))
+
+    # Starting point: the closed form maps the base model's curve onto the observed one.
+    bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population)
+    base_theta = np.array([float(getattr(getattr(base, n.split(".")[0]), n.split(".")[1]))
+                           for n in names])
+    low = np.array([params[n][0] for n in names])
+    high = np.array([params[n][1] for n in names])
+    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
+    ratio = {}
+    share0 = at(start)
+    if share0.max() > 0:
+        ref = fit_bass(weeks, share0 * np.array([population[g] for g in groups])[gidx],
+                       observed.group.to_numpy(), population, False)
+        ratio = {"therapy.innovation": bass["p"] / ref["p"],
+                 "therapy.imitation": bass["q"] / ref["q"]}
+    moved = [s * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
+             for n, s in zip(names, start, strict=True)]
+    start = np.clip(moved, low, high)
+
+    # Unknowns in units of their start (x ≈ 1), so one relative step fits them all.
+    scale_theta = start.copy()
+    m_start = np.array([(bass["population"][g] if fit_population else population[g])
+                        for g in groups])
+    m_low = np.array([max(top[g], 1e-9) for g in groups])
+    m_high = np.array([population[g] if has_population[g] else 1000 * max(top[g], 1.0)
+                       for g in groups])
+    m_start = np.clip(m_start, m_low, m_high)
+    k = len(names)
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        theta = x[:k] * scale_theta
+        m = x[k:] * m_start if fit_population else np.array([population[g] for g in groups])
+        return theta, m
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        theta, m = unpack(x)
+        return m[gidx] * at(theta) - cum
+
+    x0 = np.ones(k + (len(groups) if fit_population else 0))
+    lo = np.concatenate([low / scale_theta, m_low / m_start if fit_population else []])
+    hi = np.concatenate([high / scale_theta, m_high / m_start if fit_population else []])
+    # a population bound equal to its start (population given and reached) is kept open a hair
+    hi = np.maximum(hi, lo + 1e-9)
+    x0 = np.clip(x0, lo, hi)
+    res = least_squares(residuals, x0, bounds=(lo, hi), method="trf", diff_step=DIFF_STEP,
+                        max_nfev=max_evals, xtol=1e-3, ftol=1e-4)
+
+    theta, m = unpack(res.x)
+    n, dof = len(cum), max(1, len(cum) - len(res.x))
+    s2 = 2 * res.cost / dof
+    cov_x = s2 * np.linalg.pinv(res.jac.T @ res.jac)
+    scale = np.concatenate([scale_theta, m_start if fit_population else []])
+    cov = cov_x * np.outer(scale, scale)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sd = se[:k]
+    corr = cov[:k, :k] / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
+
+    param_table = pd.DataFrame({
+        "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
+        "low95": theta - 1.96 * sd, "high95": theta + 1.96 * sd, "low": low, "high": high})
+    pop_table = pd.DataFrame({
+        "group": groups, "value": m,
+        "se": se[k:] if fit_population else np.zeros(len(groups)),
+        "fitted": fit_population,
+        "given": [given[g] for g in groups],
+        "saturation": [mv / given[g] for mv, g in zip(m, groups, strict=True)]})
+
+    per_seed = shares(theta)
+    rows = []
+    for i, g in enumerate(groups):
+        sel = gidx == i
+        rows.append(pd.DataFrame({
+            "group": g, "period": observed.period[sel].to_numpy(), "week": weeks[sel],
+            "observed": cum[sel],
+            "simulated": m[i] * np.interp(weeks[sel], grid, per_seed.mean(axis=0)),
+            "band_low": m[i] * np.interp(weeks[sel], grid, per_seed.min(axis=0)),
+            "band_high": m[i] * np.interp(weeks[sel], grid, per_seed.max(axis=0)),
+            "bass": bass["population"][g] * bass_cdf(weeks[sel], bass["p"], bass["q"])}))
+    curves = pd.concat(rows, ignore_index=True)
+    fit = goodness(curves.simulated.to_numpy() - curves.observed.to_numpy(), cum)
+    weekly = pd.DataFrame({"week": grid, "mean_share": per_seed.mean(axis=0),
+                           "min_share": per_seed.min(axis=0), "max_share": per_seed.max(axis=0)})
+    return Calibration(
+        params=param_table, population=pop_table, curves=curves, bass=bass,
+        rmse=fit["rmse"], r2=fit["r2"], correlation=corr,
+        config=with_settings(base, dict(zip(names, theta, strict=True))), seeds=list(seeds),
+        level=level,
+        evaluations=len(cache), iterations=int(res.nfev),
+        seconds=time.perf_counter() - started, message=str(res.message),
+        extra={"weekly": weekly, "n_observations": n,
+               # the optimiser moved off its start (a flat curve, e.g. a wrong period, leaves
+               # every finite difference zero and it stops where it began)
+               "moved": bool(not np.allclose(res.x, x0, rtol=1e-6, atol=1e-9)),
+               "responds": bool(np.any(res.jac[:, :k] != 0))})
+
+
+# ----------------------------------------------------------------------------- scenario file
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(f"{float(value):.6g}")
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def scenario_settings(config: SimConfig) -> dict:
+    """The settings of ``config`` that differ from the defaults of its design, as a scenario
+    file's body (``defaults: - override /org: <design>`` and one section per group)."""
+    reference = SimConfig(org=design_config(config.org.design))
+    body: dict = {"defaults": [{"override /org": config.org.design}]}
+    for section in ("market", "therapy", "staffing", "org", "run"):
+        mine, theirs = asdict(getattr(config, section)), asdict(getattr(reference, section))
+        diff = {k: _plain(v) for k, v in mine.items() if v != theirs[k] and k != "design"}
+        if diff:
+            body[section] = diff
+    return body
+
+
+# ----------------------------------------------------------------------------- synthetic data
+def synthetic_curve(config: SimConfig, seeds: list[int], period_weeks: float, periods: int,
+                    level: str = "accounts", workers: int = 1) -> pd.DataFrame:
+    """A cumulative adoption curve generated BY THE MODEL (no real data): for each seed, one
+    group ``seed<N>`` whose cumulative adopters are the simulated adopted accounts (or share ×
+    ``market.accounts`` for stakeholders) at periods 0 … ``periods``. Used for the example
+    input and for the recovery test."""
+    cfg = copy.deepcopy(config)
+    cfg.run.horizon_weeks = max(1, math.ceil(periods * period_weeks))
+    period = np.arange(periods + 1, dtype=float)
+    shares = simulated_shares(validate(cfg), seeds, period * period_weeks, level, workers)
+    n = cfg.market.accounts
+    return pd.concat([pd.DataFrame({
+        "group": f"seed{s}", "period": period.astype(int), "cumulative": np.round(share * n, 6),
+        "population": n}) for s, share in zip(seeds, shares, strict=True)], ignore_index=True)

@@ -1,0 +1,28 @@
+"""The layers point one way (docs/ARCHITECTURE.md): command line → demo → report → experiments →
+designs → engine → configuration, and composing a configuration stays light. The contracts live in
+.importlinter and are checked by import-linter, so a backwards import fails the suite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+LINT = Path(sys.executable).parent / "lint-imports"
+
+
+def test_imports_point_one_way_down_the_layers():
+    out = subprocess.run([str(LINT), "--config", ".importlinter", "--no-cache"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 kept, 0 broken" in out.stdout, out.stdout
+
+
+def test_every_layer_is_a_subpackage_that_says_what_it_owns():
+    import importlib
+
+    for layer in ("cli", "demo", "report", "experiments", "designs", "engine", "configuration"):
+        package = importlib.import_module(f"sim.{layer}")
+        assert package.__file__.endswith("__init__.py") and len(package.__doc__ or "") > 80, layer
+    stray = sorted(p.name for p in (ROOT / "sim").glob("*.py")
+                   if p.name not in {"__init__.py", "__main__.py"})
+    assert stray == [], f"modules outside the layers: {stray}"
