@@ -84,10 +84,6 @@ class Market:
     def n_accounts(self) -> int:
         return len(self.patients)
 
-    @property
-    def n_stakeholders(self) -> int:
-        return len(self.stakeholder_account)
-
     def dmu_size(self) -> np.ndarray:
         return np.diff(self.dmu_start)
 

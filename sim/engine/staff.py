@@ -259,11 +259,6 @@ class Manager(StaffMember):
     def receive(self, item, ready_at: float) -> None:
         self.inbox.receive(item, ready_at)
 
-    def do_admin(self) -> None:
-        """Reporting, planning and coaching take the share of the week not kept for the inbox."""
-        wf = self.model.workforce
-        self.spend(wf.capacity(self.row) * (1.0 - self.inbox_share), Activity.ADMIN)
-
     def process_inbox(self) -> None:
         """Handle ready requests in arrival order while hours remain; the rest wait."""
         if not self.inbox:

@@ -52,16 +52,6 @@ class VisitPlan:
         zi = np.zeros(0, np.int64)
         return cls(zi, zi, z, zi, z, z, z)
 
-    @classmethod
-    def from_rows(cls, rows: list[tuple]) -> VisitPlan:
-        """Rows of (row, account, hours, kind, detailing, exchange, needs)."""
-        if not rows:
-            return cls.empty()
-        cols = list(zip(*rows, strict=True))
-        return cls(np.array(cols[0], np.int64), np.array(cols[1], np.int64),
-                   np.array(cols[2], float), np.array(cols[3], np.int64),
-                   np.array(cols[4], float), np.array(cols[5], float), np.array(cols[6], float))
-
     def __len__(self) -> int:
         return len(self.row)
 

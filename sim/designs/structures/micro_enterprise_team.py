@@ -19,7 +19,6 @@ from mesa import Agent
 
 from sim.configuration.capabilities import MEDICAL
 from sim.engine.people import HOME_CAPABILITY
-from sim.engine.staff import PrimaryContact
 
 
 class MicroEnterprise(Agent):
@@ -36,10 +35,6 @@ class MicroEnterprise(Agent):
         for m in self.members:
             m.team = self
             m.teams.add(self)
-
-    @property
-    def primary_contacts(self) -> list:
-        return [m for m in self.members if isinstance(m, PrimaryContact)]
 
     def may_work(self, member, capability: int, min_skill: float, firewall: bool) -> bool:
         """Whether ``member`` may take a task needing ``capability`` inside this team."""

@@ -6,8 +6,6 @@ design, and coverage is split the same way whenever two designs both split it.
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.engine.staff import AccessManager, MedicalLiaison, PlatformExpert, SalesRep
 
 FRONTLINE_FUNCTIONS = ("sales", "medical", "access")
@@ -75,9 +73,3 @@ def cover(accounts: list[int], members: list) -> None:
     else:
         for i, m in enumerate(members):
             m.accounts.append(accounts[i % len(accounts)])
-
-
-def nearest_region_with_accounts(region: int, regions_with_accounts: list[int]) -> int:
-    """Where people of a region without accounts are attached."""
-    arr = np.asarray(regions_with_accounts)
-    return int(arr[np.argmin(np.abs(arr - region))])
