@@ -26,3 +26,17 @@ def test_every_layer_is_a_subpackage_that_says_what_it_owns():
     stray = sorted(p.name for p in (ROOT / "sim").glob("*.py")
                    if p.name not in {"__init__.py", "__main__.py"})
     assert stray == [], f"modules outside the layers: {stray}"
+
+
+def test_the_command_line_and_composing_a_configuration_import_nothing_heavy():
+    """``orgsim --help`` and a refused input answer at once: importing the command line and
+    composing (and validating) a comparison load neither Mesa nor pandas, SciPy, Plotly, DuckDB."""
+    code = ("import sys, sim.cli.main\n"
+            "from sim.configuration.composition import compose_run\n"
+            "compose_run(['scenario=workshop'])\n"
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules}"
+            " & {'mesa', 'pandas', 'scipy', 'plotly', 'duckdb'})))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"heavy imports: {out.stdout.strip()}"
