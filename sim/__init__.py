@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _WHERE = {
     "ConfigError": "sim.configuration.schema", "SimConfig": "sim.configuration.schema",
-    "validate": "sim.configuration.schema",
+    "validate": "sim.configuration.validation",
     "design_config": "sim.configuration.design_registry",
     "design_names": "sim.configuration.design_registry",
     "OrgSimModel": "sim.engine.model", "simulate": "sim.engine.model",

@@ -27,7 +27,8 @@ import pandas as pd
 import yaml
 
 from sim.configuration.composition import CONF, InputError, compose_run
-from sim.configuration.schema import ConfigError, SimConfig, validate
+from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.validation import validate
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.paired import run_paired
 

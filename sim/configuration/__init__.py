@@ -1,8 +1,9 @@
 """Configuration: the bottom layer — what one run is made of, declared once.
 
 * ``params`` — :func:`param`: one declaration per setting (value, unit, meaning, source, range);
-* ``schema`` — the typed tree (:class:`SimConfig`: market, therapy, staffing, org, run) and
-  :func:`validate`, which turns every wrong value into a one-line :class:`ConfigError`;
+* ``schema`` — the typed tree (:class:`SimConfig`: market, therapy, staffing, org, run);
+* ``validation`` — :func:`validate`, which turns every wrong value into a one-line
+  :class:`ConfigError`; ``memory`` — refusing runs that would not fit in memory;
 * ``capabilities`` — the kinds of expertise a customer job can need (the index of every skill);
 * ``design_registry`` — design name → design class and settings class (the designs, a layer up,
   register themselves);

@@ -27,7 +27,8 @@ from sim.configuration.hydra_store import OrgsimConfig, register, scenario_probl
 from sim.configuration.params import allowed_text
 from sim.configuration.safety import UnsafeInput, check_overrides, check_search_folder
 from sim.configuration.scenarios import CONF
-from sim.configuration.schema import ConfigError, SimConfig, validate
+from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.validation import validate
 
 GROUPS = ("market", "therapy", "staffing", "org", "run", "scenario")
 # How two designs are compared (``compare:``); sim/experiments/budget.py does the scaling.

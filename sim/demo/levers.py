@@ -15,7 +15,8 @@ from functools import cache
 
 from sim.configuration.composition import compose_run
 from sim.configuration.scenarios import catalog
-from sim.configuration.schema import SimConfig, validate
+from sim.configuration.schema import SimConfig
+from sim.configuration.validation import validate
 from sim.designs import names
 
 DEFAULTS = {

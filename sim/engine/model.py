@@ -40,7 +40,8 @@ from mesa import Model
 
 from sim.configuration.capabilities import ACCESS, COMMERCIAL, MEDICAL, N_CAPABILITIES
 from sim.configuration.design_registry import design_class
-from sim.configuration.schema import SimConfig, validate
+from sim.configuration.schema import SimConfig
+from sim.configuration.validation import validate
 from sim.engine.accounts import Account, AccountBook
 from sim.engine.adoption import AdoptionModel
 from sim.engine.contacts import ContactBook

@@ -18,7 +18,8 @@ import copy
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from sim.configuration.schema import ConfigError, SimConfig, validate
+from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.validation import validate
 
 if TYPE_CHECKING:
     from sim.configuration.composition import Composed

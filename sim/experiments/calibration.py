@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from sim.configuration.schema import SimConfig, validate
+from sim.configuration.schema import SimConfig
+from sim.configuration.validation import validate
 from sim.designs import design_config
 from sim.engine.adoption import bass_cdf
 from sim.experiments.paired import run_paired

@@ -37,7 +37,8 @@ import yaml
 
 from sim.configuration.composition import CONF, InputError, compose_run
 from sim.configuration.scenarios import SCENARIOS
-from sim.configuration.schema import ConfigError, SimConfig, validate
+from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.validation import validate
 from sim.designs import names as design_names
 
 SPACES = CONF / "space"
