@@ -21,7 +21,7 @@ import pytest
 from sim.configuration import hydra_store
 from sim.configuration.composition import InputError, compose_run
 from sim.configuration.scenarios import SCENARIOS
-from sim.experiments.calibration import CurveError, read_observed
+from sim.experiments.observed import CurveError, read_observed
 from sim.experiments.store import ResultsStore
 
 BIN = Path(sys.executable).parent

@@ -208,7 +208,7 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "observed_adoption.csv"
 
 
 def test_the_period_comes_from_dates_a_unit_column_or_the_user(tmp_path):
-    from sim.experiments.calibration import CurveError, parse_period, read_observed
+    from sim.experiments.observed import CurveError, parse_period, read_observed
 
     dated = tmp_path / "dated.csv"
     dated.write_text("Date,Adopters,Region\n2024-01-01,0,north\n2024-02-01,2,north\n"

@@ -39,13 +39,11 @@ from sim.configuration.schema import ConfigError
 from sim.experiments.calibration import (
     LEVELS,
     Calibration,
-    CurveError,
     calibrate,
-    parse_period,
     populations,
-    read_observed,
     scenario_settings,
 )
+from sim.experiments.observed import CurveError, parse_period, read_observed
 from sim.report.style import FONT, OTHER_COLOURS, band
 
 PROG = "orgsim-calibrate"
