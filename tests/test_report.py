@@ -235,8 +235,8 @@ def test_section_ids_differ_from_plot_ids(run_folder):
 
 def test_better_and_worse_never_borrow_a_design_colour(run_folder):
     from sim.report.data import load
-    from sim.report.figures import paired_differences
     from sim.report.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS
+    from sim.report.sweep_figures import paired_differences
 
     designs = {c.lower() for c in DESIGN_COLOURS.values()}
     assert not designs & {c.lower() for c in (*VERDICT_COLOURS.values(), *PHASE_COLOURS)}
@@ -249,7 +249,7 @@ def test_better_and_worse_never_borrow_a_design_colour(run_folder):
 def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_range(
         sweep_dir):
     from sim.report.data import load
-    from sim.report.figures import outcomes_vs_parameters
+    from sim.report.sweep_figures import outcomes_vs_parameters
 
     (figure,) = outcomes_vs_parameters(load(sweep_dir))
     fig = figure.figure

@@ -149,7 +149,7 @@ def test_intervals_stay_within_what_an_outcome_can_take_and_need_three_runs():
 
 
 def test_report_bands_are_clipped_and_absent_below_three_runs():
-    from sim.report.figures import mean_band
+    from sim.report.plotting import mean_band
 
     series = pd.DataFrame({"design": "d", "seed": [0, 1, 2], "week": 1,
                            "accounts_adopted_share": [0.0, 0.0, 0.9],
@@ -351,7 +351,7 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
     from sim.cli.discover import limits_figure, scatter_figure, tradeoff_figure
     from sim.cli.sensitivity import _figure
     from sim.experiments.scenario_discovery import discover_both
-    from sim.report.figures import Figure
+    from sim.report.plotting import Figure
     from sim.report.style import colour
 
     rng = np.random.default_rng(3)

@@ -181,7 +181,7 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     fig.write_html(folder / "calibration.html", include_plotlyjs=True)
     if png:
         from sim.report.export import find_browser, write_static
-        from sim.report.figures import Figure
+        from sim.report.plotting import Figure
 
         if find_browser() is None:
             notes.append("no browser for the PNG (HTML written); see orgsim-export")

@@ -47,8 +47,8 @@ from sim.experiments.scenario_discovery import (
 )
 from sim.experiments.space import load_space
 from sim.experiments.store import atomic_write
-from sim.report.figures import Figure, style
 from sim.report.page import CSS, _html_table, figure_sections
+from sim.report.plotting import Figure, style
 from sim.report.style import colour
 
 PROG = "orgsim-discover"

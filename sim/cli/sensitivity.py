@@ -48,8 +48,8 @@ from sim.experiments.sensitivity import (
 )
 from sim.experiments.space import Space, load_space
 from sim.experiments.store import atomic_write
-from sim.report.figures import style
 from sim.report.page import CSS
+from sim.report.plotting import style
 from sim.report.style import OTHER_COLOURS, colour
 
 PROG = "orgsim-sensitivity"

@@ -11,7 +11,8 @@ import pandas as pd
 from sim import __version__
 from sim.experiments.analysis import HEADLINE, INTERVAL_METHOD, table
 from sim.report.data import ReportData
-from sim.report.figures import Figure, all_figures
+from sim.report.figures import all_figures
+from sim.report.plotting import Figure
 
 CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1150px;
