@@ -406,7 +406,7 @@ def test_calibration_csv_problems_are_one_line(tmp_path, text, words):
 
 
 def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
-    from sim.cli import main as cli
+    from sim.cli import multirun as cli
     from sim.configuration import composition as compose
 
     calls = []

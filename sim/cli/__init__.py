@@ -1,7 +1,8 @@
 """The command line: the top layer. It parses arguments, calls the library and prints.
 
-Each module is one command (``orgsim`` and ``orgsim-*`` in pyproject.toml): ``main`` (a run or a
-Hydra sweep, written atomically to a run folder with provenance), ``analyze``, ``report``,
+Each module is one command (``orgsim`` and ``orgsim-*`` in pyproject.toml): ``main`` (a run,
+written atomically to a run folder with provenance; ``multirun``: ``orgsim -m``, a sweep),
+``analyze``, ``report``,
 ``export``, ``search``, ``calibrate``, ``sensitivity``, ``discover`` and ``demo``; ``outputs`` is
 the run folder, ``help`` the ``--help`` page. Composing the configuration lives beneath, in
 sim/configuration/ (``composition``), and is the same for a notebook as for the command line.

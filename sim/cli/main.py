@@ -7,24 +7,21 @@
    run.seed + run.replications − 1``, in parallel, with a progress bar.
 3. The comparison is printed and the results folder written and moved into place (see
    sim/cli/outputs.py); its path is printed last.
+
+``orgsim -m`` (a sweep) is sim/cli/multirun.py; its jobs run in this module's Hydra app.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import hydra
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -33,9 +30,6 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.configuration.scenarios import CONF
-
-if TYPE_CHECKING:
-    from sim.experiments.store import ResultsStore
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
@@ -76,6 +70,8 @@ def main() -> None:
         _help_lists_only_choices()
         _app()
     elif args.multirun:
+        from sim.cli.multirun import sweep
+
         sweep(args.overrides)
     else:
         try:
@@ -190,7 +186,7 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     from sim.experiments.store import check_writable
 
     run_dir = override_value(overrides, "hydra.run.dir")
-    target = Path(_resolve_now(run_dir)) if run_dir else None
+    target = Path(resolve_now(run_dir)) if run_dir else None
     if target is not None:
         refuse_existing(target, "hydra.run.dir")
     parent = target.parent / ".staging" if target else Path("outputs") / ".staging"
@@ -202,14 +198,14 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     return target
 
 
-def _resolve_now(folder: str) -> str:
+def resolve_now(folder: str) -> str:
     """Hydra's ``${now:FORMAT}`` in a folder name, resolved once here, so that orgsim and
     Hydra's jobs agree on the folder."""
     now = datetime.now()
     return re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), folder)
 
 
-def _quote(folder: Path | str) -> str:
+def quote_override(folder: Path | str) -> str:
     """A folder as a quoted Hydra override value (spaces, commas, quotes kept as they are)."""
     return "'" + str(folder).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -220,7 +216,8 @@ def _stage(target: Path) -> None:
     _FINAL_DIR = target
     staging = target.parent / ".staging" / f"{target.name}-{datetime.now():%Y%m%d_%H%M%S_%f}"
     given = [a for a in sys.argv[1:] if a.lstrip("+").startswith("hydra.run.dir=")]
-    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir={_quote(staging)}"]
+    sys.argv = [a for a in sys.argv if a not in given] + \
+        [f"hydra.run.dir={quote_override(staging)}"]
 
 
 _FINAL_DIR: Path | None = None  # where a run given hydra.run.dir=X goes once complete
@@ -306,205 +303,7 @@ def _app(cfg: DictConfig):
     return None
 
 
-# ----------------------------------------------------------------------------------- sweeps
-def expand(overrides: list[str]) -> list[list[str]]:
-    """Every job of a multirun, as Hydra's basic sweeper will launch them."""
-    from sim.configuration.composition import InputError, explain
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-        return BasicSweeper.split_arguments(parsed, max_batch_size=None)[0]
-    except HydraException as error:
-        raise InputError(explain(error)) from error
-
-
-def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
-    """Compose and validate every job, once per distinct configuration (jobs that differ only
-    in run.seed share one; a seed is checked on its own): returns the number of runs."""
-    checked: dict[tuple, int] = {}  # job without its seed → replications
-    total = 0
-    for job in jobs:
-        seed = next((o.split("=", 1)[1] for o in job  # expanded: plain key=value
-                     if o.lstrip("+").startswith("run.seed=")), None)
-        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
-        if key in checked and seed is not None and seed.isdigit():
-            total += checked[key]
-            continue
-        from sim.configuration.composition import compose_run
-
-        composed = compose_run(job + extra)
-        checked[key] = composed.config.run.replications
-        total += checked[key]
-    return total
-
-
-def _sweep_folder_problem(folder: Path) -> str | None:
-    """A sweep writes into a new folder or its own earlier sweep folder (to resume), never into
-    a single run's results, a file or through a link."""
-    from sim.experiments.store import TABLES as STORE_TABLES
-
-    if not os.path.lexists(folder):
-        return None
-    if folder.is_symlink():
-        return f"hydra.sweep.dir: {folder} is a link; choose a new folder"
-    if not folder.is_dir():
-        return None  # a file in the way: writing the store says so (describe_os_error)
-    if not (folder / "store").is_dir() and any(folder.iterdir()):
-        return (f"hydra.sweep.dir: {folder} holds other files and no sweep (store/); a sweep "
-                "writes into a new folder or resumes its own: choose a new folder")
-    for part in ("store", "analysis", "report.html", *(f"store/{p}" for p in
-                                                       (*STORE_TABLES, "runs", "running"))):
-        if (folder / part).is_symlink():
-            return f"hydra.sweep.dir: {folder / part} is a link; a sweep writes only inside " \
-                   "its own folder"
-    return None
-
-
-def sweep(overrides: list[str]) -> None:
-    """Validate every job, launch the multirun with a sweep-level progress bar, summarise."""
-    from sim.configuration.composition import InputError
-    from sim.experiments.store import ResultsStore, StoreBusy, describe_os_error
-    from sim.experiments.sweep import sweep_folder
-
-    given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
-    extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
-    extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
-    # the sweep prints its own progress: not Hydra's log of every job and its overrides
-    extra += [o for o in ("hydra/hydra_logging=disabled", "hydra/job_logging=disabled")
-              if o.split("=")[0] not in given]
-    try:
-        jobs = expand(overrides)
-        print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
-        total = validate_jobs(jobs, extra)
-        chosen = override_value(overrides, "hydra.sweep.dir")
-        folder = Path(_resolve_now(chosen)) if chosen else sweep_folder(overrides)
-        if problem := _sweep_folder_problem(folder):
-            raise InputError(problem)
-    except InputError as error:
-        fail(error)
-    if "hydra.sweep.dir" in given:  # the folder orgsim reads is the one the jobs write
-        overrides = [o for o in overrides if not o.lstrip("+").startswith("hydra.sweep.dir=")]
-    extra.append(f"hydra.sweep.dir={_quote(folder)}")
-    store = ResultsStore(folder / "store")
-    try:
-        lock = store.lock()
-    except OSError as error:
-        fail(describe_os_error(error))
-    except StoreBusy as error:
-        fail(error)
-    with lock:
-        _sweep_locked(overrides, extra, jobs, total, folder, store)
-
-
-def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
-    from sim.experiments.store import describe_os_error
-
-    try:
-        store.remove_partial_files()  # left by an interrupted earlier attempt, if any
-        store.check_writable()  # a read-only folder: one line now, not one traceback per job
-        redo = store.discard_incomplete()  # unreadable or incomplete stored runs are redone
-    except OSError as error:
-        fail(describe_os_error(error))
-    if redo:
-        print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
-              "be done again", file=sys.stderr)
-    before = store.counts()
-    try:
-        _run_sweep(jobs, total, folder, store, before, [sys.argv[0], "-m", *overrides, *extra])
-    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's tracebacks
-        print(f"orgsim: interrupted; {store.counts()['ok']} of {total} runs are stored in "
-              f"{folder}; run the same command again to resume", file=sys.stderr)
-        raise SystemExit(130) from None
-
-
-def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict,
-               argv: list[str]) -> None:
-    from sim.cli.analyze import write_analysis
-    from sim.report.data import load as load_report
-    from sim.report.page import write_report
-
-    print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
-          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""), flush=True)
-    with _progress() as progress:
-        task = progress.add_task("sweep (starting)", total=total,
-                                 completed=min(before["ok"], total))
-        stop = threading.Event()
-
-        def watch() -> None:
-            while not stop.wait(0.5):
-                c = store.counts()
-                running = len(list((store.root / "running").glob("*.json")))
-                failed = f", {c['failed']} failed" if c["failed"] else ""
-                progress.update(task, completed=min(c["ok"] + c["failed"], total),
-                                description=f"sweep ({running} running{failed})")
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            _launch_surviving_dead_workers(argv, store)
-        finally:
-            stop.set()
-            watcher.join()
-    after = store.counts()
-    print(f"{after['ok']} of {total} runs stored ({after['ok'] - before['ok']} new, "
-          f"{before['ok']} from before), {after['failed']} failed.")
-    if after["ok"]:
-        write_analysis([folder], folder / "analysis", show=len(jobs) <= 12)
-        write_report(load_report(folder), folder / "report.html")
-    print(f"Results: {folder}")
-    if after["failed"]:
-        print(f"orgsim: {after['failed']} run(s) failed (errors in {folder}/store/runs/); run "
-              "the same command again to retry them.", file=sys.stderr)
-        raise SystemExit(1)
-
-
-def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
-    """Launch the multirun once; False if a worker process died (the launcher gave up).
-
-    A job that cannot write the store (disk full) ends the sweep with one line, exit status 1."""
-    from sim.experiments.sweep import ONLY, SKIP
-
-    env = [f"++hydra.job.env_set.{SKIP}={'_'.join(skip) or 'none'}",
-           f"++hydra.job.env_set.{ONLY}={only}"]
-    sys.argv = [*argv, *env]
-    captured = io.StringIO()  # Hydra prints a failed job's traceback; we print one line
-    try:
-        with contextlib.redirect_stderr(captured):
-            _app()
-    except (SystemExit, Exception):
-        text = captured.getvalue()
-        written = re.findall(r"StoreWriteError: (.+)", text)
-        if written:
-            print(f"orgsim: error: {written[-1]}", file=sys.stderr)
-            raise SystemExit(1) from None
-        if re.search(r"TerminatedWorkerError|worker .* (died|terminated)|ActorDiedError|"
-                     r"WorkerCrashedError", text, re.I):
-            return False
-        sys.stderr.write(text)
-        raise
-    sys.stderr.write(captured.getvalue())
-    return True
-
-
-def _launch_surviving_dead_workers(argv: list[str], store) -> None:
-    """Run the sweep; if a worker process dies (killed, out of memory), finish it anyway.
-
-    The launcher gives up on every job when one worker dies, and the runs then in progress are
-    only *suspects* (their workers were killed with it). So: run everything except the
-    suspects, then each suspect alone; one that kills its worker again is recorded as failed
-    (running the same command later retries it), the others are stored normally."""
-
-    if _launch(argv):
-        return
-    suspects = store.take_running()
-    while not _launch(argv, skip=suspects):  # another run killed its worker
-        suspects += store.take_running()
-    for rid in suspects:
-        if not _launch(argv, only=rid):
-            store.record_died()
-
-
-def _progress():
+def progress_bar():
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -536,7 +335,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     seeds = [run.seed + i for i in range(run.replications)]
     configs = {d: composed.config_for(d) for d in designs}
     total = len(designs) * len(seeds)
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("simulating", total=total)
         results = run_paired(configs, seeds, run.workers,
                              on_done=lambda key: progress.advance(task))
