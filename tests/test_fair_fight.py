@@ -191,6 +191,17 @@ def test_default_comparison_spends_equal_budgets_within_two_percent():
     assert abs(planned[1] / planned[0] - 1) < 0.01
 
 
+def test_composing_only_validates_and_equalising_scales_the_compared_design_once():
+    composed = compose_run(["scenario=workshop"])
+    assert composed.budget is None and composed.compare == "equal_budget"
+    fair = equalised(composed)
+    assert fair.budget["mode"] == "equal_budget" and fair.baseline is composed.baseline
+    assert fair.config.staffing.reps != composed.config.staffing.reps or \
+        fair.budget["factor"] == 1.0
+    alone = compose_run(["scenario=workshop", "baseline=null"])
+    assert equalised(alone) is alone
+
+
 def test_equal_headcount_matches_positions_and_as_configured_changes_nothing():
     from sim.experiments.budget import equalise, planned_budget
 
