@@ -151,6 +151,81 @@ class Calibration:
     extra: dict = field(default_factory=dict)
 
 
+def _groups(observed: pd.DataFrame) -> tuple[list, np.ndarray]:
+    """The groups in order of appearance, and each observation's group index."""
+    groups = list(dict.fromkeys(observed.group))
+    return groups, np.array([groups.index(g) for g in observed.group])
+
+
+def _starting_point(base: SimConfig, params: dict, at: Callable, bass: dict,
+                    observed: pd.DataFrame, population: dict) -> tuple[np.ndarray, ...]:
+    """(base values, lower bounds, upper bounds, start) of the fitted settings: the base
+    configuration's values moved by the ratio of the observed curve's Bass p and q to those of
+    the base model's own curve (``at``: the simulated share at each observation)."""
+    names = list(params)
+    groups, gidx = _groups(observed)
+    base_theta = np.array([float(getattr(getattr(base, n.split(".")[0]), n.split(".")[1]))
+                           for n in names])
+    low = np.array([params[n][0] for n in names])
+    high = np.array([params[n][1] for n in names])
+    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
+    ratio = {}
+    share0 = at(start)
+    if share0.max() > 0:
+        ref = fit_bass(observed.week.to_numpy(),
+                       share0 * np.array([population[g] for g in groups])[gidx],
+                       observed.group.to_numpy(), population, False)
+        ratio = {"therapy.innovation": bass["p"] / ref["p"],
+                 "therapy.imitation": bass["q"] / ref["q"]}
+    moved = [s * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
+             for n, s in zip(names, start, strict=True)]
+    return base_theta, low, high, np.clip(moved, low, high)
+
+
+def _population_bounds(groups: list, bass: dict, population: dict, has_population: dict,
+                       top: dict, fit_population: bool) -> tuple[np.ndarray, ...]:
+    """(start, low, high) of each group's population: at least its observed adopters, at most
+    the given population (or a thousand times the adopters)."""
+    m_start = np.array([(bass["population"][g] if fit_population else population[g])
+                        for g in groups])
+    m_low = np.array([max(top[g], 1e-9) for g in groups])
+    m_high = np.array([population[g] if has_population[g] else 1000 * max(top[g], 1.0)
+                       for g in groups])
+    return np.clip(m_start, m_low, m_high), m_low, m_high
+
+
+def _uncertainty(res, scale: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standard errors of every unknown and the correlation of the first ``k`` (the settings),
+    from the Jacobian at the solution, s² (JᵀJ)⁻¹, back in the units of the settings."""
+    dof = max(1, n - len(res.x))
+    s2 = 2 * res.cost / dof
+    cov_x = s2 * np.linalg.pinv(res.jac.T @ res.jac)
+    cov = cov_x * np.outer(scale, scale)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sd = se[:k]
+    corr = cov[:k, :k] / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
+    return se, corr
+
+
+def _fitted_curves(observed: pd.DataFrame, m: np.ndarray, grid: np.ndarray,
+                   per_seed: np.ndarray, bass: dict) -> pd.DataFrame:
+    """Per observation: observed, simulated (mean over seeds, with the seeds' range) and the
+    closed-form Bass curve, each group scaled by its population ``m``."""
+    groups, gidx = _groups(observed)
+    weeks, cum = observed.week.to_numpy(), observed.cumulative.to_numpy()
+    rows = []
+    for i, g in enumerate(groups):
+        sel = gidx == i
+        rows.append(pd.DataFrame({
+            "group": g, "period": observed.period[sel].to_numpy(), "week": weeks[sel],
+            "observed": cum[sel],
+            "simulated": m[i] * np.interp(weeks[sel], grid, per_seed.mean(axis=0)),
+            "band_low": m[i] * np.interp(weeks[sel], grid, per_seed.min(axis=0)),
+            "band_high": m[i] * np.interp(weeks[sel], grid, per_seed.max(axis=0)),
+            "bass": bass["population"][g] * bass_cdf(weeks[sel], bass["p"], bass["q"])}))
+    return pd.concat(rows, ignore_index=True)
+
+
 def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[float, float]],
               seeds: list[int], fit_population: bool = False, max_evals: int = 15,
               level: str = "accounts", workers: int = 1,
@@ -160,10 +235,9 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     names = list(params)
-    groups = list(dict.fromkeys(observed.group))
+    groups, gidx = _groups(observed)
     weeks = observed.week.to_numpy()
     cum = observed.cumulative.to_numpy()
-    gidx = np.array([groups.index(g) for g in observed.group])
     given = {g: float(observed.population[observed.group == g].iloc[0]) for g in groups}
     has_population = {g: not math.isnan(v) for g, v in given.items()}
     population = populations(observed, base, fit_population)
@@ -191,30 +265,12 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
 
     # Starting point: the closed form maps the base model's curve onto the observed one.
     bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population)
-    base_theta = np.array([float(getattr(getattr(base, n.split(".")[0]), n.split(".")[1]))
-                           for n in names])
-    low = np.array([params[n][0] for n in names])
-    high = np.array([params[n][1] for n in names])
-    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
-    ratio = {}
-    share0 = at(start)
-    if share0.max() > 0:
-        ref = fit_bass(weeks, share0 * np.array([population[g] for g in groups])[gidx],
-                       observed.group.to_numpy(), population, False)
-        ratio = {"therapy.innovation": bass["p"] / ref["p"],
-                 "therapy.imitation": bass["q"] / ref["q"]}
-    moved = [s * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
-             for n, s in zip(names, start, strict=True)]
-    start = np.clip(moved, low, high)
+    base_theta, low, high, start = _starting_point(base, params, at, bass, observed, population)
 
     # Unknowns in units of their start (x ≈ 1), so one relative step fits them all.
     scale_theta = start.copy()
-    m_start = np.array([(bass["population"][g] if fit_population else population[g])
-                        for g in groups])
-    m_low = np.array([max(top[g], 1e-9) for g in groups])
-    m_high = np.array([population[g] if has_population[g] else 1000 * max(top[g], 1.0)
-                       for g in groups])
-    m_start = np.clip(m_start, m_low, m_high)
+    m_start, m_low, m_high = _population_bounds(groups, bass, population, has_population, top,
+                                                fit_population)
     k = len(names)
 
     def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,14 +292,10 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
                         max_nfev=max_evals, xtol=1e-3, ftol=1e-4)
 
     theta, m = unpack(res.x)
-    n, dof = len(cum), max(1, len(cum) - len(res.x))
-    s2 = 2 * res.cost / dof
-    cov_x = s2 * np.linalg.pinv(res.jac.T @ res.jac)
-    scale = np.concatenate([scale_theta, m_start if fit_population else []])
-    cov = cov_x * np.outer(scale, scale)
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    n = len(cum)
+    se, corr = _uncertainty(res, np.concatenate([scale_theta, m_start if fit_population else []]),
+                            n, k)
     sd = se[:k]
-    corr = cov[:k, :k] / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
 
     param_table = pd.DataFrame({
         "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
@@ -256,17 +308,7 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
         "saturation": [mv / given[g] for mv, g in zip(m, groups, strict=True)]})
 
     per_seed = shares(theta)
-    rows = []
-    for i, g in enumerate(groups):
-        sel = gidx == i
-        rows.append(pd.DataFrame({
-            "group": g, "period": observed.period[sel].to_numpy(), "week": weeks[sel],
-            "observed": cum[sel],
-            "simulated": m[i] * np.interp(weeks[sel], grid, per_seed.mean(axis=0)),
-            "band_low": m[i] * np.interp(weeks[sel], grid, per_seed.min(axis=0)),
-            "band_high": m[i] * np.interp(weeks[sel], grid, per_seed.max(axis=0)),
-            "bass": bass["population"][g] * bass_cdf(weeks[sel], bass["p"], bass["q"])}))
-    curves = pd.concat(rows, ignore_index=True)
+    curves = _fitted_curves(observed, m, grid, per_seed, bass)
     fit = goodness(curves.simulated.to_numpy() - curves.observed.to_numpy(), cum)
     weekly = pd.DataFrame({"week": grid, "mean_share": per_seed.mean(axis=0),
                            "min_share": per_seed.min(axis=0), "max_share": per_seed.max(axis=0)})
