@@ -194,7 +194,8 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     return notes
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
+    """The command's arguments (``orgsim-calibrate --help``)."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("observed", type=Path, help="CSV with columns period, cumulative "
                         "(optional: population, group)")
@@ -216,6 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="results folder (must not exist)")
     parser.add_argument("--no-png", action="store_true", help="skip the PNG export")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.period_weeks is not None and not (np.isfinite(args.period_weeks)

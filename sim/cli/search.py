@@ -110,7 +110,8 @@ def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
     return validate(cfg)
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
+    """The command's arguments (``orgsim-search --help``)."""
     parser = argparse.ArgumentParser(prog="orgsim-search", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="scenario and settings, as for orgsim")
     parser.add_argument("--objective", default="resolved_share", choices=sorted(OUTCOME_INFO))
@@ -123,6 +124,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="headcount (default: the scenario's own, frontline plus experts)")
     parser.add_argument("--search-seed", type=int, default=0, help="seed of the sampler")
     parser.add_argument("--out", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         space = load_space(args.space)
