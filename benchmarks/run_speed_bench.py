@@ -29,14 +29,18 @@ DESIGNS = ("traditional", "micro_enterprise")
 # Runs in the child process: compose the default scenario for one design and time the run only.
 CHILD = """
 import sys, time
-from sim.cli.compose import compose_run
+try:  # today's layout
+    from sim.configuration.composition import compose_run
+    from sim.engine.model import OrgSimModel
+    from sim.experiments.budget import equalised
+except ImportError:  # an older checkout (before the layers), as configured only
+    from sim.cli.compose import compose_run
+    from sim.model import OrgSimModel
 design, equal = sys.argv[1], sys.argv[2] == "1"
 if equal:
-    composed = compose_run([f"org={design}", "baseline=traditional"])
-    config = composed.config_for(design)
+    config = equalised(compose_run([f"org={design}", "baseline=traditional"])).config_for(design)
 else:
     config = compose_run([f"org={design}", "baseline=null"]).config
-from sim.model import OrgSimModel
 started = time.perf_counter()
 model = OrgSimModel(config, seed=0)
 while model.running:

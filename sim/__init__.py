@@ -8,7 +8,8 @@ Quick use::
     result.summary      # one-row table of headline outcomes
     result.series       # one row per week
 
-The names below are loaded on first use (PEP 562), so ``import sim.config`` or the command line's
+The names below are loaded on first use (PEP 562), so ``import sim.configuration`` or the command
+line's
 ``--help`` does not pay for Mesa, pandas and SciPy.
 """
 
@@ -17,9 +18,12 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _WHERE = {
-    "ConfigError": "sim.config", "SimConfig": "sim.config", "validate": "sim.config",
-    "design_config": "sim.designs", "design_names": "sim.designs",
-    "OrgSimModel": "sim.model", "simulate": "sim.model", "RunResult": "sim.results",
+    "ConfigError": "sim.configuration.schema", "SimConfig": "sim.configuration.schema",
+    "validate": "sim.configuration.validation",
+    "design_config": "sim.configuration.design_registry",
+    "design_names": "sim.configuration.design_registry",
+    "OrgSimModel": "sim.engine.model", "simulate": "sim.engine.model",
+    "RunResult": "sim.engine.results",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])

@@ -21,8 +21,8 @@ def scenarios_copy(tmp_path, monkeypatch):
     that adds or breaks a scenario file never touches the folder other workers read."""
     import shutil
 
-    import sim.cli.registry as registry
-    from sim.scenarios import SCENARIOS
+    import sim.configuration.hydra_store as registry
+    from sim.configuration.scenarios import SCENARIOS
 
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)

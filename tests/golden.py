@@ -41,7 +41,7 @@ RUNS = {
 def tables(name: str) -> dict[str, pd.DataFrame]:
     """Run reference run ``name`` and return its tables."""
     from sim import simulate
-    from sim.experiment import TABLES
+    from sim.experiments.paired import TABLES
 
     config, seed = RUNS[name]()
     result = simulate(config, seed)

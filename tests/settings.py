@@ -11,7 +11,8 @@ import copy
 from functools import cache
 
 from sim import SimConfig, design_config, validate
-from sim.cli.compose import compose_run
+from sim.configuration.composition import compose_run
+from sim.experiments.budget import equalised
 
 
 @cache
@@ -30,8 +31,8 @@ def scenario(name: str, design: str, **run) -> SimConfig:
 @cache
 def compared(name: str) -> dict[str, SimConfig]:
     """Both designs of scenario ``name`` exactly as ``orgsim scenario=<name>`` compares them: the
-    micro-enterprise design at the traditional design's budget (sim/budget.py)."""
-    composed = compose_run([f"scenario={name}"])
+    micro-enterprise design at the traditional design's budget (sim/experiments/budget.py)."""
+    composed = equalised(compose_run([f"scenario={name}"]))
     return {d: composed.config_for(d) for d in composed.designs}
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import registry
-from sim.cli.compose import InputError, compose_run
+from sim.configuration import hydra_store
+from sim.configuration.composition import InputError, compose_run
 
 BAD_SCENARIOS = Path(__file__).parent / "data" / "bad_scenarios"  # scenario/<name>.yaml
 SEARCH = f"hydra.searchpath=[file://{BAD_SCENARIOS}]"
@@ -44,7 +44,7 @@ def test_one_broken_scenario_fails_only_when_chosen(scenarios_copy):
     # every good scenario (and the default) still composes
     assert compose_run(["scenario=workshop"]).config.market.accounts > 0
     compose_run([])
-    assert registry.BROKEN == {}  # not chosen, so not even read
+    assert hydra_store.BROKEN == {}  # not chosen, so not even read
     for name, words in [("zz_not_yaml", "not valid YAML"), ("zz_empty", "the file is empty"),
                         ("zz_list", "must be a mapping of settings"),
                         ("zz_latin1", "cannot read")]:
@@ -68,4 +68,4 @@ def test_help_still_works_and_does_not_read_scenario_files(scenarios_copy, monke
     cli.main()  # returns: exit status 0
     out = capsys.readouterr()
     assert "workshop" in out.out and "zz_not_yaml" in out.out  # listed by name, not read
-    assert "zz_not_yaml" not in registry.BROKEN and "Traceback" not in out.err
+    assert "zz_not_yaml" not in hydra_store.BROKEN and "Traceback" not in out.err

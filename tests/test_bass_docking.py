@@ -13,7 +13,7 @@ import pytest
 from settings import organisation_off
 
 from sim import simulate
-from sim.adoption import bass_cdf
+from sim.engine.adoption import bass_cdf
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 

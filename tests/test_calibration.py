@@ -21,11 +21,11 @@ import pytest
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
-from sim import calibration as cal
 from sim.cli.calibrate import main
-from sim.cli.compose import compose_run
-from sim.cli.registry import register
-from sim.scenarios import catalog
+from sim.configuration.composition import compose_run
+from sim.configuration.hydra_store import register
+from sim.configuration.scenarios import catalog
+from sim.experiments import calibration as cal
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli.compose import compose_run
-from sim.conf_files import stale
-from sim.experiment import TABLES
-from sim.model import OrgSimModel
-from sim.scenarios import SCENARIOS, catalog
+from sim.configuration.composition import compose_run
+from sim.configuration.conf_files import stale
+from sim.configuration.scenarios import SCENARIOS, catalog
+from sim.engine.model import OrgSimModel
+from sim.experiments.budget import equalised
+from sim.experiments.paired import TABLES
 
 ORGSIM = str(Path(sys.executable).parent / "orgsim")
 QUICK = ["run.replications=2", "run.horizon_weeks=26"]
@@ -252,7 +253,7 @@ def test_a_rejected_command_exits_2_with_one_line_and_no_traceback(tmp_path, arg
 def test_every_scenario_loads_validates_and_runs(name):
     scenario = catalog()[name]
     assert scenario.question.endswith("?") and scenario.source
-    composed = compose_run([f"scenario={name}"])
+    composed = equalised(compose_run([f"scenario={name}"]))
     for design in composed.designs:
         model = OrgSimModel(composed.config_for(design), seed=0)
         for _ in range(5):
@@ -265,7 +266,7 @@ def test_adding_a_scenario_is_adding_a_file(tmp_path, monkeypatch):
     so tests running beside this one never see it)."""
     import shutil
 
-    import sim.cli.registry as registry
+    import sim.configuration.hydra_store as registry
 
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)
@@ -285,4 +286,4 @@ def test_adding_a_scenario_is_adding_a_file(tmp_path, monkeypatch):
 
 
 def test_generated_config_files_match_the_code():
-    assert stale() == [], "run `python -m sim.conf_files --write` and commit conf/"
+    assert stale() == [], "run `python -m sim.configuration.conf_files --write` and commit conf/"

@@ -9,8 +9,8 @@ import pytest
 from settings import tiny
 
 from sim import ConfigError, SimConfig, design_config, validate
+from sim.configuration.odd_table import current, tables
 from sim.designs import names
-from sim.odd_table import current, tables
 
 
 @pytest.mark.parametrize("design", names())
@@ -84,4 +84,5 @@ def test_hop_delays_must_be_whole_steps(design, setting):
 
 
 def test_odd_parameter_table_matches_the_code():
-    assert current() == tables(), "run `python -m sim.odd_table --write` and commit docs/ODD.md"
+    assert current() == tables(), \
+        "run `python -m sim.configuration.odd_table --write` and commit docs/ODD.md"

@@ -22,7 +22,7 @@ from sim.demo.views import (
     series,
 )
 from sim.designs import names
-from sim.staff import Manager
+from sim.engine.staff import Manager
 
 
 def _check_views(model: SideBySide) -> None:
@@ -111,7 +111,7 @@ def test_follow_one_job_traces_the_same_job_on_both_sides():
 
 
 def test_defaults_of_levers_match_the_scenario_defaults():
-    from sim.cli.compose import compose_run
+    from sim.configuration.composition import compose_run
 
     base = compose_run(["scenario=workshop", "org=micro_enterprise", "baseline=null"]).config
     model = SideBySide()
@@ -186,7 +186,7 @@ def test_a_replay_records_what_stepping_the_pair_week_by_week_shows(replay):
 
 
 def test_moments_are_the_adoptions_and_abandonments_of_the_run(replay):
-    from sim.jobs import Event
+    from sim.engine.jobs import Event
 
     for i, side in enumerate(("left", "right")):
         m, moments = replay.pair.sides[side], replay.payload["sides"][i]["moments"]
@@ -302,7 +302,7 @@ def test_page_applies_a_lever_at_once_and_presenter_mode_drops_the_sidebar():
 
 
 def test_the_two_sides_are_compared_at_equal_budget_as_orgsim_compares():
-    from sim.budget import planned_budget
+    from sim.experiments.budget import planned_budget
 
     pair = SideBySide(seed=2, team_size=6)
     left, right = (planned_budget(pair.sides[s].config) for s in ("left", "right"))

@@ -11,8 +11,8 @@ import pytest
 from settings import organized
 
 from sim import OrgSimModel
-from sim.staff import Manager, MedicalLiaison, SalesRep
-from sim.workforce import Activity
+from sim.engine.staff import Manager, MedicalLiaison, SalesRep
+from sim.engine.workforce import Activity
 
 
 @pytest.fixture(scope="module")

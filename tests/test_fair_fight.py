@@ -29,8 +29,8 @@ from scipy import stats
 from settings import scenario
 
 from sim import simulate, validate
-from sim.cli.compose import compose_run
-from sim.config import (
+from sim.configuration.composition import compose_run
+from sim.configuration.schema import (
     RELATIONSHIPS,
     BehaviourConfig,
     InteractionConfig,
@@ -38,6 +38,7 @@ from sim.config import (
     RelationshipConfig,
 )
 from sim.designs import design_class, names
+from sim.experiments.budget import equalised
 
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
@@ -179,7 +180,7 @@ def test_each_structural_difference_alone_moves_the_outcome_as_its_mechanism_pre
 @pytest.mark.slow
 @pytest.mark.statistical
 def test_default_comparison_spends_equal_budgets_within_two_percent():
-    composed = compose_run([])  # the default: oncology launch, compared at equal budget
+    composed = equalised(compose_run([]))  # the default: oncology launch, compared at equal budget
     assert composed.budget["mode"] == "equal_budget"
     totals = {d: [simulate(composed.config_for(d), seed=s).headline()["cost_total"]
                   for s in range(4)] for d in composed.designs}
@@ -190,8 +191,19 @@ def test_default_comparison_spends_equal_budgets_within_two_percent():
     assert abs(planned[1] / planned[0] - 1) < 0.01
 
 
+def test_composing_only_validates_and_equalising_scales_the_compared_design_once():
+    composed = compose_run(["scenario=workshop"])
+    assert composed.budget is None and composed.compare == "equal_budget"
+    fair = equalised(composed)
+    assert fair.budget["mode"] == "equal_budget" and fair.baseline is composed.baseline
+    assert fair.config.staffing.reps != composed.config.staffing.reps or \
+        fair.budget["factor"] == 1.0
+    alone = compose_run(["scenario=workshop", "baseline=null"])
+    assert equalised(alone) is alone
+
+
 def test_equal_headcount_matches_positions_and_as_configured_changes_nothing():
-    from sim.budget import equalise, planned_budget
+    from sim.experiments.budget import equalise, planned_budget
 
     base, other = scenario("workshop", "traditional"), scenario("workshop", "micro_enterprise")
     same, info = equalise(base, other, "equal_headcount")

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sim.store import TABLES, ResultsStore
+from sim.experiments.store import TABLES, ResultsStore
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
@@ -142,8 +142,8 @@ def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_f
 
 def test_atomic_write_leaves_nothing_when_the_disk_fills_mid_file(tmp_path, monkeypatch):
     """In process: the Parquet writer writes half a file, then the disk is full."""
-    from sim.cli.compose import compose_run
-    from sim.model import simulate
+    from sim.configuration.composition import compose_run
+    from sim.engine.model import simulate
 
     config = compose_run(["scenario=workshop", "run.horizon_weeks=8", "baseline=null"]).config
     store = ResultsStore(tmp_path / "store")

@@ -17,10 +17,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sim.calibration import CurveError, read_observed
-from sim.cli import registry
-from sim.cli.compose import InputError, compose_run
-from sim.store import ResultsStore
+from sim.configuration import hydra_store
+from sim.configuration.composition import InputError, compose_run
+from sim.experiments.observed import CurveError, read_observed
+from sim.experiments.store import ResultsStore
 
 BIN = Path(sys.executable).parent
 SECRET = "orgsim-canary-secret-7f3a"  # the value of the canary environment variable
@@ -178,7 +178,7 @@ def test_a_csv_folder_name_with_yaml_in_it_stays_a_comment_in_calibrated_yaml(tm
     text = (out / "calibrated.yaml").read_text()
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert len(comments) == 3 and all("\n" not in c for c in comments)
-    from sim.cli.safety import check_data, parse_yaml
+    from sim.configuration.safety import check_data, parse_yaml
 
     data = parse_yaml(text, "calibrated.yaml")
     assert "hydra" not in data and "_target_" not in data
@@ -280,7 +280,7 @@ def test_bad_files_in_scenarios_break_nothing_and_are_named_when_chosen(scenario
         (scenarios_copy / f"{name}.yaml").write_text(text)
     assert compose_run(["scenario=workshop"]).config.market.accounts == 20
     compose_run([])
-    assert registry.BROKEN == {}  # not chosen, not read
+    assert hydra_store.BROKEN == {}  # not chosen, not read
     for name, (_, words) in BAD_FILES.items():
         with pytest.raises(InputError) as error:
             compose_run([f"scenario={name}"])
@@ -296,7 +296,7 @@ def test_help_lists_scenarios_without_reading_them(scenarios_copy, monkeypatch, 
     monkeypatch.setattr(sys, "argv", ["orgsim", "--help"])
     cli.main()  # returns: exit status 0
     out = capsys.readouterr()
-    assert "zz_deep" in out.out and "Traceback" not in out.err and registry.BROKEN == {}
+    assert "zz_deep" in out.out and "Traceback" not in out.err and hydra_store.BROKEN == {}
 
 
 # --------------------------------------------------------------- 5.–7. the sweep store
@@ -354,7 +354,7 @@ def test_a_damaged_store_is_named_in_one_line_then_resume_redoes_what_is_not_com
 def test_the_documented_query_never_reads_a_run_without_its_summary(tmp_path):
     """A run killed mid-write has some tables and no summary (written last): joining on the
     summary's run ids, as the README does, leaves it out."""
-    from sim.store import WRITE_ORDER
+    from sim.experiments.store import WRITE_ORDER
 
     assert WRITE_ORDER[-1] == "summary"
     store = tmp_path / "store"
@@ -393,8 +393,8 @@ def test_calibration_csv_problems_are_one_line(tmp_path, text, words):
 
 
 def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
-    from sim.cli import compose
-    from sim.cli import main as cli
+    from sim.cli import multirun as cli
+    from sim.configuration import composition as compose
 
     calls = []
     real = compose.compose_run

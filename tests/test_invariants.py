@@ -7,9 +7,9 @@ import pytest
 from settings import fragmented, organized, tiny
 
 from sim import OrgSimModel, validate
-from sim.config import RELATIONSHIPS
+from sim.configuration.schema import RELATIONSHIPS
 from sim.designs import names
-from sim.invariants import InvariantError, check
+from sim.engine.invariants import InvariantError, check
 
 
 @pytest.mark.parametrize("design", names())

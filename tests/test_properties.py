@@ -3,7 +3,8 @@ horizon with the invariants checked after every step and give outcomes in their 
 single-setting changes are either accepted or refused with a :class:`ConfigError` naming the
 setting — never any other exception.
 
-Settings are drawn from their declared ranges (the ``param()`` metadata of sim/config.py and
+Settings are drawn from their declared ranges (the ``param()`` metadata of
+sim/configuration/schema.py and
 sim/designs/*.py) on the small workshop market over 20–40 weeks. ``derandomize=True`` makes every
 run of this file draw the same examples, so CI is reproducible.
 """
@@ -20,9 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim import ConfigError, SimConfig, validate
-from sim.cli.compose import compose_run
+from sim.configuration.composition import compose_run
 from sim.designs import names
-from sim.model import simulate
+from sim.engine.model import simulate
 
 # Settings that must be drawn together (they sum to 1) or are the market's size and timing,
 # which the test fixes small; everything else numeric or boolean is drawn from its range.

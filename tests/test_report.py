@@ -146,7 +146,7 @@ def test_every_figure_has_a_reading_computed_from_its_data(run_folder):
 def test_same_colour_for_the_same_design_everywhere(run_folder):
     from sim.report.data import load
     from sim.report.figures import all_figures
-    from sim.style import DESIGN_COLOURS
+    from sim.report.style import DESIGN_COLOURS
 
     for figure in all_figures(load(run_folder)):
         for trace in figure.figure.data:
@@ -235,8 +235,8 @@ def test_section_ids_differ_from_plot_ids(run_folder):
 
 def test_better_and_worse_never_borrow_a_design_colour(run_folder):
     from sim.report.data import load
-    from sim.report.figures import paired_differences
-    from sim.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS
+    from sim.report.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS
+    from sim.report.sweep_figures import paired_differences
 
     designs = {c.lower() for c in DESIGN_COLOURS.values()}
     assert not designs & {c.lower() for c in (*VERDICT_COLOURS.values(), *PHASE_COLOURS)}
@@ -249,7 +249,7 @@ def test_better_and_worse_never_borrow_a_design_colour(run_folder):
 def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_range(
         sweep_dir):
     from sim.report.data import load
-    from sim.report.figures import outcomes_vs_parameters
+    from sim.report.sweep_figures import outcomes_vs_parameters
 
     (figure,) = outcomes_vs_parameters(load(sweep_dir))
     fig = figure.figure

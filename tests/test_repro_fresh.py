@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment import TABLES
+from sim.experiments.paired import TABLES
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 

@@ -1,4 +1,4 @@
-"""Scenario discovery (sim/scenario_discovery.py, ``orgsim-discover``).
+"""Scenario discovery (sim/experiments/scenario_discovery.py, ``orgsim-discover``).
 
 The condition parser reads the declared forms and refuses malformed ones with one line; PRIM finds
 a box planted in synthetic data (with label noise) and leaves irrelevant parameters alone; the
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import OUTCOME_INFO
 from sim.cli.discover import main
-from sim.scenario_discovery import (
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.scenario_discovery import (
     NAMED,
     Clause,
     ConditionError,

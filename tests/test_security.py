@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from demo_server import serving_demo
 
-from sim.cli.compose import InputError, compose_run
+from sim.configuration.composition import InputError, compose_run
 from sim.report.export import find_browser
 
 SIM = Path(__file__).parents[1] / "sim"
@@ -24,8 +24,8 @@ SENTINEL = "orgsim_security_sentinel"
 # ------------------------------------------------------------------ configuration is only data
 def test_no_code_path_instantiates_or_imports_from_configuration():
     """Only the project's own modules are imported by name (design modules from the package
-    listing in sim/designs/__init__.py; sim's public names from a fixed table); nothing calls
-    Hydra's instantiate, eval or an unsafe loader."""
+    listing of sim.designs, in sim/configuration/design_registry.py; sim's public names from a
+    fixed table); nothing calls Hydra's instantiate, eval or an unsafe loader."""
     pattern = re.compile(r"instantiate\(|hydra\.utils|get_class\(|get_method\(|_locate\(|"
                          r"\beval\(|\bexec\(|yaml\.load\(|unsafe_load|pickle\.loads?\(|"
                          r"__import__|import_module\(")
@@ -34,9 +34,11 @@ def test_no_code_path_instantiates_or_imports_from_configuration():
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
             if pattern.search(line) and not line.lstrip().startswith("#")]
     assert hits == [  # sim's public names, each from a fixed module table (loaded on first use)
-        '__init__.py:31: value = getattr(import_module(_WHERE[name]), "names" if name == '
+        '__init__.py:35: value = getattr(import_module(_WHERE[name]), "names" if name == '
         '"design_names" else name)',
-        'designs/__init__.py:34: importlib.import_module(f"{__name__}.{info.name}")']
+        'configuration/design_registry.py:41: package = importlib.import_module(DESIGNS_PACKAGE)',
+        'configuration/design_registry.py:44: '
+        'importlib.import_module(f"{DESIGNS_PACKAGE}.{info.name}")']
 
 
 TARGETS = ["+_target_=os.system", "+run._target_=os.system", "+market._target_=os.system",

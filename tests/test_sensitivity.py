@@ -1,4 +1,4 @@
-"""Global sensitivity analysis (sim/sensitivity.py) and ``orgsim-sensitivity``.
+"""Global sensitivity analysis (sim/experiments/sensitivity.py) and ``orgsim-sensitivity``.
 
 The planted truth uses the tiny space (conf/space/tiny.yaml: workshop market, 52 weeks) whose
 ``org.span_of_control`` exists only in the traditional design:
@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 
 from sim.cli.sensitivity import main
-from sim.sensitivity import analyse, censor, sample, targets
-from sim.space import load_space
-from sim.store import ResultsStore
+from sim.experiments.sensitivity import analyse, censor, sample, targets
+from sim.experiments.space import load_space
+from sim.experiments.store import ResultsStore
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
@@ -126,7 +126,7 @@ def test_a_folder_of_another_analysis_is_not_overwritten(morris, capsys):
 
 def test_sobol_total_index_of_an_ignored_setting_is_zero(tmp_path):
     space = load_space("tiny")
-    from sim.doe import evaluate
+    from sim.experiments.doe import evaluate
 
     points = sample(space, "sobol", 4, seed=1)
     assert len(points) == 4 * (3 + 2)

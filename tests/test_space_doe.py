@@ -1,4 +1,5 @@
-"""The declared parameter space (sim/space.py) and running samples of it (sim/doe.py).
+"""The declared parameter space (sim/experiments/space.py) and running samples of it
+(sim/experiments/doe.py).
 
 Runs use the tiny space (conf/space/tiny.yaml: the workshop market over 52 weeks), so the whole
 file takes seconds. Resumability is checked through the store (its manifests and a simulator that
@@ -14,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.sweep
-from sim.cli.compose import InputError
-from sim.doe import evaluate, paired_by_point
-from sim.space import Space, configure, load_space
-from sim.store import ResultsStore
-from sim.sweep import INJECT
+import sim.experiments.sweep
+from sim.configuration.composition import InputError
+from sim.experiments.doe import evaluate, paired_by_point
+from sim.experiments.space import Space, configure, load_space
+from sim.experiments.store import ResultsStore
+from sim.experiments.sweep import INJECT
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_evaluate_is_resumable_and_identical(tiny, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a stored run was simulated again")
 
-    monkeypatch.setattr(sim.sweep, "simulate", refuse)
+    monkeypatch.setattr(sim.experiments.sweep, "simulate", refuse)
     second = evaluate(tiny, _points(tiny), [0, 1], store, workers=1, progress=False)
     assert _manifests(store) == before
     pd.testing.assert_frame_equal(first, second)

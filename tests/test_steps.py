@@ -10,13 +10,13 @@ import pytest
 from settings import tiny
 
 from sim import OrgSimModel, SimConfig
-from sim.capabilities import INDEX, N_CAPABILITIES
-from sim.config import RELATIONSHIPS
+from sim.configuration.capabilities import INDEX, N_CAPABILITIES
+from sim.configuration.schema import RELATIONSHIPS
 from sim.designs.micro_enterprise import MicroEnterpriseDesign
-from sim.discovery import discovery_hazard
-from sim.interactions import relationship
-from sim.jobs import CustomerJob, JobState
-from sim.staff import Manager, MedicalLiaison, PlatformExpert, PrimaryContact, SalesRep
+from sim.engine.interactions import relationship
+from sim.engine.job_discovery import discovery_hazard
+from sim.engine.jobs import CustomerJob, JobState
+from sim.engine.staff import Manager, MedicalLiaison, PlatformExpert, PrimaryContact, SalesRep
 
 
 def quiet(design: str, **settings):

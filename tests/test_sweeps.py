@@ -18,9 +18,9 @@ import pytest
 import yaml
 from scipy import stats
 
-from sim.analysis import outcome_range, paired_comparison
 from sim.cli.analyze import main as analyze_main
-from sim.store import TABLES, ResultsStore
+from sim.experiments.analysis import outcome_range, paired_comparison
+from sim.experiments.store import TABLES, ResultsStore
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
@@ -235,13 +235,14 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
     s = best["staffing"]
     assert s["reps"] + 25 + 20 + s["operations_experts"] + s["patient_services_experts"] == 150
     assert best["compare"] == "as_configured"  # the searched staffing is not rescaled
-    from sim.cli.compose import compose_run
+    from sim.configuration.composition import compose_run
+    from sim.experiments.budget import equalised
 
     (scenarios_copy / "zz_search_best_test.yaml").write_text(
         (tmp_path / "a" / "best.yaml").read_text())
-    import sim.cli.registry as registry
+    import sim.configuration.hydra_store as registry
 
     registry._registered = False
-    composed = compose_run(["scenario=zz_search_best_test"])
+    composed = equalised(compose_run(["scenario=zz_search_best_test"]))  # as a run does
     assert composed.config.staffing.reps == s["reps"]
     assert composed.budget["mode"] == "as_configured"

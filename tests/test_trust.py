@@ -24,9 +24,9 @@ def orgsim(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.Complete
 @pytest.mark.slow
 def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path,
                                                                         scenarios_copy):
-    import sim.cli.registry as registry
-    from sim.cli.compose import compose_run
+    import sim.configuration.hydra_store as registry
     from sim.cli.search import headcount
+    from sim.configuration.composition import compose_run
 
     out = orgsim(["orgsim-search", "scenario=rare_disease", "run.horizon_weeks=8",
                   "market.accounts=10", "--trials", "2", "--seeds", "1", "--out",
@@ -47,7 +47,7 @@ def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path
 # ------------------------------------------------------------- 4. sentences and their numbers
 def synthetic_report(weeks_to_half: dict[str, list[float]], horizon: int = 100):
     """A ReportData whose designs reach half adoption at the given weeks (one per seed)."""
-    from sim.analysis import paired_comparison
+    from sim.experiments.analysis import paired_comparison
     from sim.report.data import ReportData
 
     rows, summary = [], []
@@ -83,7 +83,7 @@ def test_the_adoption_reading_says_earlier_or_later_as_the_weeks_do(me, word):
 
 
 def test_no_setting_is_said_to_matter_most_when_every_effect_is_zero():
-    from sim.sensitivity import reading
+    from sim.experiments.sensitivity import reading
 
     indices = pd.DataFrame([
         dict(outcome="o", target="t", parameter=p, index=i, value=0.0, conf=0.0)
@@ -97,7 +97,7 @@ def test_no_setting_is_said_to_matter_most_when_every_effect_is_zero():
 
 
 def test_an_empty_prim_side_is_nowhere_not_everywhere():
-    from sim.scenario_discovery import discover_both
+    from sim.experiments.scenario_discovery import discover_both
 
     rng = np.random.default_rng(0)
     x = pd.DataFrame({"a": rng.uniform(size=200), "b": rng.uniform(size=200)})
@@ -109,7 +109,7 @@ def test_an_empty_prim_side_is_nowhere_not_everywhere():
 
 # ------------------------------------------------------------------ 5. intervals in range
 def test_intervals_stay_within_what_an_outcome_can_take_and_need_three_runs():
-    from sim.analysis import paired_comparison, table
+    from sim.experiments.analysis import paired_comparison, table
 
     summary = pd.DataFrame({
         "design": ["traditional"] * 3 + ["micro_enterprise"] * 3, "seed": [0, 1, 2] * 2,
@@ -133,7 +133,7 @@ def test_intervals_stay_within_what_an_outcome_can_take_and_need_three_runs():
 
 
 def test_report_bands_are_clipped_and_absent_below_three_runs():
-    from sim.report.figures import mean_band
+    from sim.report.plotting import mean_band
 
     series = pd.DataFrame({"design": "d", "seed": [0, 1, 2], "week": 1,
                            "accounts_adopted_share": [0.0, 0.0, 0.9],
@@ -192,7 +192,7 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "observed_adoption.csv"
 
 
 def test_the_period_comes_from_dates_a_unit_column_or_the_user(tmp_path):
-    from sim.calibration import CurveError, parse_period, read_observed
+    from sim.experiments.observed import CurveError, parse_period, read_observed
 
     dated = tmp_path / "dated.csv"
     dated.write_text("Date,Adopters,Region\n2024-01-01,0,north\n2024-02-01,2,north\n"
@@ -337,9 +337,9 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
 
     from sim.cli.discover import limits_figure, scatter_figure, tradeoff_figure
     from sim.cli.sensitivity import _figure
-    from sim.report.figures import Figure
-    from sim.scenario_discovery import discover_both
-    from sim.style import colour
+    from sim.experiments.scenario_discovery import discover_both
+    from sim.report.plotting import Figure
+    from sim.report.style import colour
 
     rng = np.random.default_rng(3)
     names = ["staffing.ppoc_span", "org.team_authority", "org.call_target_share",
@@ -367,7 +367,7 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
 
 def test_discovery_readings_say_nowhere_when_the_condition_never_holds():
     from sim.cli.discover import limits_figure, tradeoff_figure
-    from sim.scenario_discovery import discover_both
+    from sim.experiments.scenario_discovery import discover_both
 
     rng = np.random.default_rng(1)
     x = pd.DataFrame(rng.uniform(size=(120, 2)), columns=["a", "b"])

@@ -1,7 +1,12 @@
-"""The ``orgsim`` command: a Hydra application over the simulation (see README, "Command line").
+"""The command line: the top layer. It parses arguments, calls the library and prints.
+(Not yet thin everywhere: calibrate, search, sensitivity and discover still hold their workflows.)
 
-* ``registry`` — typed schemas and scenarios registered in Hydra's ConfigStore;
-* ``compose`` — composing the configuration tree into a validated ``SimConfig`` (one-line errors);
-* ``main`` — the entry point: validate, run the designs on paired seeds, print and write results;
-* ``outputs`` — the run folder, written atomically, with provenance.
+Each module is one command (``orgsim`` and ``orgsim-*`` in pyproject.toml): ``main`` (a run,
+written atomically to a run folder with provenance; ``multirun``: ``orgsim -m``, a sweep),
+``analyze``, ``report``, ``export``, ``search``, ``calibrate``, ``sensitivity``, ``discover`` and
+``demo``; ``outputs`` is the run folder, ``help`` the ``--help`` page. Composing the
+configuration lives beneath, in sim/configuration/ (``composition``), and is the same for a
+notebook as for the command line. ``import sim.cli.main`` must not import Mesa, pandas, SciPy,
+Plotly or DuckDB: ``--help`` and refused input answer at once (each command imports the heavy
+layers inside the function that runs).
 """

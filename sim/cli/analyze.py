@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import OUTCOME_INFO, load_summaries, paired_comparison, table
+from sim.experiments.analysis import OUTCOME_INFO, load_summaries, paired_comparison, table
 
 
 def analyze(folders: list[Path], baseline: str = "traditional",

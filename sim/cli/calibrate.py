@@ -11,7 +11,8 @@ required: ``--period`` or a ``date`` column (or a period column called ``month``
 starting with ``#`` are comments. A fit whose optimiser did not move, or that is worse than the
 observed mean (R² < 0), is not a result: one line, exit status 1, no folder.
 The fitting (simulator averaged over common seeds, closed-form Bass as reference) is in
-sim/calibration.py; what is fitted and on which model is in ``conf/calibration/<setup>.yaml``.
+sim/experiments/calibration.py; what is fitted and on which model is in
+``conf/calibration/<setup>.yaml``.
 
 Writes ``fit.csv``, ``curves.csv``, ``calibrated.yaml`` (a scenario file: copy it into
 scenarios/ and run ``orgsim scenario=calibrated``), ``calibration.html`` (offline) and, with a
@@ -33,19 +34,17 @@ import numpy as np
 import plotly.graph_objects as go
 import yaml
 
-from sim.calibration import (
+from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.schema import ConfigError
+from sim.experiments.calibration import (
     LEVELS,
     Calibration,
-    CurveError,
     calibrate,
-    parse_period,
     populations,
-    read_observed,
     scenario_settings,
 )
-from sim.cli.compose import CONF, InputError, compose_run
-from sim.config import ConfigError
-from sim.style import FONT, OTHER_COLOURS, band
+from sim.experiments.observed import CurveError, parse_period, read_observed
+from sim.report.style import FONT, OTHER_COLOURS, band
 
 PROG = "orgsim-calibrate"
 
@@ -182,7 +181,7 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     fig.write_html(folder / "calibration.html", include_plotlyjs=True)
     if png:
         from sim.report.export import find_browser, write_static
-        from sim.report.figures import Figure
+        from sim.report.plotting import Figure
 
         if find_browser() is None:
             notes.append("no browser for the PNG (HTML written); see orgsim-export")
@@ -195,7 +194,8 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
     return notes
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
+    """The command's arguments (``orgsim-calibrate --help``)."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("observed", type=Path, help="CSV with columns period, cumulative "
                         "(optional: population, group)")
@@ -217,6 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="results folder (must not exist)")
     parser.add_argument("--no-png", action="store_true", help="skip the PNG export")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.period_weeks is not None and not (np.isfinite(args.period_weeks)

@@ -1,10 +1,11 @@
 """``orgsim-discover``: where does one design beat the other, and where not? (scenario discovery)
 
 Samples a declared space (``conf/space/<name>.yaml``) with a seeded Latin hypercube, runs both
-designs at every point on the same seeds (sim/doe.py: parallel, resumable), marks the points where
+designs at every point on the same seeds (sim/experiments/doe.py: parallel, resumable), marks the
+points where
 a condition holds, and lets PRIM find the box of settings where it holds — and the box where it
-does not (see sim/scenario_discovery.py for the condition language and what coverage, density and
-mass mean):
+does not (see sim/experiments/scenario_discovery.py for the condition language and what coverage,
+density and mass mean):
 
     orgsim-discover --space default --condition micro_wins --samples 120 --seeds 2
     orgsim-discover --space tiny --samples 40 \\
@@ -32,10 +33,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim import __version__
-from sim.cli.compose import InputError
-from sim.report.figures import Figure, style
-from sim.report.page import CSS, _html_table, figure_sections
-from sim.scenario_discovery import (
+from sim.configuration.composition import InputError
+from sim.experiments.scenario_discovery import (
     NAMED,
     Condition,
     ConditionError,
@@ -46,9 +45,11 @@ from sim.scenario_discovery import (
     paired_points,
     parse_condition,
 )
-from sim.space import load_space
-from sim.store import atomic_write
-from sim.style import colour
+from sim.experiments.space import load_space
+from sim.experiments.store import atomic_write
+from sim.report.page import CSS, _html_table, figure_sections
+from sim.report.plotting import Figure, style
+from sim.report.style import colour
 
 PROG = "orgsim-discover"
 
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
         condition, space, settings = check(args)
     except (InputError, ConditionError) as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
-    from sim.doe import evaluate  # the shared evaluation machinery (heavy imports)
+    from sim.experiments.doe import evaluate  # the shared evaluation machinery (heavy imports)
 
     started = time.perf_counter()
     out = args.out or Path("outputs") / "discovery" / (

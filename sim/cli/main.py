@@ -7,24 +7,21 @@
    run.seed + run.replications − 1``, in parallel, with a progress bar.
 3. The comparison is printed and the results folder written and moved into place (see
    sim/cli/outputs.py); its path is printed last.
+
+``orgsim -m`` (a sweep) is sim/cli/multirun.py; its jobs run in this module's Hydra app.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import hydra
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -32,10 +29,7 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim.scenarios import CONF
-
-if TYPE_CHECKING:
-    from sim.store import ResultsStore
+from sim.configuration.scenarios import CONF
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
@@ -55,7 +49,7 @@ def main() -> None:
         original = Path(sys.argv[2]) if len(sys.argv) > 2 else None
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
     args = get_args_parser().parse_args(sys.argv[1:])
-    from sim.cli.compose import InputError, compose_run
+    from sim.configuration.composition import InputError, compose_run
 
     for flag in ("config_path", "config_dir", "config_name", "experimental_rerun"):
         if getattr(args, flag, None):  # another primary config could set hydra.callbacks
@@ -64,22 +58,24 @@ def main() -> None:
     if args.help:
         print_help()
         return
-    from sim.cli import registry
-    from sim.cli.compose import load_chosen_scenarios
+    from sim.configuration import hydra_store
+    from sim.configuration.composition import load_chosen_scenarios
 
-    registry.register()
+    hydra_store.register()
     if args.hydra_help or args.shell_completion:
         load_chosen_scenarios(args.overrides)
-        for name, problem in sorted(registry.BROKEN.items()):  # not listed as options below
+        for name, problem in sorted(hydra_store.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
         _help_lists_only_choices()
         _app()
     elif args.multirun:
+        from sim.cli.multirun import sweep
+
         sweep(args.overrides)
     else:
         try:
-            compose_run(args.overrides, equalise_budget=False)  # the job equalises (once)
+            compose_run(args.overrides)  # validated only: the job equalises (once)
             target = None
             if args.cfg is None and not args.info:  # --cfg / --info only print
                 target = _check_run_folder(args.overrides)
@@ -100,7 +96,7 @@ def compare_tables(then: Path, now: Path) -> None:
     (exit status 1 if one differs)."""
     import pandas as pd
 
-    from sim.experiment import TABLES
+    from sim.experiments.paired import TABLES
 
     different = []
     for name in TABLES:
@@ -146,7 +142,7 @@ def print_help() -> None:
     import yaml
 
     from sim.cli.help import text
-    from sim.cli.registry import SCENARIOS_DIR
+    from sim.configuration.hydra_store import SCENARIOS_DIR
 
     scenarios = sorted(p.stem for p in Path(SCENARIOS_DIR).glob("*.yaml"))
     tree = yaml.safe_load((CONF / "config.yaml").read_text(encoding="utf-8"))
@@ -171,7 +167,7 @@ def override_value(overrides: list[str], key: str) -> str | None:
 def refuse_existing(folder: Path, what: str) -> None:
     """A run never writes into a folder that exists: a finished result is never overwritten,
     and a file or link there is not written through."""
-    from sim.cli.compose import InputError
+    from sim.configuration.composition import InputError
 
     if not os.path.lexists(folder):
         return
@@ -186,11 +182,11 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
 
     ``hydra.run.dir=X`` must not exist yet; the run is then written to ``X/../.staging/`` and
     renamed to X once complete (returned: where the finished folder goes)."""
-    from sim.cli.compose import InputError
-    from sim.store import check_writable
+    from sim.configuration.composition import InputError
+    from sim.experiments.store import check_writable
 
     run_dir = override_value(overrides, "hydra.run.dir")
-    target = Path(_resolve_now(run_dir)) if run_dir else None
+    target = Path(resolve_now(run_dir)) if run_dir else None
     if target is not None:
         refuse_existing(target, "hydra.run.dir")
     parent = target.parent / ".staging" if target else Path("outputs") / ".staging"
@@ -202,14 +198,14 @@ def _check_run_folder(overrides: list[str]) -> Path | None:
     return target
 
 
-def _resolve_now(folder: str) -> str:
+def resolve_now(folder: str) -> str:
     """Hydra's ``${now:FORMAT}`` in a folder name, resolved once here, so that orgsim and
     Hydra's jobs agree on the folder."""
     now = datetime.now()
     return re.sub(r"\$\{now:([^${}]*)\}", lambda m: now.strftime(m.group(1)), folder)
 
 
-def _quote(folder: Path | str) -> str:
+def quote_override(folder: Path | str) -> str:
     """A folder as a quoted Hydra override value (spaces, commas, quotes kept as they are)."""
     return "'" + str(folder).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -220,7 +216,8 @@ def _stage(target: Path) -> None:
     _FINAL_DIR = target
     staging = target.parent / ".staging" / f"{target.name}-{datetime.now():%Y%m%d_%H%M%S_%f}"
     given = [a for a in sys.argv[1:] if a.lstrip("+").startswith("hydra.run.dir=")]
-    sys.argv = [a for a in sys.argv if a not in given] + [f"hydra.run.dir={_quote(staging)}"]
+    sys.argv = [a for a in sys.argv if a not in given] + \
+        [f"hydra.run.dir={quote_override(staging)}"]
 
 
 _FINAL_DIR: Path | None = None  # where a run given hydra.run.dir=X goes once complete
@@ -233,9 +230,9 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
-    from sim.cli.compose import InputError, _compose_tree, check_choices, explain
     from sim.cli.outputs import versions
-    from sim.cli.safety import UnsafeInput, parse_yaml
+    from sim.configuration.composition import InputError, _compose_tree, check_choices, explain
+    from sim.configuration.safety import UnsafeInput, parse_yaml
 
     if len(args) != 1:
         fail(InputError("--reproduce: give one results folder (outputs/<date>/<time>)"))
@@ -289,15 +286,16 @@ def _first_difference(a, b, path: str = "") -> str:
 @hydra.main(version_base="1.3", config_path=str(CONF), config_name="config")
 def _app(cfg: DictConfig):
 
-    from sim.cli.compose import InputError, from_tree
+    from sim.configuration.composition import InputError, from_tree
+    from sim.experiments.budget import equalised
 
     hc = HydraConfig.get()
     try:
-        composed = from_tree(cfg, hc.runtime.choices.get("scenario") or "")
+        composed = equalised(from_tree(cfg, hc.runtime.choices.get("scenario") or ""))
     except InputError as error:
         fail(error)
     if hc.mode == RunMode.MULTIRUN:
-        from sim.sweep import run_job
+        from sim.experiments.sweep import run_job
 
         return run_job(composed, list(hc.overrides.task), Path(hc.sweep.dir) / "store")
     execute(composed, staging=hc.runtime.output_dir, overrides=list(hc.overrides.task),
@@ -305,226 +303,7 @@ def _app(cfg: DictConfig):
     return None
 
 
-# ----------------------------------------------------------------------------------- sweeps
-def expand(overrides: list[str]) -> list[list[str]]:
-    """Every job of a multirun, as Hydra's basic sweeper will launch them."""
-    from sim.cli.compose import InputError, explain
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-        return BasicSweeper.split_arguments(parsed, max_batch_size=None)[0]
-    except HydraException as error:
-        raise InputError(explain(error)) from error
-
-
-def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
-    """Compose and validate every job, once per distinct configuration (jobs that differ only
-    in run.seed share one; a seed is checked on its own): returns the number of runs."""
-    checked: dict[tuple, int] = {}  # job without its seed → replications
-    total = 0
-    for job in jobs:
-        seed = next((o.split("=", 1)[1] for o in job  # expanded: plain key=value
-                     if o.lstrip("+").startswith("run.seed=")), None)
-        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
-        if key in checked and seed is not None and seed.isdigit():
-            total += checked[key]
-            continue
-        from sim.cli.compose import compose_run
-
-        composed = compose_run(job + extra, equalise_budget=False)
-        checked[key] = composed.config.run.replications
-        total += checked[key]
-    return total
-
-
-def _sweep_folder_problem(folder: Path) -> str | None:
-    """A sweep writes into a new folder or its own earlier sweep folder (to resume), never into
-    a single run's results, a file or through a link."""
-    from sim.store import TABLES as STORE_TABLES
-
-    if not os.path.lexists(folder):
-        return None
-    if folder.is_symlink():
-        return f"hydra.sweep.dir: {folder} is a link; choose a new folder"
-    if not folder.is_dir():
-        return None  # a file in the way: writing the store says so (describe_os_error)
-    if not (folder / "store").is_dir() and any(folder.iterdir()):
-        return (f"hydra.sweep.dir: {folder} holds other files and no sweep (store/); a sweep "
-                "writes into a new folder or resumes its own: choose a new folder")
-    for part in ("store", "analysis", "report.html", *(f"store/{p}" for p in
-                                                       (*STORE_TABLES, "runs", "running"))):
-        if (folder / part).is_symlink():
-            return f"hydra.sweep.dir: {folder / part} is a link; a sweep writes only inside " \
-                   "its own folder"
-    return None
-
-
-def sweep(overrides: list[str]) -> None:
-    """Validate every job, launch the multirun with a sweep-level progress bar, summarise."""
-    from sim.cli.compose import InputError
-    from sim.store import ResultsStore, StoreBusy, describe_os_error
-    from sim.sweep import sweep_folder
-
-    given = {o.split("=", 1)[0].lstrip("+") for o in overrides}
-    extra = [] if "baseline" in given else ["baseline=null"]  # a job runs one design
-    extra += [] if "run.workers" in given else ["run.workers=1"]  # the launcher parallelises
-    # the sweep prints its own progress: not Hydra's log of every job and its overrides
-    extra += [o for o in ("hydra/hydra_logging=disabled", "hydra/job_logging=disabled")
-              if o.split("=")[0] not in given]
-    try:
-        jobs = expand(overrides)
-        print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
-        total = validate_jobs(jobs, extra)
-        chosen = override_value(overrides, "hydra.sweep.dir")
-        folder = Path(_resolve_now(chosen)) if chosen else sweep_folder(overrides)
-        if problem := _sweep_folder_problem(folder):
-            raise InputError(problem)
-    except InputError as error:
-        fail(error)
-    if "hydra.sweep.dir" in given:  # the folder orgsim reads is the one the jobs write
-        overrides = [o for o in overrides if not o.lstrip("+").startswith("hydra.sweep.dir=")]
-    extra.append(f"hydra.sweep.dir={_quote(folder)}")
-    store = ResultsStore(folder / "store")
-    try:
-        lock = store.lock()
-    except OSError as error:
-        fail(describe_os_error(error))
-    except StoreBusy as error:
-        fail(error)
-    with lock:
-        _sweep_locked(overrides, extra, jobs, total, folder, store)
-
-
-def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
-    from sim.store import describe_os_error
-
-    try:
-        store.remove_partial_files()  # left by an interrupted earlier attempt, if any
-        store.check_writable()  # a read-only folder: one line now, not one traceback per job
-        redo = store.discard_incomplete()  # unreadable or incomplete stored runs are redone
-    except OSError as error:
-        fail(describe_os_error(error))
-    if redo:
-        print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
-              "be done again", file=sys.stderr)
-    before = store.counts()
-    import signal
-
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (nohup)
-        signal.signal(signal.SIGINT, _on_interrupt)
-    try:
-        _run_sweep(jobs, total, folder, store, before, [sys.argv[0], "-m", *overrides, *extra])
-    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's tracebacks
-        print(f"orgsim: interrupted; {store.counts()['ok']} of {total} runs are stored in "
-              f"{folder}; run the same command again to resume", file=sys.stderr)
-        raise SystemExit(130) from None
-
-
-def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict,
-               argv: list[str]) -> None:
-    from sim.cli.analyze import write_analysis
-    from sim.report.data import load as load_report
-    from sim.report.page import write_report
-
-    print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
-          + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""), flush=True)
-    with _progress() as progress:
-        task = progress.add_task("sweep (starting)", total=total,
-                                 completed=min(before["ok"], total))
-        stop = threading.Event()
-
-        def watch() -> None:
-            while not stop.wait(0.5):
-                c = store.counts()
-                running = len(list((store.root / "running").glob("*.json")))
-                failed = f", {c['failed']} failed" if c["failed"] else ""
-                progress.update(task, completed=min(c["ok"] + c["failed"], total),
-                                description=f"sweep ({running} running{failed})")
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            _launch_surviving_dead_workers(argv, store)
-        finally:
-            stop.set()
-            watcher.join()
-    after = store.counts()
-    print(f"{after['ok']} of {total} runs stored ({after['ok'] - before['ok']} new, "
-          f"{before['ok']} from before), {after['failed']} failed.")
-    if after["ok"]:
-        write_analysis([folder], folder / "analysis", show=len(jobs) <= 12)
-        write_report(load_report(folder), folder / "report.html")
-    print(f"Results: {folder}")
-    if after["failed"]:
-        print(f"orgsim: {after['failed']} run(s) failed (errors in {folder}/store/runs/); run "
-              "the same command again to retry them.", file=sys.stderr)
-        raise SystemExit(1)
-
-
-def _launch(argv: list[str], skip: list[str] = (), only: str = "none") -> bool:
-    """Launch the multirun once; False if a worker process died (the launcher gave up).
-
-    A job that cannot write the store (disk full) ends the sweep with one line, exit status 1."""
-    from sim.sweep import ONLY, SKIP
-
-    env = [f"++hydra.job.env_set.{SKIP}={'_'.join(skip) or 'none'}",
-           f"++hydra.job.env_set.{ONLY}={only}"]
-    sys.argv = [*argv, *env]
-    captured = io.StringIO()  # Hydra prints a failed job's traceback; we print one line
-    if _INTERRUPTED.is_set():
-        raise KeyboardInterrupt
-    try:
-        with contextlib.redirect_stderr(captured):
-            _app()
-    except (SystemExit, Exception):
-        if _INTERRUPTED.is_set():  # workers killed by the same Ctrl-C: not dead workers
-            raise KeyboardInterrupt from None
-        text = captured.getvalue()
-        written = re.findall(r"StoreWriteError: (.+)", text)
-        if written:
-            print(f"orgsim: error: {written[-1]}", file=sys.stderr)
-            raise SystemExit(1) from None
-        if re.search(r"TerminatedWorkerError|worker .* (died|terminated)|ActorDiedError|"
-                     r"WorkerCrashedError", text, re.I):
-            return False
-        sys.stderr.write(text)
-        raise
-    sys.stderr.write(captured.getvalue())
-    if _INTERRUPTED.is_set():  # the launcher swallowed the KeyboardInterrupt
-        raise KeyboardInterrupt
-    return True
-
-
-def _launch_surviving_dead_workers(argv: list[str], store) -> None:
-    """Run the sweep; if a worker process dies (killed, out of memory), finish it anyway.
-
-    The launcher gives up on every job when one worker dies, and the runs then in progress are
-    only *suspects* (their workers were killed with it). So: run everything except the
-    suspects, then each suspect alone; one that kills its worker again is recorded as failed
-    (running the same command later retries it), the others are stored normally."""
-
-    if _launch(argv):
-        return
-    suspects = store.take_running()
-    while not _launch(argv, skip=suspects):  # another run killed its worker
-        suspects += store.take_running()
-    for rid in suspects:
-        if not _launch(argv, only=rid):
-            store.record_died()
-
-
-_INTERRUPTED = threading.Event()  # Ctrl-C seen during a sweep (see _on_interrupt)
-
-
-def _on_interrupt(signum, frame) -> None:
-    """Ctrl-C in a sweep: remember it, then interrupt as Python does. The launcher may swallow
-    the KeyboardInterrupt, or report the workers the same Ctrl-C killed as dead workers; the
-    flag makes sure neither turns into "relaunch and finish"."""
-    _INTERRUPTED.set()
-    raise KeyboardInterrupt
-
-
-def _progress():
+def progress_bar():
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -542,10 +321,10 @@ def _progress():
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
-    from sim.analysis import INTERVAL_METHOD, paired_comparison, table
-    from sim.budget import describe_basis
     from sim.cli.outputs import RunFolder, git_commit, versions
-    from sim.experiment import TABLES, run_paired, stack
+    from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
+    from sim.experiments.budget import describe_basis
+    from sim.experiments.paired import TABLES, run_paired, stack
     from sim.report.data import load as load_report
     from sim.report.page import write_report
 
@@ -556,7 +335,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     seeds = [run.seed + i for i in range(run.replications)]
     configs = {d: composed.config_for(d) for d in designs}
     total = len(designs) * len(seeds)
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("simulating", total=total)
         results = run_paired(configs, seeds, run.workers,
                              on_done=lambda key: progress.advance(task))

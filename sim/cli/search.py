@@ -26,10 +26,11 @@ import optuna
 import pandas as pd
 import yaml
 
-from sim.analysis import OUTCOME_INFO
-from sim.cli.compose import CONF, InputError, compose_run
-from sim.config import ConfigError, SimConfig, validate
-from sim.experiment import run_paired
+from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.validation import validate
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.paired import run_paired
 
 
 def load_space(name: str) -> dict:
@@ -68,7 +69,7 @@ def winner_scenario(scenario: str, overrides: list[str], design: str, settings: 
     """The winner as a scenario file that stands on its own: the searched scenario's group
     choices and settings, the command line's overrides, the design and the winning settings —
     so ``orgsim scenario=best`` runs the market that was searched, not the default one."""
-    from sim.scenarios import catalog
+    from sim.configuration.scenarios import catalog
 
     entry = catalog().get(scenario)
     body = yaml.safe_load(entry.path.read_text()) if entry else None
@@ -109,7 +110,8 @@ def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
     return validate(cfg)
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
+    """The command's arguments (``orgsim-search --help``)."""
     parser = argparse.ArgumentParser(prog="orgsim-search", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="scenario and settings, as for orgsim")
     parser.add_argument("--objective", default="resolved_share", choices=sorted(OUTCOME_INFO))
@@ -122,6 +124,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="headcount (default: the scenario's own, frontline plus experts)")
     parser.add_argument("--search-seed", type=int, default=0, help="seed of the sampler")
     parser.add_argument("--out", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         space = load_space(args.space)
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(1, "orgsim-search: every trial was invalid; widen the space or budget\n")
     best = study.best_trial
     config = apply(base, best.params, budget)
-    name = compose_run(args.overrides, equalise_budget=False).scenario
+    name = compose_run(args.overrides).scenario
     scenario = winner_scenario(name, args.overrides, space["design"], {
         "staffing": {k: getattr(config.staffing, k) for k in (
             "reps", "operations_experts", "patient_services_experts", "team_size",

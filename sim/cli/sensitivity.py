@@ -5,8 +5,8 @@ between the designs?
     orgsim-sensitivity --space default --method sobol --samples 64 --outcomes resolved_share
 
 Samples the space (conf/space/<name>.yaml; SALib, seeded), runs every point for both designs on
-the same seeds (sim/doe.py: parallel, every run stored), computes Morris (mu*, sigma) or Sobol
-(S1, ST) indices with 95% confidence half-widths for each design's outcome and, with
+the same seeds (sim/experiments/doe.py: parallel, every run stored), computes Morris (mu*, sigma) or
+Sobol (S1, ST) indices with 95% confidence half-widths for each design's outcome and, with
 ``--difference``, for the paired difference, and writes to
 ``outputs/sensitivity/<space>-<method>-<time>/``: indices.csv, samples.parquet, runs.parquet,
 targets.csv, report.html and store/ (one file set per run).
@@ -30,12 +30,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim import __version__
-from sim.analysis import OUTCOME_INFO
-from sim.cli.compose import InputError
-from sim.doe import evaluate
-from sim.report.figures import style
-from sim.report.page import CSS
-from sim.sensitivity import (
+from sim.configuration.composition import InputError
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.doe import evaluate
+from sim.experiments.sensitivity import (
     CENSORED_AT_HORIZON,
     DIFFERENCE,
     MAIN_INDEX,
@@ -48,9 +46,11 @@ from sim.sensitivity import (
     sample,
     targets,
 )
-from sim.space import Space, load_space
-from sim.store import atomic_write
-from sim.style import OTHER_COLOURS, colour
+from sim.experiments.space import Space, load_space
+from sim.experiments.store import atomic_write
+from sim.report.page import CSS
+from sim.report.plotting import style
+from sim.report.style import OTHER_COLOURS, colour
 
 PROG = "orgsim-sensitivity"
 ROOT = Path("outputs") / "sensitivity"

@@ -13,10 +13,11 @@ import threading
 from dataclasses import replace
 from functools import cache
 
-from sim.cli.compose import compose_run
-from sim.config import SimConfig, validate
+from sim.configuration.composition import compose_run
+from sim.configuration.scenarios import catalog
+from sim.configuration.schema import SimConfig
+from sim.configuration.validation import validate
 from sim.designs import names
-from sim.scenarios import catalog
 
 DEFAULTS = {
     "ppoc_span": 2.0,
@@ -73,7 +74,8 @@ def labels() -> dict[str, str]:
 
 
 def _line_depth(people: int, span: int) -> int:
-    """Management levels of a functional line of ``people`` with ``span`` (sim/hierarchy.py)."""
+    """Management levels of a functional line of ``people`` with ``span``
+    (sim/designs/structures/hierarchy.py)."""
     depth, n = 1, math.ceil(people / span)
     while n > 1:
         depth, n = depth + 1, math.ceil(n / span)

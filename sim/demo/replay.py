@@ -23,10 +23,10 @@ from functools import cached_property
 import numpy as np
 
 from sim.demo.levers import DEFAULTS
-from sim.jobs import Event
-from sim.market import ACCOUNT_TYPES
-from sim.stakeholders import STAGE_NAMES
-from sim.style import colour
+from sim.engine.jobs import Event
+from sim.engine.market import ACCOUNT_TYPES
+from sim.engine.stakeholders import STAGE_NAMES
+from sim.report.style import colour
 
 # Account colours by adoption stage: the stakeholders' median stage of change, then adopted.
 STAGES = (*STAGE_NAMES[:4], "adopted")
@@ -195,9 +195,9 @@ class Replay:
 
 def compute(settings: Settings) -> Replay:
     """Run both sides to the horizon, recording what the page shows after every step."""
-    from sim.budget import describe_basis
     from sim.demo.side_by_side import SideBySide
     from sim.demo.views import CHART_COLUMNS, SCOREBOARD
+    from sim.experiments.budget import describe_basis
 
     pair = SideBySide(scenario_name=settings.scenario, left=settings.left, right=settings.right,
                       seed=settings.seed, **settings.lever_dict)

@@ -2,8 +2,8 @@
 
 Both sides share the scenario, the seed (so the same accounts, the same job arrivals, the same
 people) and the levers; only the organisation design differs, and the right side is compared at
-equal budget (its staff scaled to the left side's planned cost, sim/budget.py), as ``orgsim``
-compares. This wrapper is itself a Mesa model
+equal budget (its staff scaled to the left side's planned cost, sim/experiments/budget.py), as
+``orgsim`` compares. This wrapper is itself a Mesa model
 (step it, read ``running``); the page runs it to the horizon once per settings and records every
 week (sim/demo/replay.py).
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from mesa import Model
 
-from sim.budget import equalise
 from sim.demo.levers import DEFAULTS, configure
-from sim.model import OrgSimModel
+from sim.engine.model import OrgSimModel
+from sim.experiments.budget import equalise
 
 
 class SideBySide(Model):

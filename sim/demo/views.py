@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.demo.levers import labels
-from sim.jobs import Event, JobState
-from sim.model import OrgSimModel
+from sim.engine.jobs import Event, JobState
+from sim.engine.model import OrgSimModel
 
 EVENTS = [e.name.lower().replace("_", " ") for e in Event]
 

@@ -1,6 +1,7 @@
 """What an organisation design is: a policy the engine asks questions of.
 
-The engine (sim/model.py) runs the same mechanisms for every design — visits, discovery, decisions,
+The engine (sim/engine/model.py) runs the same mechanisms for every design — visits, discovery,
+decisions,
 handoffs, work, abandonment, adoption, engagement, attrition, cost — and asks the design only:
 
 * **structure**: ``build()`` — which positions exist, who reports to whom, who covers which account;
@@ -16,7 +17,7 @@ handoffs, work, abandonment, adoption, engagement, attrition, cost — and asks 
 * **incentives**: the KPI weights (``config.kpi``): what people are measured and paid on.
 
 Frictions (latency, loss and effort of every request), overheads and behaviour values are never
-the design's: they are shared rules (sim/interactions.py, ``staffing.interaction``,
+the design's: they are shared rules (sim/engine/interactions.py, ``staffing.interaction``,
 ``staffing.behaviour``).
 
 Designs never reach into the engine's bookkeeping; a new design is a new module in this package
@@ -32,11 +33,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.config import ConfigError, KpiWeights
-from sim.interactions import coordination_hours
-from sim.params import param
-from sim.visits import VisitPlan
-from sim.workforce import Activity
+from sim.configuration.params import param
+from sim.configuration.schema import ConfigError, KpiWeights
+from sim.engine.interactions import coordination_hours
+from sim.engine.visits import VisitPlan
+from sim.engine.workforce import Activity
 
 
 @dataclass
@@ -90,7 +91,8 @@ class OrganisationDesign(ABC):
         """Create the staff positions and the structure that connects them."""
 
     # --------------------------------------------------------------- capacity planning
-    # behaviour from incentives: one rule for every design (sim/config.py, BehaviourConfig)
+    # behaviour from incentives: one rule for every design (sim/configuration/schema.py,
+    # BehaviourConfig)
     @property
     def behaviour(self):
         return self.model.config.staffing.behaviour
@@ -187,7 +189,7 @@ class OrganisationDesign(ABC):
     # ------------------------------------------------------------------ who works on it
     @abstractmethod
     def route(self, job, capability: int):
-        """A :class:`sim.routing.Route` for the task of ``job`` needing ``capability``."""
+        """A :class:`sim.engine.routing.Route` for the task of ``job`` needing ``capability``."""
 
     def front(self, task, worker):
         """Who meets the customer to deliver ``task``'s result (by default, the worker)."""

@@ -17,16 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.config import KpiWeights
+from sim.configuration.params import param, redefault
+from sim.configuration.schema import KpiWeights
 from sim.designs import register
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
-from sim.params import param, redefault
-from sim.people import HOME_CAPABILITY
-from sim.routing import Route
-from sim.teams import Team
+from sim.engine.people import HOME_CAPABILITY
+from sim.engine.routing import Route
+from sim.engine.teams import Team
 
 if TYPE_CHECKING:
-    from sim.staff import Manager
+    from sim.engine.staff import Manager
 
 
 @dataclass
@@ -78,7 +78,7 @@ class MatrixDesign(TraditionalDesign):
 
     def _other_line(self, job, chain) -> Manager | None:
         """The first-line manager of another function in the account team, if any."""
-        from sim.staff import Manager  # Mesa agents: imported where used (fast command line)
+        from sim.engine.staff import Manager  # Mesa agents: imported where used (fast command line)
 
         team = self.account_teams.get(job.account)
         if not (self.config.dual_approval and job.cross_functional and team and chain):

@@ -8,7 +8,8 @@ plans are remade weekly from current data; staff are rewarded for customer outco
 jobs), not call counts, so less customer time goes to the product message [A2, A3].
 
 Its costs are modelled, not assumed away, by the rules every design shares: coordination time for
-every member with every teammate and upkeep per account (sim/interactions.py); primary contacts
+every member with every teammate and upkeep per account (sim/engine/interactions.py); primary
+contacts
 overloaded if they own too many accounts; generalists working outside their discipline are slower
 than specialists (thin depth); teams compete for few platform experts; decisions taken in the team
 get no hierarchical review, so compliance risk is higher per decision; and, when set, a learning
@@ -24,18 +25,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config import KpiWeights
+from sim.configuration.params import param, redefault
+from sim.configuration.schema import KpiWeights
 from sim.designs import register
 from sim.designs.base import DesignConfig, OrganisationDesign
-from sim.interactions import OLD_HABITS
-from sim.params import param, redefault
-from sim.platform import Platform
-from sim.routing import Route
-from sim.visits import PlanEntry, PlanTemplate, VisitKind
+from sim.designs.structures.platform import Platform
+from sim.engine.interactions import OLD_HABITS
+from sim.engine.routing import Route
+from sim.engine.visits import PlanEntry, PlanTemplate, VisitKind
 
 if TYPE_CHECKING:  # Mesa agents: imported where they are built or checked (fast command line)
-    from sim.micro_enterprise import MicroEnterprise
-    from sim.staff import Manager, PrimaryContact
+    from sim.designs.structures.micro_enterprise_team import MicroEnterprise
+    from sim.engine.staff import Manager, PrimaryContact
 
 FUNCTION_ORDER = {"sales": 0, "access": 1, "medical": 2}
 
@@ -97,7 +98,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
-        from sim.territories import create_staff, incumbents
+        from sim.designs.structures.territories import create_staff, incumbents
 
         frontline, experts = create_staff(self.model, incumbents(self.model))
         self.platform = Platform(experts)
@@ -126,9 +127,9 @@ class MicroEnterpriseDesign(OrganisationDesign):
         self.structure_changed()
 
     def _form_team(self, members: list, accounts: list[int], now: float) -> MicroEnterprise:
-        from sim.micro_enterprise import MicroEnterprise
-        from sim.staff import PrimaryContact
-        from sim.territories import cover
+        from sim.designs.structures.micro_enterprise_team import MicroEnterprise
+        from sim.designs.structures.territories import cover
+        from sim.engine.staff import PrimaryContact
 
         cfg, wf = self.config, self.model.workforce
         staffing = self.model.config.staffing
@@ -163,7 +164,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
         return team
 
     def _appoint_owners(self, teams: list[MicroEnterprise]) -> None:
-        from sim.staff import Manager
+        from sim.engine.staff import Manager
 
         cfg = self.config
         for g in range(0, len(teams), cfg.platform_owner_span):
@@ -182,7 +183,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
     def plan_template(self) -> PlanTemplate:
         """Who visits which accounts and how; rebuilt when teams form, revert or come back. Each
         team spreads its hours ∝ its accounts' current potential."""
-        from sim.staff import PrimaryContact
+        from sim.engine.staff import PrimaryContact
 
         if self._template is None:
             b, hours = self.behaviour, self.model.config.staffing.hours_per_week
@@ -230,7 +231,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------- decision rights
     def authority_of(self, owner, job) -> float:
-        from sim.staff import Manager
+        from sim.engine.staff import Manager
 
         if isinstance(owner, Manager):
             return owner.authority
@@ -292,7 +293,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
 def regional_groups(model, frontline: list, accounts: list[int]) -> list[tuple[list, list[int]]]:
     """(members, accounts) per region; people of regions without accounts join the nearest."""
-    from sim.territories import accounts_by_region
+    from sim.designs.structures.territories import accounts_by_region
 
     by_region = accounts_by_region(model, accounts)
     regions = sorted(by_region)

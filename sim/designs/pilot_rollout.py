@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.configuration.params import param
 from sim.designs import register
 from sim.designs.base import OrganisationDesign, require
 from sim.designs.micro_enterprise import (
@@ -27,12 +28,11 @@ from sim.designs.micro_enterprise import (
     MicroEnterpriseDesign,
     regional_groups,
 )
+from sim.designs.structures.platform import Platform
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
-from sim.escalation import Escalation
-from sim.params import param
-from sim.platform import Platform
-from sim.routing import Handoff, dispatch
-from sim.visits import VisitPlan
+from sim.engine.escalation import Escalation
+from sim.engine.routing import Handoff, dispatch
+from sim.engine.visits import VisitPlan
 
 
 def _transition_defaults() -> MicroEnterpriseConfig:
@@ -89,7 +89,10 @@ class PilotRolloutDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
-        from sim.territories import create_staff, incumbents  # Mesa agents: built, not read
+        from sim.designs.structures.territories import (  # Mesa agents: built, not read
+            create_staff,
+            incumbents,
+        )
 
         model, cfg = self.model, self.config
         frontline, experts = create_staff(model, incumbents(model))

@@ -16,7 +16,7 @@ reviewed (fewer compliance incidents).
 This module decides structure (territories, product lines, functional lines, who routes to whom,
 authority per level) and incentives (``kpi``: calls and sales volume). What each handoff and
 escalation costs, how long teams meet and how much of a call is product message come from the
-shared rules (sim/interactions.py, ``staffing.behaviour``).
+shared rules (sim/engine/interactions.py, ``staffing.behaviour``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.capabilities import ACCESS, COMMERCIAL, MEDICAL
+from sim.configuration.capabilities import ACCESS, COMMERCIAL, MEDICAL
+from sim.configuration.params import param
 from sim.designs import register
 from sim.designs.base import DesignConfig, OrganisationDesign, require
-from sim.params import param
-from sim.people import HOME_CAPABILITY
-from sim.platform import Platform
-from sim.routing import Route
-from sim.visits import PlanEntry, PlanTemplate, VisitKind
+from sim.designs.structures.platform import Platform
+from sim.engine.people import HOME_CAPABILITY
+from sim.engine.routing import Route
+from sim.engine.visits import PlanEntry, PlanTemplate, VisitKind
 
 FUNCTION_OF = {COMMERCIAL: "sales", MEDICAL: "medical", ACCESS: "access"}
 
@@ -68,15 +68,18 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ structure
     def build(self) -> None:
-        from sim.territories import create_staff, incumbents  # Mesa agents: built, not read
+        from sim.designs.structures.territories import (  # Mesa agents: built, not read
+            create_staff,
+            incumbents,
+        )
 
         frontline, experts = create_staff(self.model, incumbents(self.model))
         self.organise(frontline, experts, list(range(self.model.market.n_accounts)))
 
     def organise(self, frontline: list, experts: list, accounts: list[int]) -> None:
         """Cover ``accounts`` with ``frontline`` staff by territory and product; build the tree."""
-        from sim.hierarchy import Hierarchy
-        from sim.territories import accounts_by_region, cover
+        from sim.designs.structures.hierarchy import Hierarchy
+        from sim.designs.structures.territories import accounts_by_region, cover
 
         cfg, products = self.config, self.model.config.staffing.products
         self.frontline, self.experts = frontline, experts
@@ -147,7 +150,7 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------- decision rights
     def authority_of(self, owner, job) -> float:
-        from sim.staff import Manager
+        from sim.engine.staff import Manager
 
         return owner.authority if isinstance(owner, Manager) else self.config.frontline_authority
 

@@ -1,7 +1,10 @@
-"""The results report and publication exports (``orgsim-report``, ``orgsim-export``).
+"""The results report and publication exports (``orgsim-report``, ``orgsim-export``): it reads
+what experiments stored and draws it.
 
 * ``data`` — read a run or sweep folder once;
-* ``figures`` — every figure with the table behind it and a one-line reading from that table;
+* ``figures`` — every figure with the table behind it and a one-line reading from that table
+  (``plotting``: what a figure is made of; ``journeys``: jobs' paths; ``sweep_figures``);
 * ``page`` — the self-contained HTML report;
-* ``export`` — PNG / SVG / PDF through kaleido, and the CSV behind each figure.
+* ``export`` — PNG / SVG / PDF through kaleido, and the CSV behind each figure;
+* ``style`` — one look for every figure: the same colour for the same design (the demo uses it too).
 """

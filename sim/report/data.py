@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis import OUTCOME_INFO, load_summaries, paired_comparison
-from sim.budget import describe_basis
-from sim.scenarios import catalog
+from sim.configuration.scenarios import catalog
+from sim.experiments.analysis import OUTCOME_INFO, load_summaries, paired_comparison
+from sim.experiments.budget import describe_basis
 
 
 @dataclass

@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sim.report.figures import Figure
+from sim.report.plotting import Figure
 
 STATIC = ("png", "svg", "pdf")
 WIDTH = 1100  # px; PNG at scale 3 is 3300 px wide: 300 dpi across 11 inches

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
-from sim.analysis import HEADLINE, INTERVAL_METHOD, table
+from sim.experiments.analysis import HEADLINE, INTERVAL_METHOD, table
 from sim.report.data import ReportData
-from sim.report.figures import Figure, all_figures
+from sim.report.figures import all_figures
+from sim.report.plotting import Figure
 
 CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1150px;

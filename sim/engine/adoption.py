@@ -1,0 +1,104 @@
+"""Adoption of the launched therapy: stakeholder hazard, account decision, patients treated.
+
+Stakeholder hazard of advancing one stage (per week)::
+
+    external = p · (trust/0.5)^ε · receptivity · (1 + channels)
+    internal = q · (w_in · A_account + w_link · A_linked + w_global · A_market)
+    hazard   = external + internal
+
+* ``channels`` are the company's engagement with the account this week: medical scientific
+  exchange (all roles), product detailing (prescribers and nurses), recently resolved customer
+  jobs (all roles) and access won (pharmacy, administration, payer) [A0, A1, A2, A3].
+* ``receptivity`` falls exponentially with detailing beyond what an HCP tolerates: over-detailing
+  lowers receptivity [A3].
+* ``A_*`` are shares of stakeholders who have adopted (action or maintenance) in the same account,
+  in linked accounts (referral / KOL network) and in the whole market.
+
+With every channel effect and the trust elasticity at 0, and ``w_global = 1``, the hazard is
+``p + q·F(t)``: the Bass model, which :func:`bass_cdf` solves in closed form. The docking test
+checks the simulation against it.
+
+An account adopts when its decision-making unit reaches consensus (a share of stakeholders in
+action or maintenance) and every trigger-point job of the account is solved [A1]. Patients treated
+then ramp up to a peak share of eligible patients within the account's infusion capacity, which an
+IV → subcutaneous switch can free [A0].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.market import CLINICAL_ROLES
+
+
+def bass_cdf(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
+    """Closed-form cumulative adoption F(t) of the Bass model with F(0) = 0."""
+    t = np.asarray(t, float)
+    if p <= 0:
+        return np.zeros_like(t)
+    e = np.exp(-(p + q) * t)
+    return (1 - e) / (1 + (q / p) * e)
+
+
+class AdoptionModel:
+    """Computes stakeholder hazards from account-level engagement and peer adoption."""
+
+    def __init__(self, therapy, market):
+        self.t = therapy
+        self.hcps = market.hcps
+        self.clinical = np.isin(market.stakeholder_role, CLINICAL_ROLES)
+        self.link_src, self.link_dst = market.link_src, market.link_dst
+        self.n_accounts = market.n_accounts
+
+    def receptivity(self, detailing_per_hcp: np.ndarray) -> np.ndarray:
+        excess = np.maximum(0.0, detailing_per_hcp - self.t.detailing_tolerance)
+        return np.exp(-self.t.over_detailing_penalty * excess)
+
+    def linked_share(self, adopted_count: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """Share of adopted stakeholders over all accounts linked to each account."""
+        num = np.bincount(self.link_src, weights=adopted_count[self.link_dst],
+                          minlength=self.n_accounts)
+        den = np.bincount(self.link_src, weights=size[self.link_dst], minlength=self.n_accounts)
+        return np.divide(num, den, out=np.zeros(self.n_accounts), where=den > 0)
+
+    def hazard(self, dmus, trust: np.ndarray, exchange_h: np.ndarray, detailing_h: np.ndarray,
+               resolved_stock: np.ndarray, access_won: np.ndarray) -> np.ndarray:
+        """Per-stakeholder hazard (1/week). Engagement arguments are per account, per week."""
+        t = self.t
+        acc = dmus.account
+        exchange = exchange_h / self.hcps
+        detailing = detailing_h / self.hcps
+        trust_factor = (np.maximum(trust, 1e-9) / 0.5) ** t.trust_elasticity
+        account_level = (t.exchange_effect * exchange
+                         + t.job_effect * (1.0 - np.exp(-resolved_stock)))
+        clinical_only = t.detailing_effect * detailing
+        other_only = t.access_effect * access_won
+        channels = account_level[acc] + np.where(self.clinical, clinical_only[acc], other_only[acc])
+        external = (t.innovation * (trust_factor * self.receptivity(detailing))[acc]
+                    * (1.0 + channels))
+
+        adopted = dmus.adopted()
+        count = np.bincount(acc, weights=adopted, minlength=self.n_accounts)
+        share = count / np.maximum(dmus.size, 1.0)
+        peers = t.within_account * share
+        if t.linked_accounts:
+            peers = peers + t.linked_accounts * self.linked_share(count, dmus.size)
+        peers = peers[acc] + t.global_mixing * adopted.mean()
+        return external + t.imitation * peers
+
+    def consensus(self, dmus) -> np.ndarray:
+        """Accounts whose decision-making unit has reached consensus."""
+        return dmus.adopted_share_by_account() >= self.t.consensus - 1e-12
+
+    def patients_treated(self, patients: np.ndarray, adopted_week: np.ndarray,
+                         infusion_solved: np.ndarray, week: float) -> np.ndarray:
+        """Patients on therapy per account at ``week`` (0 where not adopted)."""
+        t = self.t
+        since = np.where(np.isnan(adopted_week), -1.0, week - adopted_week)
+        ramp = np.clip(since / t.ramp_weeks, 0.0, 1.0) * (since >= 0)
+        demand = patients * t.peak_share * ramp
+        if not t.intravenous:
+            return demand
+        capacity = (patients * t.peak_share * t.infusion_capacity_ratio
+                    * (1.0 + t.sc_capacity_gain * infusion_solved))
+        return np.minimum(demand, capacity)

@@ -1,0 +1,83 @@
+"""Escalation: a decision travelling up a chain of authority until someone may take it.
+
+Every job carries a decision size (the k€ it commits: a patient-support programme, a pathway
+pilot, a contract). The job's owner takes it on the spot if it is within their authority.
+Otherwise an :class:`Escalation` enters the inbox of the first manager of the design's chain,
+waits as long as any request between those two people does (the shared friction table,
+sim/engine/interactions.py: a person and their manager are one hierarchy level apart), competes with
+everything else in the manager's inbox for their hours, and is
+either decided there or sent on to the next level. The time from request to decision is the job's
+decision wait; the number of levels it climbed is its escalation depth.
+
+Whoever decides, the decision carries a compliance risk that shrinks with the size of the
+commitment, with each level that reviewed it and with governance (one setting for every design)
+(:func:`incident_probability`): fast front-line decisions are not free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.engine.interactions import friction
+from sim.engine.jobs import CustomerJob, Event
+
+
+def incident_probability(decision_k: float, reviews: int, governance: float, market) -> float:
+    """Chance that a decision of ``decision_k`` k€ causes a compliance incident."""
+    size = decision_k / (decision_k + market.compliance_reference_k)
+    return (market.compliance_risk * 2.0 * size * (1.0 - governance)
+            * market.review_risk_factor ** reviews)
+
+
+@dataclass(eq=False)
+class Escalation:
+    """A job's decision request, currently at ``chain[level]``."""
+
+    job: CustomerJob
+    chain: tuple  # Manager agents, lowest level first
+    requested_at: float
+    min_reviews: int = 1  # levels that must review before any of them may decide
+    level: int = 0
+    inbox_hours: float = 0.0  # the reviewing manager's effort: decision review + the request
+    loss: float = 0.0
+
+    kind = "escalation"
+
+    def start(self, now: float) -> None:
+        self._send(self.job.owner, now)
+
+    def _send(self, sender, now: float, extra_weeks: float = 0.0) -> None:
+        receiver = self.chain[self.level]
+        model = receiver.model
+        f = friction(model, sender, receiver)
+        self.inbox_hours = model.config.staffing.interaction.decision_hours + f.hours
+        self.loss = f.loss
+        self.job.escalation_levels += 1
+        model.history.record(self.job, now, Event.ESCALATED, receiver,
+                             f"level {self.job.escalation_levels}")
+        receiver.receive(self, ready_at=now + extra_weeks + f.latency_weeks)
+
+    def hand_over(self, chain: tuple, min_reviews: int, now: float) -> None:
+        """Continue with a new chain (the old one was dissolved); already-waited time counts."""
+        self.chain, self.min_reviews, self.level = chain, min_reviews, 0
+        self.start(now)
+
+    def handle(self, manager, model) -> None:
+        """Called when ``manager`` reviews this request in their inbox."""
+        job, now = self.job, model.now
+        if self.loss > 0 and model.dynamics_rng.random() < self.loss:
+            model.history.record(job, now, Event.HANDOFF_LOST, manager, "decision request")
+            job.escalation_levels -= 1
+            sender = job.owner if self.level == 0 else self.chain[self.level - 1]
+            self._send(sender, now, model.config.staffing.interaction.loss_detection_weeks)
+            return
+        top = self.level == len(self.chain) - 1
+        may_decide = self.level + 1 >= self.min_reviews and job.decision <= manager.authority
+        if may_decide or top:
+            model.take_decision(job, manager, reviews=self.level + 1)
+            return
+        self.level += 1
+        self._send(manager, now)
+
+    def is_live(self) -> bool:
+        return self.job.is_open

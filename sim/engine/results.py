@@ -1,0 +1,317 @@
+"""What a run reports, as tidy pandas tables.
+
+* ``series`` — one row per step (week 0 is the state at launch): jobs by state, stages, accounts
+  adopted, patients treated, contacts per account, trust, escalations and decision wait,
+  utilisation, engagement, headcount and attrition, cost, compliance incidents.
+* ``jobs`` — one row per customer job: its path and timings.
+* ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
+* ``staff`` — one row per position: role, hours by activity, engagement, skills.
+* ``summary`` — one row: the headline outcomes of the run.
+* ``history`` — every event of every job (see sim/engine/jobs.py), to follow a single job.
+
+During the run the :class:`Recorder` fills preallocated numpy columns (one row per step); tables
+are only built once, at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.configuration.capabilities import CAPABILITIES
+from sim.engine.jobs import JobState
+from sim.engine.market import ACCOUNT_TYPES
+from sim.engine.stakeholders import STAGE_NAMES
+from sim.engine.workforce import ACTIVITY_NAMES
+
+SERIES_COLUMNS = (
+    "jobs_arrived", "jobs_discovered", "jobs_resolved", "jobs_abandoned",
+    "jobs_undiscovered", "jobs_awaiting_decision", "jobs_in_progress",
+    *(f"stage_{s}" for s in STAGE_NAMES),
+    "stakeholders_adopted_share", "accounts_adopted", "accounts_adopted_share",
+    "patients_treated", "contacts_per_account", "trust_mean",
+    "escalations", "decisions_escalated", "decision_wait_mean",
+    "utilisation_mean", "engagement_mean", "headcount", "vacancies", "leavers", "hires",
+    "cost", "cost_step", "calls", "compliance_incidents",
+)
+
+
+class Recorder:
+    """Preallocated per-step columns."""
+
+    def __init__(self, model):
+        self.model = model
+        self.columns = {c: np.zeros(model.n_steps + 1) for c in SERIES_COLUMNS}
+        self.week = np.arange(model.n_steps + 1) * model.dt
+
+    def record(self, step: int) -> None:
+        m, c = self.model, self.columns
+        counts, states = m.counts, m.state_count
+        c["jobs_arrived"][step] = len(m.jobs)
+        c["jobs_discovered"][step] = counts["discovered"]
+        c["jobs_resolved"][step] = counts["resolved"]
+        c["jobs_abandoned"][step] = counts["abandoned"]
+        c["jobs_undiscovered"][step] = states[JobState.UNDISCOVERED]
+        c["jobs_awaiting_decision"][step] = states[JobState.AWAITING_DECISION]
+        c["jobs_in_progress"][step] = states[JobState.IN_PROGRESS]
+        stages = m.dmus.stage_counts()
+        for i, s in enumerate(STAGE_NAMES):
+            c[f"stage_{s}"][step] = stages[i]
+        c["stakeholders_adopted_share"][step] = m.dmus.adopted().mean()
+        adopted = m.book.adopted
+        c["accounts_adopted"][step] = adopted.sum()
+        c["accounts_adopted_share"][step] = adopted.mean()
+        c["patients_treated"][step] = m.book.patients_treated.sum()
+        window = m.config.market.contact_window_weeks
+        c["contacts_per_account"][step] = m.contacts.recent(m.now, window).mean()
+        c["trust_mean"][step] = m.book.trust.mean()
+        escalated = m.this_step("escalated_decisions")
+        c["escalations"][step] = counts["escalations"]
+        c["decisions_escalated"][step] = escalated
+        c["decision_wait_mean"][step] = (m.this_step("decision_wait") / escalated
+                                         if escalated else 0.0)
+        wf, n = m.workforce, m.workforce.n
+        util = wf.utilisation()
+        c["utilisation_mean"][step] = util.mean() if (step and util.size) else 0.0
+        present = wf.filled[:n] & wf.active[:n]
+        c["engagement_mean"][step] = wf.engagement[:n][present].mean() if present.any() else 0.0
+        c["headcount"][step] = present.sum()
+        c["vacancies"][step] = (wf.active[:n] & ~wf.filled[:n]).sum()
+        c["leavers"][step] = counts["leavers"]
+        c["hires"][step] = counts["hires"]
+        c["cost"][step] = m.cost_total
+        c["cost_step"][step] = m.cost_step
+        c["calls"][step] = counts["calls"]
+        c["compliance_incidents"][step] = counts["incidents"]
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.columns)
+        df.insert(0, "week", self.week)
+        df.insert(0, "step", np.arange(len(self.week)))
+        return df
+
+
+@dataclass
+class RunResult:
+    """The tidy tables of one run."""
+
+    series: pd.DataFrame
+    jobs: pd.DataFrame
+    accounts: pd.DataFrame
+    staff: pd.DataFrame
+    summary: pd.DataFrame
+    history: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    def headline(self) -> dict:
+        return self.summary.iloc[0].to_dict()
+
+
+def jobs_frame(model) -> pd.DataFrame:
+    jobs = model.jobs
+    owner = [j.owner for j in jobs]
+    closed = np.array([j.closed_at for j in jobs], float)
+    arrival = np.array([j.arrival for j in jobs], float)
+    state = [JobState(j.state).name.lower() for j in jobs]
+    resolved = np.array([j.state == JobState.RESOLVED for j in jobs], bool)
+    df = pd.DataFrame({
+        "job_id": np.array([j.job_id for j in jobs], np.int64),
+        "parent": np.array([j.parent for j in jobs], np.int64),
+        "generation": np.array([j.generation for j in jobs], np.int64),
+        "account": np.array([j.account for j in jobs], np.int64),
+        "account_type": [ACCOUNT_TYPES[model.market.account_type[j.account]] for j in jobs],
+        "job_type": [j.job_type for j in jobs],
+        "capabilities": [",".join(CAPABILITIES[c] for c in j.capabilities) for j in jobs],
+        "n_capabilities": np.array([len(j.capabilities) for j in jobs], np.int64),
+        "cross_functional": np.array([j.cross_functional for j in jobs], bool),
+        "gating": np.array([j.gating for j in jobs], bool),
+        "effort_hours": np.array([float(j.effort.sum()) for j in jobs], float),
+        "decision_k": np.array([j.decision for j in jobs], float),
+        "arrival": arrival,
+        "patience": np.array([j.patience for j in jobs], float),
+        "discovered_at": np.array([j.discovered_at for j in jobs], float),
+        "discoverer_role": [j.discoverer.label if j.discoverer is not None else ""
+                            for j in jobs],
+        "owner_role": [o.label if o is not None else "" for o in owner],
+        "decided_at": np.array([j.decided_at for j in jobs], float),
+        "decision_wait": np.array([j.decision_wait if not np.isnan(j.decided_at) else np.nan
+                                   for j in jobs], float),
+        "escalation_levels": np.array([j.escalation_levels for j in jobs], np.int64),
+        "decided_by_level": np.array([j.decided_by_level for j in jobs], np.int64),
+        "handoffs": np.array([j.handoffs for j in jobs], np.int64),
+        "lost_handoffs": np.array([j.lost_handoffs for j in jobs], np.int64),
+        "people_involved": np.array([len(j.touched) for j in jobs], np.int64),
+        "state": state,
+        "closed_at": closed,
+        "time_to_resolution": np.where(resolved, closed - arrival, np.nan),
+    })
+    return df
+
+
+def accounts_frame(model) -> pd.DataFrame:
+    mk, book = model.market, model.book
+    share = model.dmus.adopted_share_by_account()
+    return pd.DataFrame({
+        "account": np.arange(mk.n_accounts),
+        "kind": [ACCOUNT_TYPES[t] for t in mk.account_type],
+        "region": mk.region,
+        "patients": mk.patients,
+        "organisation": mk.organisation,
+        "stakeholders": mk.dmu_size(),
+        "links": mk.degree(),
+        "gates": [",".join(g) for g in mk.gates],
+        "gates_open": book.open_gates,
+        "adopted_week": book.adopted_week,
+        "dmu_adopted_share": share,
+        "trust_initial": mk.trust0,
+        "trust_final": book.trust,
+        "jobs_arrived": book.jobs_arrived,
+        "jobs_resolved": book.jobs_resolved,
+        "jobs_abandoned": book.jobs_abandoned,
+        "contacts_recent": model.contacts.recent(model.now,
+                                                 model.config.market.contact_window_weeks),
+        "contacts_ever": model.contacts.ever(),
+        "patients_treated": book.patients_treated,
+    })
+
+
+def staff_frame(model) -> pd.DataFrame:
+    wf, n = model.workforce, model.workforce.n
+    hours = wf.hours_by_activity[:n]
+    capacity = wf.hours_per_week * model.now if model.now > 0 else 1.0
+    df = pd.DataFrame({
+        "row": np.arange(n),
+        "role": [a.label for a in wf.agents],
+        "function": [a.function for a in wf.agents],
+        "region": [a.region for a in wf.agents],
+        "accounts": [len(a.accounts) for a in wf.agents],
+        "active": wf.active[:n],
+        "filled": wf.filled[:n],
+        "person_id": wf.person_id[:n],
+        "engagement": wf.engagement[:n],
+        "experience": wf.experience[:n],
+        "utilisation": hours.sum(1) / capacity,
+    })
+    for i, name in enumerate(ACTIVITY_NAMES):
+        df[f"hours_{name}"] = hours[:, i]
+    for i, name in enumerate(CAPABILITIES):
+        df[f"skill_{name}"] = wf.skill[:n, i]
+    return df
+
+
+def _first_week(series: pd.DataFrame, column: str, level: float) -> float:
+    hit = series.index[series[column] >= level - 1e-12]
+    return float(series.loc[hit[0], "week"]) if len(hit) else float("nan")
+
+
+def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.DataFrame,
+                  ) -> pd.DataFrame:
+    resolved = jobs[jobs.state == "resolved"]
+    cross, single = jobs[jobs.cross_functional], jobs[~jobs.cross_functional]
+    after_launch = series[series.step > 0]
+    years = model.now / 52.0
+    headcount = after_launch.headcount.mean() if len(after_launch) else 0.0
+    c = model.counts
+    n_resolved = len(resolved)
+    adopted = float(series.accounts_adopted_share.iloc[-1]) * model.market.n_accounts
+    patient_years = float(series.patients_treated.sum() * model.dt) / 52.0
+
+    def share(frame):
+        return float((frame.state == "resolved").mean()) if len(frame) else float("nan")
+
+    def quantile(values, q):
+        return float(values.quantile(q)) if len(values) else float("nan")
+
+    row = {
+        "design": model.config.org.design,
+        "seed": model.seed,
+        "horizon_weeks": model.now,
+        "accounts": model.market.n_accounts,
+        "jobs_arrived": len(jobs),
+        "jobs_resolved": n_resolved,
+        "jobs_abandoned": int((jobs.state == "abandoned").sum()),
+        "jobs_open_at_end": int(jobs.state.isin(["undiscovered", "awaiting_decision",
+                                                 "in_progress"]).sum()),
+        "resolved_share": share(jobs),
+        "cross_functional_resolved_share": share(cross),
+        "single_resolved_share": share(single),
+        "time_to_resolution_median": quantile(resolved.time_to_resolution, 0.5),
+        "time_to_resolution_p90": quantile(resolved.time_to_resolution, 0.9),
+        "cross_functional_time_to_resolution_median": quantile(
+            resolved[resolved.cross_functional].time_to_resolution, 0.5),
+        "single_time_to_resolution_median": quantile(
+            resolved[~resolved.cross_functional].time_to_resolution, 0.5),
+        "time_to_discovery_median": quantile((jobs.discovered_at - jobs.arrival).dropna(), 0.5),
+        "week_first_adoption": _first_week(series, "accounts_adopted", 1),
+        "week_50pct_adoption": _first_week(series, "accounts_adopted_share", 0.5),
+        "week_80pct_adoption": _first_week(series, "accounts_adopted_share", 0.8),
+        "accounts_adopted_share": float(series.accounts_adopted_share.iloc[-1]),
+        "stakeholders_adopted_share": float(series.stakeholders_adopted_share.iloc[-1]),
+        "patients_treated": float(series.patients_treated.iloc[-1]),
+        "patient_weeks": float(series.patients_treated.sum() * model.dt),
+        "contacts_per_account": float(after_launch.contacts_per_account.mean()),
+        "distinct_contacts_per_account": float(accounts.contacts_ever.mean()),
+        "trust_final": float(series.trust_mean.iloc[-1]),
+        "escalations": int(c["escalations"]),
+        "decision_wait_mean": (c["decision_wait"] / c["escalated_decisions"]
+                               if c["escalated_decisions"] else float("nan")),
+        "handoffs": int(jobs.handoffs.sum()),
+        "lost_handoffs": int(jobs.lost_handoffs.sum()),
+        "utilisation_mean": float(after_launch.utilisation_mean.mean()),
+        "engagement_final": float(series.engagement_mean.iloc[-1]),
+        "headcount_mean": float(headcount),
+        "leavers": int(c["leavers"]),
+        "staff_turnover": float(c["leavers"] / headcount / years) if headcount and years else 0.0,
+        "calls": float(c["calls"]),
+        "compliance_incidents": int(c["incidents"]),
+        **compliance_costs(model),
+        "headcount_start": int(series.headcount.iloc[0]),
+        "cost_total": float(model.cost_total),
+        "cost_per_resolved_job": (float(model.cost_total / n_resolved) if n_resolved
+                                  else float("nan")),
+        "cost_per_adopted_account": (float(model.cost_total / adopted) if adopted
+                                     else float("nan")),
+        "cost_per_patient_year": (float(model.cost_total / patient_years) if patient_years > 0
+                                  else float("nan")),
+    }
+    return pd.DataFrame([row])
+
+
+def compliance_costs(model, draws: int = 4000) -> dict:
+    """Realised, expected and 95th-percentile compliance cost (k€) of the run.
+
+    Incidents are rare and their cost heavy-tailed (log-normal, ``staffing.incident_cost_sigma``),
+    so one run's realised cost says little: the expected cost is the expected number of incidents
+    (summed chances) × the mean cost, and the 95th percentile is that of the compound
+    Poisson–log-normal total, by simulation with a generator seeded from the run's seed only.
+    """
+    s, c = model.config.staffing, model.counts
+    expected_n = float(c["expected_incidents"])
+    p95 = 0.0
+    if expected_n > 0 and s.incident_cost > 0:
+        rng = np.random.default_rng(np.random.SeedSequence(model.seed, spawn_key=(11,)))
+        mu = np.log(s.incident_cost) - s.incident_cost_sigma ** 2 / 2
+        counts = rng.poisson(expected_n, draws)
+        sizes = rng.lognormal(mu, s.incident_cost_sigma, int(counts.sum()))
+        totals = np.bincount(np.repeat(np.arange(draws), counts), sizes, draws)
+        p95 = float(np.quantile(totals, 0.95))
+    return {"compliance_incidents_expected": expected_n,
+            "compliance_cost": float(c["incident_cost"]),
+            "compliance_cost_expected": expected_n * s.incident_cost,
+            "compliance_cost_p95": p95,
+            "transition_cost": float(c["transition_cost"])}
+
+
+def build_result(model) -> RunResult:
+    series = model.recorder.frame().iloc[: model.steps + 1].reset_index(drop=True)
+    jobs = jobs_frame(model)
+    accounts = accounts_frame(model)
+    return RunResult(
+        series=series, jobs=jobs, accounts=accounts, staff=staff_frame(model),
+        summary=summary_frame(model, series, jobs, accounts),
+        history=model.history.to_frame(),
+        meta={"design": model.config.org.design, "seed": model.seed,
+              "structure": model.design.describe()},
+    )

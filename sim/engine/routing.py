@@ -1,0 +1,125 @@
+"""Routing a task to the people who can do it: directly, or by handoff through managers.
+
+A design answers "who works on this?" with a :class:`Route`: the managers a request must pass
+through (empty when the owner can pull the expertise directly) and the pool of people who may do
+the work. The engine does the rest the same way for every design: each hop pays the latency, loss
+and effort of the sender's relationship to the receiver (one shared table,
+sim/engine/interactions.py); a
+:class:`Handoff` waits in each manager's inbox (their capacity is limited, so handoffs queue), may
+be lost and re-sent, and at the end of the path whoever would finish first takes the task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.engine.interactions import friction, retries
+from sim.engine.jobs import Event, Task
+
+MIN_PACE = 0.05  # nobody works slower than 5% of an expert's pace
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """Structure only: who a request passes through and who may do the work. What each hop costs
+    (latency, loss, effort) comes from the shared friction table (sim/engine/interactions.py)."""
+
+    path: tuple = ()  # Manager agents the request passes through, in order
+    pool: tuple = ()  # StaffMember agents who may do the work
+    platform: object | None = None  # a shared expert queue that may take the task instead
+
+
+def pace(worker, capability: int) -> float:
+    """Share of an expert's pace at which ``worker`` works on ``capability``."""
+    wf = worker.model.workforce
+    return max(MIN_PACE, wf.skill[worker.row, capability] * wf.effectiveness[worker.row])
+
+
+def expected_finish(worker, task: Task) -> float:
+    """Worker-hours until ``worker`` would finish ``task`` behind their current queue."""
+    wf = worker.model.workforce
+    vacancy = 0.0 if wf.filled[worker.row] else 1e6  # a vacant position is the last resort
+    return wf.backlog[worker.row] + task.remaining / pace(worker, task.capability) + vacancy
+
+
+def assign(task: Task, route: Route, now: float, sender=None) -> None:
+    """Give ``task`` to whoever would finish it first: a member of the route's pool, or the
+    route's shared expert queue. The last hop (``sender`` → worker) pays its friction: a wait, a
+    chance of being lost and re-sent, and briefing effort added to the task."""
+    model = task.job.owner.model if sender is None else sender.model
+    sender = task.job.owner if sender is None else sender
+    worker = min(route.pool, key=lambda w: (expected_finish(w, task), w.row), default=None)
+    platform = route.platform
+    to_platform = platform is not None and platform.serves(task.capability) and (
+        worker is None or platform.expected_finish(task) < expected_finish(worker, task))
+    receiver = platform.experts_for(task.capability)[0] if to_platform else worker
+    f = friction(model, sender, receiver)
+    lost = retries(model, f.loss)
+    delay = f.latency_weeks + lost * (model.config.staffing.interaction.loss_detection_weeks
+                                      + f.latency_weeks)
+    task.remaining += f.hours * (1 + lost)
+    if lost:
+        task.job.lost_handoffs += lost
+        model.history.record(task.job, now, Event.HANDOFF_LOST, sender, f"{lost}x to worker")
+    if to_platform:
+        platform.submit(task, now, delay)
+        return
+    worker.take(task, ready_at=now + delay)
+    model.history.record(task.job, now, Event.ASSIGNED, worker, worker.capability_name(
+        task.capability))
+
+
+@dataclass(eq=False)
+class Handoff:
+    """A task request travelling hand to hand through the managers of a route."""
+
+    task: Task
+    route: Route
+    hop: int = 0
+    sent_at: float = 0.0
+    inbox_hours: float = 0.0  # the receiving manager's effort, from the friction table
+    loss: float = 0.0
+    sender: object | None = None
+
+    kind = "handoff"
+
+    def start(self, now: float) -> None:
+        self.hop = 0
+        self.sent_at = now
+        self._send(self.task.job.owner, now)
+
+    def _send(self, sender, now: float, extra_weeks: float = 0.0) -> None:
+        receiver = self.route.path[self.hop]
+        f = friction(receiver.model, sender, receiver)
+        self.inbox_hours = f.hours
+        self.loss = f.loss
+        self.sender = sender
+        receiver.receive(self, ready_at=now + extra_weeks + f.latency_weeks)
+
+    def handle(self, manager, model) -> None:
+        """Called when ``manager`` works through this request in their inbox."""
+        job, now = self.task.job, model.now
+        if self.loss > 0 and model.dynamics_rng.random() < self.loss:
+            job.lost_handoffs += 1
+            model.history.record(job, now, Event.HANDOFF_LOST, manager)
+            self.hop = 0  # the owner notices and re-sends from the start
+            self._send(job.owner, now, model.config.staffing.interaction.loss_detection_weeks)
+            return
+        job.handoffs += 1
+        model.history.record(job, now, Event.HANDOFF, manager, f"hop {self.hop + 1}")
+        self.hop += 1
+        if self.hop < len(self.route.path):
+            self._send(manager, now)
+        else:
+            assign(self.task, self.route, now, sender=manager)
+
+    def is_live(self) -> bool:
+        return self.task.job.is_open
+
+
+def dispatch(task: Task, route: Route, now: float) -> None:
+    """Send ``task`` along ``route``: straight to the pool, or into the first manager's inbox."""
+    if route.path:
+        Handoff(task, route).start(now)
+    else:
+        assign(task, route, now)

@@ -1,0 +1,126 @@
+"""Planned customer-facing time: calls, scientific exchange, access meetings, account time.
+
+A design plans, each planning cycle, who spends how many hours a week with which account and in
+what kind of visit (:class:`VisitPlan`). Every step the engine carries the plan out for all
+positions at once: hours are spent (never beyond capacity), and the visit's hours feed the account's
+engagement channels — product detailing, medical exchange and *needs-focused* time, which is what
+discovers customer jobs [A3: reps measured on calls "rush through 20 slides"]. Everyone who visits
+an account becomes one of its company contacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.configuration.capabilities import ACCESS, COMMERCIAL, MEDICAL
+from sim.engine.workforce import Activity
+
+
+class VisitKind(IntEnum):
+    CALL = 0  # product call by a rep, against a call target
+    EXCHANGE = 1  # medical scientific exchange by an MSL
+    ACCESS_MEETING = 2  # access manager with pharmacy / payer
+    ACCOUNT_TIME = 3  # a primary point of contact's time with an owned account
+
+
+ACTIVITY_OF = {
+    VisitKind.CALL: (Activity.CALLS, COMMERCIAL),
+    VisitKind.EXCHANGE: (Activity.EXCHANGE, MEDICAL),
+    VisitKind.ACCESS_MEETING: (Activity.ACCESS_MEETINGS, ACCESS),
+    VisitKind.ACCOUNT_TIME: (Activity.ACCOUNT_TIME, COMMERCIAL),
+}
+
+
+@dataclass
+class VisitPlan:
+    """Columns: one row per (position, account, kind) with weekly hours and how they are used."""
+
+    row: np.ndarray  # workforce row of the visiting position
+    account: np.ndarray
+    hours: np.ndarray  # per week
+    kind: np.ndarray
+    detailing: np.ndarray  # share of the hours spent on the product message
+    exchange: np.ndarray  # share spent on scientific exchange
+    needs: np.ndarray  # share spent listening to the customer's needs
+
+    @classmethod
+    def empty(cls) -> VisitPlan:
+        z = np.zeros(0)
+        zi = np.zeros(0, np.int64)
+        return cls(zi, zi, z, zi, z, z, z)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def activities(self) -> tuple[np.ndarray, np.ndarray]:
+        act = np.array([ACTIVITY_OF[VisitKind(k)][0] for k in range(len(VisitKind))])
+        cap = np.array([ACTIVITY_OF[VisitKind(k)][1] for k in range(len(VisitKind))])
+        return act[self.kind], cap[self.kind]
+
+
+def spread(row: int, accounts: list[int], weights: np.ndarray, hours: float, kind: VisitKind,
+           detailing: float = 0.0, exchange: float = 0.0) -> list[tuple]:
+    """Rows spreading ``hours`` a week of one position over ``accounts`` ∝ ``weights``."""
+    if not accounts or hours <= 0:
+        return []
+    w = np.asarray(weights, float)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(accounts), 1.0 / len(accounts))
+    needs = max(0.0, 1.0 - detailing - exchange)
+    return [(row, a, hours * share, int(kind), detailing, exchange, needs)
+            for a, share in zip(accounts, w, strict=True) if share > 0]
+
+
+@dataclass
+class PlanEntry:
+    """One position's planned customer time: ``hours`` a week spread over ``accounts``."""
+
+    row: int
+    accounts: list[int]
+    hours: float
+    kind: VisitKind
+    detailing: float = 0.0
+    exchange: float = 0.0
+
+
+class PlanTemplate:
+    """The structure of a plan (who visits which accounts, how); re-weighting it is vectorised.
+
+    ``plan(weights)`` gives the same rows, in the same order and with bit-identical hours, as
+    calling :func:`spread` entry by entry: positions with the same number of accounts are
+    weighted together as the rows of one matrix (a row sum equals the 1-D sum).
+    """
+
+    def __init__(self, entries: list[PlanEntry]):
+        entries = [e for e in entries if e.accounts and e.hours > 0]
+        self.sizes = np.array([len(e.accounts) for e in entries], np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])[:-1]
+        self.row = np.repeat(np.array([e.row for e in entries], np.int64), self.sizes)
+        self.account = np.array([a for e in entries for a in e.accounts], np.int64)
+        self.kind = np.repeat(np.array([int(e.kind) for e in entries], np.int64), self.sizes)
+        self.detailing = np.repeat(np.array([e.detailing for e in entries], float), self.sizes)
+        self.exchange = np.repeat(np.array([e.exchange for e in entries], float), self.sizes)
+        self.needs = np.repeat(np.array([max(0.0, 1.0 - e.detailing - e.exchange)
+                                         for e in entries], float), self.sizes)
+        self.hours = np.array([e.hours for e in entries], float)
+        self.groups = []  # per number of accounts k: the (positions × k) cells of the plan
+        for k in np.unique(self.sizes).tolist():
+            starts = self.offsets[self.sizes == k]
+            self.groups.append(starts[:, None] + np.arange(k)[None, :])
+
+    def plan(self, weights: np.ndarray) -> VisitPlan:
+        share = np.empty(len(self.account))
+        for cells in self.groups:
+            w = weights[self.account[cells]]
+            total = w.sum(axis=1)
+            even = total <= 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                part = w / total[:, None]
+            part[even] = 1.0 / cells.shape[1]
+            share[cells] = part
+        hours = np.repeat(self.hours, self.sizes) * share
+        keep = share > 0
+        return VisitPlan(self.row[keep], self.account[keep], hours[keep], self.kind[keep],
+                         self.detailing[keep], self.exchange[keep], self.needs[keep])

@@ -1,0 +1,369 @@
+"""Calibrating the adoption hazard to an observed cumulative adoption curve.
+
+**What is fitted.** The two terms of the stakeholders' adoption hazard (docs/ODD.md, 7.6):
+``therapy.innovation`` (Bass p, the external term) and ``therapy.imitation`` (Bass q, the
+internal term), optionally any other numeric setting, and — when asked — the population of each
+group (its market potential, Bass's m).
+
+**What "adopters" means.** An observed adopter is an *account* (a hospital system, a practice)
+that has adopted: the simulated curve is ``population × accounts_adopted_share`` of the model's
+market (``level="stakeholders"`` uses the share of stakeholders instead). The model's market
+stays the base scenario's (its size sets the staff-to-account ratio that shapes adoption); only
+its adopted *share* is scaled to the observed population. Period k is week
+``k × period_weeks`` after launch.
+
+**Groups** (e.g. one curve per city) share the hazard terms and the model's market; each group
+has its own population: given in the ``population`` column, fitted with ``fit_population``, or
+else the model's ``market.accounts``.
+
+**How.** :func:`scipy.optimize.least_squares` (trust-region reflective, bounded) on the residuals
+``simulated − observed``. Every evaluation runs the SIMULATOR on the same seeds (common random
+numbers), so two nearby parameter values see the same markets and the averaged curve changes
+smoothly; it is still a step function at fine scale (adoption happens in whole weeks), so the
+Jacobian uses finite differences of a deliberately large 5% step. Standard errors come from
+that Jacobian at the solution, ``s² (JᵀJ)⁻¹``: they treat residuals as independent, which
+cumulative counts are not, so read them as a lower bound on the uncertainty.
+
+The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: as a reference, and
+to pick the starting point (the base model's own curve, seen through a Bass fit, is moved towards
+the observed one's by the ratio of the two fits' p and q).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from sim.configuration.schema import SimConfig
+from sim.configuration.validation import validate
+from sim.designs import design_config
+from sim.engine.adoption import bass_cdf
+from sim.experiments.observed import CurveError
+from sim.experiments.paired import run_paired
+
+LEVELS = {"accounts": "accounts_adopted_share", "stakeholders": "stakeholders_adopted_share"}
+DIFF_STEP = 0.05  # relative finite-difference step: spans many whole-week adoption jumps
+
+
+# ----------------------------------------------------------------------------- simulating
+def with_settings(base: SimConfig, values: dict[str, float]) -> SimConfig:
+    """A validated copy of ``base`` with dotted settings (``therapy.innovation``) set."""
+    cfg = copy.deepcopy(base)
+    for key, value in values.items():
+        section, name = key.split(".", 1)
+        setattr(getattr(cfg, section), name, float(value))
+    return validate(cfg)
+
+
+def simulated_shares(config: SimConfig, seeds: list[int], weeks: np.ndarray,
+                     level: str = "accounts", workers: int = 1) -> np.ndarray:
+    """Adopted share at ``weeks``, one row per seed (the simulator, not the closed form)."""
+    column = LEVELS[level]
+    runs = run_paired({config.org.design: config}, seeds, workers)
+    by_seed = {key.seed: r.series for key, r in runs.items()}
+    return np.array([np.interp(weeks, by_seed[s].week.to_numpy(), by_seed[s][column].to_numpy())
+                     for s in seeds])
+
+
+# ----------------------------------------------------------------------------- Bass reference
+def fit_bass(weeks: np.ndarray, cumulative: np.ndarray, groups: np.ndarray,
+             population: dict[str, float], free_population: bool) -> dict:
+    """Least-squares fit of ``m_g · F(week; p, q)`` (closed form, shared p and q per week)."""
+    names = list(population)
+    index = np.array([names.index(g) for g in groups])
+    top = {g: max(cumulative[groups == g].max(), 1e-9) for g in names}
+
+    def unpack(x):
+        p, q = np.exp(x[:2])
+        m = np.exp(x[2:]) if free_population else np.array([population[g] for g in names])
+        return p, q, m
+
+    def residuals(x):
+        p, q, m = unpack(x)
+        return m[index] * bass_cdf(weeks, p, q) - cumulative
+
+    x0 = [math.log(0.01), math.log(0.1)]
+    low, high = [math.log(1e-6)] * 2, [math.log(5.0)] * 2
+    if free_population:
+        x0 += [math.log(population[g] if population[g] >= top[g] else 1.2 * top[g])
+               for g in names]
+        low += [math.log(top[g]) for g in names]
+        high += [math.log(1000 * top[g]) for g in names]
+    x0 = np.clip(x0, np.array(low) + 1e-9, np.array(high) - 1e-9)
+    res = least_squares(residuals, x0, bounds=(low, high))
+    p, q, m = unpack(res.x)
+    fitted = dict(zip(names, map(float, m), strict=True))
+    return {"p": float(p), "q": float(q), "population": fitted,
+            **goodness(res.fun, cumulative)}
+
+
+def goodness(residuals: np.ndarray, observed: np.ndarray) -> dict:
+    ss_tot = float(np.sum((observed - observed.mean()) ** 2))
+    ss_res = float(np.sum(residuals ** 2))
+    return {"rmse": math.sqrt(ss_res / len(observed)),
+            "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+
+
+# ----------------------------------------------------------------------------- fitting
+def populations(observed: pd.DataFrame, base: SimConfig, fit_population: bool) -> dict:
+    """Each group's population: the ``population`` column, else the model's market.accounts
+    (which must then hold every observed adopter unless the population is fitted)."""
+    out = {}
+    for g, rows in observed.groupby("group", sort=False):
+        given = float(rows.population.iloc[0])
+        out[g] = float(base.market.accounts) if math.isnan(given) else given
+        top = float(rows.cumulative.max())
+        if not fit_population and top > out[g]:
+            where = f" of group {g!r}" if observed.group.nunique() > 1 else ""
+            raise CurveError(
+                f"column 'cumulative': {top:g} adopters{where} exceed the model's "
+                f"market.accounts = {out[g]:g}; add a 'population' column or use "
+                f"--fit-population")
+    return out
+
+
+@dataclass
+class Calibration:
+    """The result: fitted settings with standard errors, the fit, and the curves drawn."""
+
+    params: pd.DataFrame  # name, base (the model's value, evaluated first), start (the
+    # optimiser's, after the closed-form mapping), value, se, low95, high95, low, high
+    population: pd.DataFrame  # group, value, se, given (bool), saturation
+    curves: pd.DataFrame  # group, period, week, observed, simulated, band_low, band_high, bass
+    bass: dict  # closed-form reference fit: p, q, population, rmse, r2
+    rmse: float
+    r2: float
+    correlation: np.ndarray  # of the fitted hazard terms
+    config: SimConfig  # the base configuration with the fitted settings
+    seeds: list[int]
+    level: str
+    evaluations: int  # simulator evaluations (each over all seeds)
+    iterations: int
+    seconds: float
+    message: str
+    extra: dict = field(default_factory=dict)
+
+
+def _groups(observed: pd.DataFrame) -> tuple[list, np.ndarray]:
+    """The groups in order of appearance, and each observation's group index."""
+    groups = list(dict.fromkeys(observed.group))
+    return groups, np.array([groups.index(g) for g in observed.group])
+
+
+def _starting_point(base: SimConfig, params: dict, at: Callable, bass: dict,
+                    observed: pd.DataFrame, population: dict) -> tuple[np.ndarray, ...]:
+    """(base values, lower bounds, upper bounds, start) of the fitted settings: the base
+    configuration's values moved by the ratio of the observed curve's Bass p and q to those of
+    the base model's own curve (``at``: the simulated share at each observation)."""
+    names = list(params)
+    groups, gidx = _groups(observed)
+    base_theta = np.array([float(getattr(getattr(base, n.split(".")[0]), n.split(".")[1]))
+                           for n in names])
+    low = np.array([params[n][0] for n in names])
+    high = np.array([params[n][1] for n in names])
+    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
+    ratio = {}
+    share0 = at(start)
+    if share0.max() > 0:
+        ref = fit_bass(observed.week.to_numpy(),
+                       share0 * np.array([population[g] for g in groups])[gidx],
+                       observed.group.to_numpy(), population, False)
+        ratio = {"therapy.innovation": bass["p"] / ref["p"],
+                 "therapy.imitation": bass["q"] / ref["q"]}
+    moved = [s * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
+             for n, s in zip(names, start, strict=True)]
+    return base_theta, low, high, np.clip(moved, low, high)
+
+
+def _population_bounds(groups: list, bass: dict, population: dict, has_population: dict,
+                       top: dict, fit_population: bool) -> tuple[np.ndarray, ...]:
+    """(start, low, high) of each group's population: at least its observed adopters, at most
+    the given population (or a thousand times the adopters)."""
+    m_start = np.array([(bass["population"][g] if fit_population else population[g])
+                        for g in groups])
+    m_low = np.array([max(top[g], 1e-9) for g in groups])
+    m_high = np.array([population[g] if has_population[g] else 1000 * max(top[g], 1.0)
+                       for g in groups])
+    return np.clip(m_start, m_low, m_high), m_low, m_high
+
+
+def _uncertainty(res, scale: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standard errors of every unknown and the correlation of the first ``k`` (the settings),
+    from the Jacobian at the solution, s² (JᵀJ)⁻¹, back in the units of the settings."""
+    dof = max(1, n - len(res.x))
+    s2 = 2 * res.cost / dof
+    cov_x = s2 * np.linalg.pinv(res.jac.T @ res.jac)
+    cov = cov_x * np.outer(scale, scale)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sd = se[:k]
+    corr = cov[:k, :k] / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
+    return se, corr
+
+
+def _fitted_curves(observed: pd.DataFrame, m: np.ndarray, grid: np.ndarray,
+                   per_seed: np.ndarray, bass: dict) -> pd.DataFrame:
+    """Per observation: observed, simulated (mean over seeds, with the seeds' range) and the
+    closed-form Bass curve, each group scaled by its population ``m``."""
+    groups, gidx = _groups(observed)
+    weeks, cum = observed.week.to_numpy(), observed.cumulative.to_numpy()
+    rows = []
+    for i, g in enumerate(groups):
+        sel = gidx == i
+        rows.append(pd.DataFrame({
+            "group": g, "period": observed.period[sel].to_numpy(), "week": weeks[sel],
+            "observed": cum[sel],
+            "simulated": m[i] * np.interp(weeks[sel], grid, per_seed.mean(axis=0)),
+            "band_low": m[i] * np.interp(weeks[sel], grid, per_seed.min(axis=0)),
+            "band_high": m[i] * np.interp(weeks[sel], grid, per_seed.max(axis=0)),
+            "bass": bass["population"][g] * bass_cdf(weeks[sel], bass["p"], bass["q"])}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[float, float]],
+              seeds: list[int], fit_population: bool = False, max_evals: int = 15,
+              level: str = "accounts", workers: int = 1,
+              progress: Callable[[str], None] | None = None) -> Calibration:
+    """Fit ``params`` (dotted setting → (low, high)) of ``base`` to ``observed`` (as returned by
+    :func:`sim.experiments.observed.read_observed`) with the simulator averaged over ``seeds``."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    names = list(params)
+    groups, gidx = _groups(observed)
+    weeks = observed.week.to_numpy()
+    cum = observed.cumulative.to_numpy()
+    given = {g: float(observed.population[observed.group == g].iloc[0]) for g in groups}
+    has_population = {g: not math.isnan(v) for g, v in given.items()}
+    population = populations(observed, base, fit_population)
+    top = {g: float(cum[gidx == i].max()) for i, g in enumerate(groups)}
+
+    horizon = max(1, math.ceil(weeks.max()))
+    base = copy.deepcopy(base)
+    base.run.horizon_weeks = horizon
+    base = validate(base)
+    grid = np.arange(0.0, horizon + 1.0)  # weekly curve for the figure
+
+    cache: dict[tuple, np.ndarray] = {}
+
+    def shares(theta: np.ndarray) -> np.ndarray:
+        key = tuple(np.round(theta, 12))
+        if key not in cache:
+            cfg = with_settings(base, dict(zip(names, theta, strict=True)))
+            cache[key] = simulated_shares(cfg, seeds, grid, level, workers)
+            say(f"evaluation {len(cache):3d}: " + "  ".join(
+                f"{n}={v:.4g}" for n, v in zip(names, theta, strict=True)))
+        return cache[key]
+
+    def at(theta: np.ndarray) -> np.ndarray:
+        return np.interp(weeks, grid, shares(theta).mean(axis=0))
+
+    # Starting point: the closed form maps the base model's curve onto the observed one.
+    bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population)
+    base_theta, low, high, start = _starting_point(base, params, at, bass, observed, population)
+
+    # Unknowns in units of their start (x ≈ 1), so one relative step fits them all.
+    scale_theta = start.copy()
+    m_start, m_low, m_high = _population_bounds(groups, bass, population, has_population, top,
+                                                fit_population)
+    k = len(names)
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        theta = x[:k] * scale_theta
+        m = x[k:] * m_start if fit_population else np.array([population[g] for g in groups])
+        return theta, m
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        theta, m = unpack(x)
+        return m[gidx] * at(theta) - cum
+
+    x0 = np.ones(k + (len(groups) if fit_population else 0))
+    lo = np.concatenate([low / scale_theta, m_low / m_start if fit_population else []])
+    hi = np.concatenate([high / scale_theta, m_high / m_start if fit_population else []])
+    # a population bound equal to its start (population given and reached) is kept open a hair
+    hi = np.maximum(hi, lo + 1e-9)
+    x0 = np.clip(x0, lo, hi)
+    res = least_squares(residuals, x0, bounds=(lo, hi), method="trf", diff_step=DIFF_STEP,
+                        max_nfev=max_evals, xtol=1e-3, ftol=1e-4)
+
+    theta, m = unpack(res.x)
+    n = len(cum)
+    se, corr = _uncertainty(res, np.concatenate([scale_theta, m_start if fit_population else []]),
+                            n, k)
+    sd = se[:k]
+
+    param_table = pd.DataFrame({
+        "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
+        "low95": theta - 1.96 * sd, "high95": theta + 1.96 * sd, "low": low, "high": high})
+    pop_table = pd.DataFrame({
+        "group": groups, "value": m,
+        "se": se[k:] if fit_population else np.zeros(len(groups)),
+        "fitted": fit_population,
+        "given": [given[g] for g in groups],
+        "saturation": [mv / given[g] for mv, g in zip(m, groups, strict=True)]})
+
+    per_seed = shares(theta)
+    curves = _fitted_curves(observed, m, grid, per_seed, bass)
+    fit = goodness(curves.simulated.to_numpy() - curves.observed.to_numpy(), cum)
+    weekly = pd.DataFrame({"week": grid, "mean_share": per_seed.mean(axis=0),
+                           "min_share": per_seed.min(axis=0), "max_share": per_seed.max(axis=0)})
+    return Calibration(
+        params=param_table, population=pop_table, curves=curves, bass=bass,
+        rmse=fit["rmse"], r2=fit["r2"], correlation=corr,
+        config=with_settings(base, dict(zip(names, theta, strict=True))), seeds=list(seeds),
+        level=level,
+        evaluations=len(cache), iterations=int(res.nfev),
+        seconds=time.perf_counter() - started, message=str(res.message),
+        extra={"weekly": weekly, "n_observations": n,
+               # the optimiser moved off its start (a flat curve, e.g. a wrong period, leaves
+               # every finite difference zero and it stops where it began)
+               "moved": bool(not np.allclose(res.x, x0, rtol=1e-6, atol=1e-9)),
+               "responds": bool(np.any(res.jac[:, :k] != 0))})
+
+
+# ----------------------------------------------------------------------------- scenario file
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(f"{float(value):.6g}")
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def scenario_settings(config: SimConfig) -> dict:
+    """The settings of ``config`` that differ from the defaults of its design, as a scenario
+    file's body (``defaults: - override /org: <design>`` and one section per group)."""
+    reference = SimConfig(org=design_config(config.org.design))
+    body: dict = {"defaults": [{"override /org": config.org.design}]}
+    for section in ("market", "therapy", "staffing", "org", "run"):
+        mine, theirs = asdict(getattr(config, section)), asdict(getattr(reference, section))
+        diff = {k: _plain(v) for k, v in mine.items() if v != theirs[k] and k != "design"}
+        if diff:
+            body[section] = diff
+    return body
+
+
+# ----------------------------------------------------------------------------- synthetic data
+def synthetic_curve(config: SimConfig, seeds: list[int], period_weeks: float, periods: int,
+                    level: str = "accounts", workers: int = 1) -> pd.DataFrame:
+    """A cumulative adoption curve generated BY THE MODEL (no real data): for each seed, one
+    group ``seed<N>`` whose cumulative adopters are the simulated adopted accounts (or share ×
+    ``market.accounts`` for stakeholders) at periods 0 … ``periods``. Used for the example
+    input and for the recovery test."""
+    cfg = copy.deepcopy(config)
+    cfg.run.horizon_weeks = max(1, math.ceil(periods * period_weeks))
+    period = np.arange(periods + 1, dtype=float)
+    shares = simulated_shares(validate(cfg), seeds, period * period_weeks, level, workers)
+    n = cfg.market.accounts
+    return pd.concat([pd.DataFrame({
+        "group": f"seed{s}", "period": period.astype(int), "cumulative": np.round(share * n, 6),
+        "population": n}) for s, share in zip(seeds, shares, strict=True)], ignore_index=True)

@@ -1,0 +1,185 @@
+"""Design of experiments: run a sample of points of a :class:`~sim.experiments.space.Space` on
+paired seeds.
+
+A sample (from SALib, a Latin hypercube, a grid — any table with one column per parameter and one
+row per point) becomes runs: every point × design × seed. Each run is a sweep job of one seed
+(:func:`sim.experiments.sweep.run_job`), stored in a :class:`~sim.experiments.store.ResultsStore`
+under its
+:func:`~sim.experiments.store.run_id` — a hash of the resolved configuration and the seed. So
+evaluation is
+
+* **resumable**: runs already in the store are read back, not re-run; evaluating the same sample
+  into the same store again runs only what is missing or failed;
+* **shared**: two points that give a design the same configuration (a setting only the *other*
+  design reads, an integer parameter rounded to the same count) are one run;
+* **robust**: a run that raises is recorded as failed in the store (error and traceback) and the
+  others carry on; its row has ``status`` ``failed`` and no outcomes;
+* **parallel**: runs go to ``workers`` processes (joblib, 0 = all cores); results do not depend
+  on it, because a run is a pure function of (configuration, seed).
+
+The designs of a point share their seeds (common random numbers), so :func:`paired_by_point`
+can take the per-seed difference between them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from sim.configuration.composition import Composed, InputError
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.space import Space, configure
+from sim.experiments.store import ResultsStore, run_id
+from sim.experiments.sweep import run_job
+
+KEYS = ["point", "design", "seed"]
+
+
+def _overrides(space: Space, design: str, point: dict[str, float]) -> list[str]:
+    """How the run would be written on the command line (recorded as its setting)."""
+    return [f"scenario={space.scenario}", f"org={design}", *space.overrides,
+            *(f"{k}={v:g}" for k, v in point.items())]
+
+
+def _run(composed: Composed, overrides: list[str], store_root: Path) -> dict[str, int]:
+    return run_job(composed, overrides, store_root)
+
+
+def _applied(space: Space, point: dict[str, float]) -> dict[str, float]:
+    """The values the model sees: integer parameters rounded."""
+    return {p.path: float(round(point[p.path])) if p.integer else float(point[p.path])
+            for p in space.params}
+
+
+def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_root: Path,
+             workers: int = 0, progress: bool = True) -> pd.DataFrame:
+    """Run every point of ``points`` for both designs on every seed; one row per run.
+
+    ``points`` has one column per parameter path (``space.names``) and one row per point (its
+    index is the point number). Returns columns ``point``, ``design``, ``seed``, ``status``,
+    the parameter columns (values as applied: integers rounded) and the run-summary outcomes
+    (:data:`sim.experiments.analysis.OUTCOME_INFO`). ``design`` is categorical in the space's design
+    order.
+    """
+    missing = [n for n in space.names if n not in points.columns]
+    if missing:
+        raise InputError(f"points: no column for parameter {missing[0]!r}")
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise InputError("seeds: need at least one seed")
+    store = ResultsStore(store_root)
+    store.remove_partial_files()  # left by an interrupted earlier attempt, if any
+
+    rows, todo = [], {}
+    for number, values in points[space.names].iterrows():
+        point = {k: float(v) for k, v in values.items()}
+        configs = configure(space, point)
+        applied = _applied(space, point)
+        for design, config in configs.items():
+            for seed in seeds:
+                rid = run_id(config, seed)
+                rows.append({"point": number, "design": design, "seed": seed, "run_id": rid,
+                             **applied})
+                if rid not in todo and not store.is_done(rid):
+                    one = replace(config, run=replace(config.run, seed=seed, replications=1))
+                    todo[rid] = (Composed(config=one, baseline=None, scenario=space.scenario),
+                                 _overrides(space, design, applied))
+    _execute(list(todo.values()), Path(store_root), workers, progress)
+
+    frame = pd.DataFrame(rows)
+    outcomes = _read_outcomes(store, frame["run_id"].unique())
+    frame = frame.merge(outcomes, on="run_id", how="left")
+    frame["status"] = np.where(frame["_ok"].fillna(False).astype(bool), "ok", "failed")
+    frame = frame.drop(columns=["_ok", "run_id"])
+    frame["design"] = pd.Categorical(frame["design"], categories=list(space.designs))
+    names = [o for o in OUTCOME_INFO if o in frame.columns]
+    frame = frame[[*KEYS, "status", *space.names, *names]]
+    return frame.sort_values(KEYS).reset_index(drop=True)
+
+
+def _execute(jobs: list, store_root: Path, workers: int, progress: bool) -> None:
+    """Run the jobs (one run each), in parallel when there are workers and jobs for them."""
+    if not jobs:
+        return
+    n = min(len(jobs), workers if workers > 0 else (os.cpu_count() or 1))
+    if n <= 1:
+        stream = (_run(c, o, store_root) for c, o in jobs)
+    else:
+        stream = Parallel(n_jobs=n, return_as="generator_unordered")(
+            delayed(_run)(c, o, store_root) for c, o in jobs)
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("runs"), TimeRemainingColumn(), transient=True,
+                   disable=not progress)
+    failed = 0
+    with bar:
+        task = bar.add_task("simulating", total=len(jobs))
+        for counts in stream:
+            failed += counts["failed"]
+            bar.update(task, advance=1,
+                       description=f"simulating ({failed} failed)" if failed else "simulating")
+
+
+def _read_outcomes(store: ResultsStore, rids: Sequence[str]) -> pd.DataFrame:
+    """Each stored run's summary outcomes (``_ok`` marks runs found complete in the store)."""
+    done = [r for r in rids if store.is_done(r)]
+    if not done:
+        return pd.DataFrame({"run_id": pd.Series(dtype=str), "_ok": pd.Series(dtype=bool)})
+    files = [str(store.root / "summary" / f"{r}.parquet") for r in done]
+    con = duckdb.connect()
+    try:
+        summary = con.execute("select * from read_parquet(?, union_by_name = true)",
+                              [files]).df()
+    finally:
+        con.close()
+    columns = [o for o in OUTCOME_INFO if o in summary.columns]
+    out = summary[["run_id", *columns]].copy()
+    out["run_id"] = out["run_id"].astype(str)
+    for column in columns:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    out["_ok"] = True
+    return out.drop_duplicates("run_id")
+
+
+def designs_of(frame: pd.DataFrame) -> list[str]:
+    """The designs of an evaluated frame, first (the reference) first."""
+    if isinstance(frame["design"].dtype, pd.CategoricalDtype):
+        return [str(d) for d in frame["design"].cat.categories]
+    return [str(d) for d in pd.unique(frame["design"])]
+
+
+def paired_by_point(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """One row per point: its parameters, each design's mean of ``outcome`` over seeds, and
+    ``difference`` = mean over seeds of (second design − first design) on the same seed.
+
+    Seeds where either design's value is missing (a failed run, an undefined outcome) are left
+    out of the difference; a point with no such seed gets NaN.
+    """
+    if outcome not in frame.columns:
+        raise InputError(f"outcome: {outcome!r} is not in the evaluated runs; allowed: "
+                         f"{', '.join(o for o in OUTCOME_INFO if o in frame.columns)}")
+    designs = designs_of(frame)
+    if len(designs) != 2:
+        raise InputError(f"paired_by_point: needs exactly two designs, got {designs}")
+    first, second = designs
+    params = [c for c in frame.columns
+              if c not in (*KEYS, "status", *OUTCOME_INFO)]
+    data = frame.assign(design=frame["design"].astype(str))
+    per_point = data.groupby("point")[params].first()
+    wide = data.set_index(["point", "seed", "design"])[outcome].unstack("design")
+    wide = wide.reindex(columns=designs)
+    means = wide.groupby(level="point").mean()
+    difference = (wide[second] - wide[first]).groupby(level="point").mean()
+    out = per_point.join(means[designs]).assign(difference=difference)
+    out.columns.name = None
+    return out
+
+
+__all__ = ["KEYS", "designs_of", "evaluate", "paired_by_point"]

@@ -1,0 +1,156 @@
+"""Figures of a sweep: outcomes against the swept settings, and the paired differences between
+designs setting by setting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sim.experiments.analysis import OUTCOME_INFO, interval, outcome_range
+from sim.report.data import ReportData, finite, numeric_params
+from sim.report.plotting import Figure, band_traces, style, wrap
+from sim.report.style import VERDICT_COLOURS, VERDICT_SYMBOLS
+
+# -------------------------------------------------------------------------------- sweeps
+SWEEP_OUTCOMES = ("resolved_share", "week_50pct_adoption", "contacts_per_account",
+                  "cost_per_resolved_job")
+
+
+def outcomes_vs_parameters(data: ReportData) -> list[Figure]:
+    """Each outcome against each swept number, one line per design with its band; other swept
+    settings are averaged over."""
+    out = []
+    summary = data.summary.copy()
+    for param in numeric_params(data.params):
+        summary["_x"] = pd.to_numeric(summary.setting.map(data.params[param]))
+        rows = []
+        for outcome in SWEEP_OUTCOMES:
+            for (design, x), group in summary.groupby(["design", "_x"]):
+                values = finite(group[outcome])
+                n = len(values)
+                m = values.mean() if n else np.nan
+                low, high = interval(m, values.std(ddof=1) if n > 1 else np.nan, n,
+                                     *outcome_range(outcome))
+                rows.append({"parameter": param, "value": x, "outcome": outcome,
+                             "design": design, "mean": m, "low": float(low),
+                             "high": float(high), "n": n})
+        table = pd.DataFrame(rows)
+        fig = make_subplots(rows=1, cols=len(SWEEP_OUTCOMES), subplot_titles=[
+            wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})", 24) for o in SWEEP_OUTCOMES],
+            horizontal_spacing=0.08)
+        taken = sorted(table.value.dropna().unique())
+        for k, outcome in enumerate(SWEEP_OUTCOMES):
+            t = table[table.outcome == outcome].rename(columns={"value": "week"})
+            if not np.isfinite(t["mean"]).any():  # say so instead of an empty box
+                fig.update_xaxes(visible=False, row=1, col=k + 1)
+                fig.update_yaxes(visible=False, row=1, col=k + 1)
+                axis = fig.get_subplot(1, k + 1)
+                fig.add_annotation(text="undefined in every run<br>(e.g. never reached<br>"
+                                   "within the horizon)", showarrow=False, xref="paper",
+                                   yref="paper", x=float(np.mean(axis.xaxis.domain)),
+                                   y=float(np.mean(axis.yaxis.domain)),
+                                   font=dict(size=12, color="#555"))
+                continue
+            band_traces(fig, t, data.designs, row=1, col=k + 1, legend=k == 0)
+            if OUTCOME_INFO[outcome][2] == "share":
+                fig.update_yaxes(tickformat=".0%", row=1, col=k + 1)
+        # ticks only at the values the setting took
+        fig.update_xaxes(title_text=wrap(setting_label(param), 22), tickvals=taken,
+                         ticktext=[f"{v:g}" for v in taken])
+        best = table[table.outcome == "resolved_share"].sort_values("mean", ascending=False)
+        reading = (f"Share of jobs resolved is highest at {param} = {best.value.iloc[0]:g} "
+                   f"({best.design.iloc[0]}, {best['mean'].iloc[0]:.3f})"
+                   if len(best) and np.isfinite(best["mean"].iloc[0])
+                   else f"No defined outcome along {param}") + "."
+        out.append(Figure(f"08_sweep_{param.replace('.', '_')}", f"Outcomes against {param}",
+                          style(fig, f"Outcomes against {param} (mean, 95% interval)",
+                                data.caption(setting="other swept settings averaged"),
+                                height=440), table, reading))
+    return out
+
+
+def setting_label(path: str) -> str:
+    """A swept setting in words, with its unit: "accounts per primary contact (accounts)";
+    the dotted name if the setting declares no doc."""
+    try:
+        from sim.configuration.composition import _meta_for
+
+        meta = _meta_for(path) or {}
+    except Exception:  # noqa: BLE001 - a label is never worth a failed report
+        meta = {}
+    doc = str(meta.get("doc") or "").split(" (")[0].split(";")[0].strip()
+    if not doc:
+        return path
+    unit = meta.get("unit")
+    return f"{doc[0].lower()}{doc[1:]}" + (f" ({unit})" if unit else "")
+
+
+def _setting_labels(settings: list[str]) -> dict[str, str]:
+    """Each setting named by what varies: overrides shared by every setting (e.g. the horizon
+    of the whole sweep) are left out, and one override per line."""
+    parts = {s: s.split() for s in settings}
+    common = set.intersection(*(set(p) for p in parts.values())) if parts else set()
+    return {s: "<br>".join(p for p in parts[s] if p not in common) or "default"
+            for s in settings}
+
+
+def paired_differences(data: ReportData) -> Figure | None:
+    c = data.comparison
+    diffs = c[c.kind == "difference"]
+    if diffs.empty:
+        return None
+    outcomes = [o for o in dict.fromkeys(diffs.outcome) if o in set(diffs.outcome)]
+    table = diffs[["setting", "outcome", "label", "unit", "better", "design", "mean", "low",
+                   "high", "n", "effect_size", "p_value"]].copy()
+    improves = np.where(table.better == "higher", table["low"] > 0, table["high"] < 0)
+    worsens = np.where(table.better == "higher", table["high"] < 0, table["low"] > 0)
+    table["verdict"] = np.select([improves, worsens], ["better", "worse"], "no clear difference")
+    cols = 4
+    rows_n = int(np.ceil(len(outcomes) / cols))
+    names = _setting_labels(list(dict.fromkeys(table.setting)))
+    lines = max(n.count("<br>") + 1 for n in names.values())
+    longest = max(len(part) for n in names.values() for part in n.split("<br>"))
+    # settings share one y axis per row, labelled once at the left, so a long label never
+    # prints over the neighbouring panel
+    fig = make_subplots(rows=rows_n, cols=cols, subplot_titles=[
+        wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})") for o in outcomes],
+        horizontal_spacing=0.05, vertical_spacing=min(0.25, 0.5 / rows_n), shared_yaxes=True)
+    zero_lines = []  # one layout update for all panels (add_vline per panel costs ~40 ms each)
+    for k, outcome in enumerate(outcomes):
+        r, col = divmod(k, cols)
+        d = table[table.outcome == outcome]
+        labels = [names[s] for s in d.setting]
+        fig.add_trace(go.Scatter(
+            x=d["mean"], y=labels, mode="markers",
+            error_x=dict(type="data", symmetric=False, array=(d.high - d["mean"]).fillna(0),
+                         arrayminus=(d["mean"] - d["low"]).fillna(0), color="#555"),
+            marker=dict(size=11, color=[VERDICT_COLOURS[v] for v in d.verdict],
+                        symbol=[VERDICT_SYMBOLS[v] for v in d.verdict],
+                        line=dict(width=1.5, color="#000")),
+            showlegend=False), row=r + 1, col=col + 1)
+        axes = fig.get_subplot(r + 1, col + 1)  # the zero line, added with the others below
+        zero_lines.append(dict(type="line", x0=0, x1=0, y0=0, y1=1, line=dict(color="#333",
+                               width=1), xref=axes.xaxis.plotly_name.replace("axis", ""),
+                               yref=axes.yaxis.plotly_name.replace("axis", "") + " domain"))
+    fig.update_layout(shapes=zero_lines)
+    for k in range(len(outcomes), rows_n * cols):  # no empty box for a missing panel
+        fig.update_xaxes(visible=False, row=k // cols + 1, col=k % cols + 1)
+        fig.update_yaxes(visible=False, row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(nticks=4)
+    counts = table.verdict.value_counts()
+    design = table.design.iloc[0]
+    worse = table[table.verdict == "worse"]
+    reading = (f"{design}: better on {counts.get('better', 0)}, worse on "
+               f"{counts.get('worse', 0)} and no clear difference on "
+               f"{counts.get('no clear difference', 0)} of {len(table)} outcome × setting pairs"
+               + (f"; worse on: {', '.join(sorted(set(worse.outcome)))}" if len(worse) else "")
+               + ".")
+    per_row = max(200, 40 + len(names) * 18 * lines)
+    fig = style(fig, f"Paired difference {design} (mean, 95% interval; ▲ better, ▼ worse, "
+                "○ no clear difference)", data.caption(setting="every setting"),
+                height=max(420, 150 + per_row * rows_n))
+    fig.update_layout(margin_l=max(70, int(7.5 * longest) + 20))
+    return Figure("09_paired_differences", "How much better or worse, and where", fig, table,
+                  reading)
