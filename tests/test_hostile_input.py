@@ -215,6 +215,7 @@ def finished(tmp_path_factory):
     return cwd, cwd / "result", out
 
 
+@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
 def test_a_run_into_a_new_folder_is_complete_and_names_no_staging_path(finished):
     cwd, folder, out = finished
     assert f"Results: {folder}" in out.stdout
@@ -224,6 +225,7 @@ def test_a_run_into_a_new_folder_is_complete_and_names_no_staging_path(finished)
     assert ".staging" not in html and str(folder) in html
 
 
+@pytest.mark.slow  # end-to-end runs in a subprocess
 @pytest.mark.parametrize("kind", ["result", "file", "link", "dangling link"])
 def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, kind):
     _, result, _ = finished
@@ -246,6 +248,7 @@ def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, kind):
     assert not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
 def test_a_sweep_does_not_write_into_a_single_run_result(finished, tmp_path):
     _, result, _ = finished
     before = snapshot(result)
@@ -317,6 +320,7 @@ def test_a_second_sweep_on_a_busy_folder_gets_one_line_and_changes_nothing(tmp_p
     assert f"{folder} is busy: another orgsim sweep is writing it" in one_line(out)
 
 
+@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
 def test_a_damaged_store_is_named_in_one_line_then_resume_redoes_what_is_not_complete(
         tmp_path):
     # 7. a quoted folder with a space and a non-ASCII letter is the folder the jobs write to
@@ -367,6 +371,7 @@ def test_the_documented_query_never_reads_a_run_without_its_summary(tmp_path):
     assert rows == [("complete",)]
 
 
+@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
 def test_a_corrupt_run_manifest_is_named_in_one_line(tmp_path):
     out = run("orgsim", ["-m", *SWEEP[:-2], "run.replications=1", "run.horizon_weeks=4",
                          f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)

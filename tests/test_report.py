@@ -225,6 +225,7 @@ def test_no_text_overlaps_and_no_plot_area_is_empty(kind, run_folder, sweep_dir,
         assert (ARTIFACTS / f"figures-{kind}" / f"{f.name}.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # a whole run or sweep behind its fixture
 def test_section_ids_differ_from_plot_ids(run_folder):
     html = (run_folder / "report.html").read_text()
     ids = re.findall(r'\bid="([^"]+)"', html)
@@ -233,6 +234,7 @@ def test_section_ids_differ_from_plot_ids(run_folder):
     assert len(sections) == len(EXPECTED) and not set(sections) & set(EXPECTED)
 
 
+@pytest.mark.slow  # a whole run or sweep behind its fixture
 def test_better_and_worse_never_borrow_a_design_colour(run_folder):
     from sim.report.data import load
     from sim.report.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS
@@ -246,6 +248,7 @@ def test_better_and_worse_never_borrow_a_design_colour(run_folder):
     assert "orange" not in figure.layout.title.text and "green" not in figure.layout.title.text
 
 
+@pytest.mark.slow  # a whole run or sweep behind its fixture
 def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_range(
         sweep_dir):
     from sim.report.data import load
@@ -268,6 +271,7 @@ def test_sweep_figures_speak_in_words_tick_only_taken_values_and_keep_shares_in_
             assert min(trace.y) >= 0 and max(trace.y) <= 1
 
 
+@pytest.mark.slow  # a whole run or sweep behind its fixture
 @needs_browser
 def test_export_says_how_long_it_took_per_file(run_folder, tmp_path):
     out = run(["orgsim-export", str(run_folder), "--format", "svg", "--out", str(tmp_path)],
