@@ -124,3 +124,14 @@ def test_each_corner_of_the_plausible_space_is_valid_and_simulates(plausible, co
         summary = simulate(config, 0).summary.iloc[0]
         assert summary["horizon_weeks"] == 8, design
         assert summary["jobs_arrived"] > 0, design
+
+
+def test_a_run_records_a_design_qualified_value_in_its_own_spelling(tmp_path):
+    from sim.experiments.doe import _overrides
+
+    space = load_space(_write(tmp_path, BASE.replace(
+        "params: {", "params: {org.traditional.kpi.calls: {low: 0.3, high: 0.9}, ")))
+    point = {"market.job_rate": 0.05, "org.traditional.kpi.calls": 0.9}
+    assert _overrides(space, "traditional", point)[-2:] == ["market.job_rate=0.05",
+                                                           "org.kpi.calls=0.9"]
+    assert _overrides(space, "micro_enterprise", point)[-1] == "market.job_rate=0.05"
