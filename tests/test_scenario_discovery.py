@@ -248,14 +248,18 @@ def test_a_new_condition_on_a_stored_sample_reanalyses_without_simulating(
     printed = capsys.readouterr().out
     assert "Re-analysing the runs stored in" in printed and "(0 simulated now, 0 failed)" in printed
     assert {p: p.stat().st_mtime_ns for p in (stored / "store" / "runs").glob("*.json")} == runs
-    settings = json.loads((stored / "discover.json").read_text())["settings"]
+    first = json.loads((stored / "discover.json").read_text())["settings"]
+    assert first["condition"] == "resolved_share:rel>=0.25", "the first analysis is kept"
+    (again,) = (stored / "analyses").iterdir()
+    settings = json.loads((again / "discover.json").read_text())["settings"]
     assert settings["condition"] == "cost_per_resolved_job:rel<=-0.05"
     assert settings["threshold"] == 0.7
+    assert f"Results: {again}" in printed
 
     main([*sample, *new, "--out", str(fresh)])
     assert f"({len(runs)} simulated now" in capsys.readouterr().out
     for name in ("points.csv", "boxes.csv", "box.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(stored / name), pd.read_csv(fresh / name))
+        pd.testing.assert_frame_equal(pd.read_csv(again / name), pd.read_csv(fresh / name))
 
 
 def test_named_conditions_use_known_outcomes():

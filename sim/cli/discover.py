@@ -18,8 +18,9 @@ and report.html (offline). The runs are stored under ``<folder>/store/``: the sa
 ``--out <folder>`` resumes and re-runs nothing that is done.
 
 Analysis is apart from running: with ``--out`` on an earlier discovery, another ``--condition`` or
-``--threshold`` (the same space and sample) re-analyses the stored runs and replaces the analysis
-files; nothing is simulated again (runs an interrupted discovery left undone are completed):
+``--threshold`` (the same space and sample) re-analyses the stored runs into a new folder
+``<folder>/analyses/<time>/``, keeping the first analysis; nothing is simulated again (runs an
+interrupted discovery left undone are completed):
 
     orgsim-discover --space tiny --samples 40 --out outputs/discovery/tiny
     orgsim-discover --space tiny --samples 40 --out outputs/discovery/tiny \
@@ -327,11 +328,15 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     out = args.out or Path("outputs") / "discovery" / (
         f"{space.name}-{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")
+    # A re-analysis never replaces the first one: it gets its own new folder beside the runs.
+    target = out / "analyses" / f"{datetime.now():%Y-%m-%d_%H-%M-%S-%f}" if reanalysis else out
     if reanalysis:
         print(f"Re-analysing the runs stored in {out} with condition {condition} and density "
-              f"threshold {args.threshold:g} (the analysis files are replaced).")
+              f"threshold {args.threshold:g} (the earlier analysis is kept; this one goes to "
+              f"{target}).")
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "discover.json", json.dumps(
+    target.mkdir(parents=True, exist_ok=reanalysis is False)
+    _atomic_write(target / "discover.json", json.dumps(
         {"settings": settings, "command": [PROG, *(argv if argv is not None else sys.argv[1:])]},
         indent=2))
     bounds = {p.path: (p.low, p.high) for p in space.params}
@@ -355,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     figures = [tradeoff_figure(sides, colours, caption), limits_figure(sides, colours, caption),
                scatter_figure(analysis.x, analysis.y, analysis.where, analysis.where_not, labels,
                               colours, caption)]
-    write_outputs(out, settings, analysis, labels, figures, seconds, len(frame), simulated)
+    write_outputs(target, settings, analysis, labels, figures, seconds, len(frame), simulated)
     y = analysis.y
     print(f"Condition: {condition.describe(first, second)} — holds at {int(y.sum())} of "
           f"{len(y)} points ({y.mean():.0%}).")
@@ -365,7 +370,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  note: {note}")
     failed = int((frame["status"] != "ok").sum()) if "status" in frame else 0
     print(f"{len(frame)} runs ({simulated} simulated now, {failed} failed), {seconds:.0f} s")
-    print(f"Results: {out}")
+    print(f"Results: {target}")
 
 
 if __name__ == "__main__":
