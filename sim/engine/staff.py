@@ -32,6 +32,7 @@ from sim.engine.jobs import Event, Task
 from sim.engine.people import HOME_CAPABILITY
 from sim.engine.routing import pace
 from sim.engine.teams import Team  # noqa: F401 - re-exported: staff and their teams
+from sim.engine.work import complete_task
 from sim.engine.workforce import Activity
 
 
@@ -141,7 +142,7 @@ class StaffMember(Agent):
                 task.remaining -= hours * speed
                 if task.remaining <= 1e-9:
                     task.done = True
-                    self.model.complete_task(task, self)
+                    complete_task(self.model, task, self)
                     continue
             kept.append(task)
             backlog += task.remaining / speed
