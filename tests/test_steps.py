@@ -148,17 +148,17 @@ def test_traditional_routes_own_silo_directly_and_others_through_managers():
 def test_micro_enterprise_pulls_teammates_and_platform_directly():
     model = OrgSimModel(quiet("micro_enterprise"), seed=1)
     d: MicroEnterpriseDesign = model.design
-    ppoc = d.account_owner[0]
-    assert isinstance(ppoc, PrimaryContact)
+    contact = d.primary_contact[0]
+    assert isinstance(contact, PrimaryContact)
     job = add_job(model, {"medical": 2, "operations": 2, "access": 2})
-    job.owner = ppoc
+    job.owner = contact
     medical = d.route(job, INDEX["medical"])
     assert medical.path == () and medical.pool
     assert all(s.function == "medical" for s in medical.pool)  # the regulatory firewall
     ops = d.route(job, INDEX["operations"])
     assert ops.platform is d.platform and ops.path == ()  # straight into the platform queue
-    ppoc.team.reverted = True  # old habits: ask the boss
-    assert d.route(job, INDEX["access"]).path == (ppoc.team.owner,)
+    contact.team.reverted = True  # old habits: ask the boss
+    assert d.route(job, INDEX["access"]).path == (contact.team.owner,)
 
 
 def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
@@ -166,7 +166,7 @@ def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
                               min_skill_to_work=0.0), seed=1)
     d = model.design
     job = add_job(model, {"medical": 2})
-    job.owner = d.account_owner[0]
+    job.owner = d.primary_contact[0]
     assert any(s.function != "medical" for s in d.route(job, INDEX["medical"]).pool)
 
 
@@ -230,11 +230,11 @@ def test_escalations_queue_at_a_busy_manager_first_come_first_served():
 
 def test_micro_enterprise_decides_in_team_up_to_its_authority():
     model = OrgSimModel(quiet("micro_enterprise"), seed=1)
-    ppoc = model.design.account_owner[0]
+    contact = model.design.primary_contact[0]
     small = add_job(model, {"commercial": 1}, decision=30.0)
     large = add_job(model, {"commercial": 1}, decision=80.0)
-    discover(model, small, ppoc)
-    discover(model, large, ppoc)
+    discover(model, small, contact)
+    discover(model, large, contact)
     assert small.decided_at == 0.0 and small.decided_by_level == 0
     run_until(model, lambda: not np.isnan(large.decided_at))
     assert large.decision_wait == pytest.approx(1.0) and large.decided_by_level == 1
@@ -407,7 +407,7 @@ def test_platform_experts_serve_one_shared_queue_first_come_first_served():
     expert = platform.experts_for(INDEX["operations"])[0]
     jobs = [add_job(model, {"operations": 30.0}) for _ in range(3)]
     for job in jobs:
-        discover(model, job, model.design.account_owner[0])
+        discover(model, job, model.design.primary_contact[0])
     queued = [t for t in platform.queue[INDEX["operations"]]]
     assert [t.job for t in queued] == jobs  # no teammate may do operations work: all queued
     assert platform.expected_finish(jobs[0].tasks[0]) > 60  # two 30-hour requests are ahead

@@ -9,9 +9,10 @@ workforce columns (sim/engine/workforce.py) under its ``pos``. Roles:
 * :class:`PlatformExpert` — a central expert in patient services or operations / digital. The
   same pool sits in head office under the traditional design and forms the shared platform of
   the micro-enterprise design; only the way others reach it differs;
-* :class:`PrimaryContact` — the micro-enterprise design's primary point of contact (PPOC, the
-  Patient Journey / Health Service Journey Partner of [A0]): a senior frontline person who owns a
-  few accounts and orchestrates expertise for them;
+* :class:`PrimaryContact` — the micro-enterprise design's primary point of contact (the Patient
+  Journey / Health Service Journey Partner of [A0]; ``primary_contact`` in settings and code): a
+  senior frontline person who is the one face of a few accounts and orchestrates expertise for
+  them;
 * :class:`Manager` — a level of the hierarchy (traditional and matrix designs) or a platform owner
   (micro-enterprise design): has an inbox of handoffs and decisions, limited hours for it and an
   authority limit.
@@ -195,10 +196,10 @@ class PlatformExpert(StaffMember):
 class PrimaryContact(StaffMember):
     """Primary point of contact: owns accounts, orchestrates the network for them [A0]."""
 
-    function, salary_field, label = "sales", "salary_ppoc", "primary_contact"
+    function, salary_field, label = "sales", "salary_primary_contact", "primary_contact"
 
     def min_hire_experience(self) -> float:
-        return self.model.config.staffing.ppoc_min_experience
+        return self.model.config.staffing.primary_contact_min_experience
 
 
 class Inbox:
