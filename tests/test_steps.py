@@ -468,11 +468,11 @@ def test_undiscovered_jobs_keep_their_columns_in_step_with_the_jobs():
         und.append(job)
     assert len(und) == 3 and len(und.account) == 0  # rows are added once a step
     und.extend()
-    und.hazard[:] = [0.1, 0.2, 0.3]
+    und.accumulated[:] = [0.1, 0.2, 0.3]
     und.keep(np.array([True, False, True]))
     assert und.jobs == [jobs[0], jobs[2]]
     assert und.account.tolist() == [0, 2] and und.threshold.tolist() == [0.0, 2.0]
-    assert und.hazard.tolist() == [0.1, 0.3] and und.needs.shape == (2, N_CAPABILITIES)
+    assert und.accumulated.tolist() == [0.1, 0.3] and und.needs.shape == (2, N_CAPABILITIES)
 
 
 # -------------------------------------------------------------------------------- trust (7.7)

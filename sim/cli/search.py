@@ -115,7 +115,8 @@ def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
 def _parser() -> argparse.ArgumentParser:
     """The command's arguments (``orgsim-search --help``)."""
     parser = argparse.ArgumentParser(prog="orgsim-search", description=__doc__.splitlines()[0])
-    parser.add_argument("overrides", nargs="*", help="scenario and settings, as for orgsim")
+    parser.add_argument("overrides", nargs="*", type=renamed.override,  # old names: a release
+                        help="scenario and settings, as for orgsim")
     parser.add_argument("--objective", default="resolved_share", choices=sorted(OUTCOME_INFO))
     parser.add_argument("--direction", choices=("maximize", "minimize"),
                         help="default: from the outcome (e.g. minimize cost_per_resolved_job)")
@@ -132,7 +133,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    args.overrides = renamed.overrides(args.overrides)  # old setting names work for a release
     try:
         space = load_space(args.space)
         base = compose_run([*args.overrides, f"org={space['design']}", "baseline=null"]).config

@@ -45,7 +45,7 @@ def discovery_hazard(exposure: np.ndarray, needs: np.ndarray, trust: np.ndarray,
 class UndiscoveredJobs:
     """The jobs nobody at the company has found yet, in arrival order, one row per job.
 
-    ``account``, ``needs`` (which capabilities it needs), ``hazard`` (accumulated so far),
+    ``account``, ``needs`` (which capabilities it needs), ``accumulated`` (hazard so far),
     ``threshold`` and ``arrival`` are columns kept in step with ``jobs`` by this class alone:
     arrivals are appended (:meth:`append`, their rows added in one go by :meth:`extend`, once a
     step) and found or abandoned jobs removed (:meth:`keep`).
@@ -55,7 +55,7 @@ class UndiscoveredJobs:
         self.jobs: list[CustomerJob] = []
         self.account = np.zeros(0, np.int64)
         self.needs = np.zeros((0, N_CAPABILITIES), bool)
-        self.hazard = np.zeros(0)
+        self.accumulated = np.zeros(0)
         self.threshold = np.zeros(0)
         self.arrival = np.zeros(0)
         self._arrived: list[CustomerJob] = []  # appended since the rows were last extended
@@ -76,7 +76,7 @@ class UndiscoveredJobs:
         self.account = np.concatenate(
             [self.account, np.fromiter((j.account for j in new), np.int64, len(new))])
         self.needs = np.concatenate([self.needs, np.array([j.effort > 0 for j in new])])
-        self.hazard = np.concatenate([self.hazard, np.zeros(len(new))])
+        self.accumulated = np.concatenate([self.accumulated, np.zeros(len(new))])
         self.threshold = np.concatenate(
             [self.threshold, np.fromiter((j.threshold for j in new), float, len(new))])
         self.arrival = np.concatenate(
@@ -89,7 +89,7 @@ class UndiscoveredJobs:
         self.jobs = [j for j, k in zip(self.jobs, mask.tolist(), strict=True) if k]
         self.account = self.account[mask]
         self.needs = self.needs[mask]
-        self.hazard = self.hazard[mask]
+        self.accumulated = self.accumulated[mask]
         self.threshold = self.threshold[mask]
         self.arrival = self.arrival[mask]
 
@@ -107,16 +107,16 @@ def discover_jobs(model) -> None:
                                               model.book.trust[acc], m.discovery_rate,
                                               m.self_report_rate)
     start = model.now - model.dt
-    und.hazard += hazard * np.minimum(model.dt, model.now - np.maximum(start, und.arrival))
+    und.accumulated += hazard * np.minimum(model.dt, model.now - np.maximum(start, und.arrival))
     keep = np.ones(len(jobs), bool)
-    for i in np.flatnonzero(und.hazard >= und.threshold).tolist():
+    for i in np.flatnonzero(und.accumulated >= und.threshold).tolist():
         job = jobs[i]
         if job.state != JobState.UNDISCOVERED:
             continue  # abandoned meanwhile: dropped below
         h, ch = hazard[i], contact_hazard[i]
         found = discoverer(model, job, ch / h if h > 0 else 0.0)
         if found:
-            job.exposure = float(und.hazard[i])
+            job.exposure = float(und.accumulated[i])
             discover(model, job, found)
             keep[i] = False
     keep &= np.fromiter((j.state == JobState.UNDISCOVERED for j in jobs), bool, len(jobs))
