@@ -72,10 +72,10 @@ def test_every_design_on_either_side():
 
 
 def test_levers_land_where_they_should():
-    model = SideBySide(ppoc_span=5.0, team_authority=120.0, call_target_share=0.3,
+    model = SideBySide(primary_contact_span=5.0, team_authority=120.0, call_target_share=0.3,
                        platform_experts=9, cross_functional=0.0, resistance=0.4)
     left, right = model.sides["left"].config, model.sides["right"].config
-    assert right.staffing.ppoc_span == 5.0 and right.org.team_authority == 120.0
+    assert right.staffing.primary_contact_span == 5.0 and right.org.team_authority == 120.0
     assert right.org.resistance == 0.4 and right.org.revert_rate > 0
     assert left.org.kpi.calls == 0.3
     assert left.staffing.operations_experts + left.staffing.patient_services_experts == 9
@@ -116,7 +116,8 @@ def test_defaults_of_levers_match_the_scenario_defaults():
     base = compose_run(["scenario=workshop", "org=micro_enterprise", "baseline=null"]).config
     model = SideBySide()
     right = model.sides["right"].config
-    assert right.staffing.ppoc_span == base.staffing.ppoc_span == DEFAULTS["ppoc_span"]
+    assert (right.staffing.primary_contact_span == base.staffing.primary_contact_span
+            == DEFAULTS["primary_contact_span"])
     assert right.org.team_authority == base.org.team_authority
     assert right.market.cross_functional_base == base.market.cross_functional_base
 
@@ -237,11 +238,12 @@ def test_a_link_round_trips_the_view_and_names_what_it_ignored():
     view = from_query(to_query(settings) + "&week=30&presenter=1")
     assert view.settings == settings and view.week == 30 and view.presenter
     assert view.problems == ""
-    bad = from_query("seed=abc&left=nobody&ppoc_span=99&week=-1&colour=red&team_size=3")
+    bad = from_query("seed=abc&left=nobody&primary_contact_span=99&week=-1&colour=red&team_size=3")
     assert bad.settings == Settings().with_(team_size=3) and bad.week == 0
     assert bad.problems.startswith("Ignored in the link: ")
     for named in ("seed='abc' (allowed: a number 0–99)", "left='nobody' (allowed: one of",
-                  "ppoc_span='99' (allowed: 1–12)", "week='-1'", "colour (not a setting"):
+                  "primary_contact_span='99' (allowed: 1–12)", "week='-1'",
+                  "colour (not a setting"):
         assert named in bad.problems, named
 
 

@@ -47,7 +47,8 @@ def sweep_dir(tmp_path_factory) -> Path:
     reached and its panel is empty on purpose."""
     cwd = tmp_path_factory.mktemp("sweep_report")
     out = run(["orgsim", "-m", "org=traditional,micro_enterprise", "scenario=workshop",
-               "staffing.ppoc_span=2,4", "run.replications=3", "run.horizon_weeks=60"], cwd)
+               "staffing.primary_contact_span=2,4", "run.replications=3",
+               "run.horizon_weeks=60"], cwd)
     assert out.returncode == 0, out.stderr
     return results_folder(out.stdout, cwd)
 
@@ -164,7 +165,7 @@ def test_same_colour_for_the_same_design_everywhere(run_folder):
                            "therapy.innovation=0", "therapy.imitation=0"], False,
      "No account adopted"),
     ("sweep with one design", ["org=micro_enterprise", "run.replications=2",
-                               "run.horizon_weeks=40", "staffing.ppoc_span=2,3"], True,
+                               "run.horizon_weeks=40", "staffing.primary_contact_span=2,3"], True,
      "Only one design"),
 ])
 def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep, note):
@@ -179,7 +180,7 @@ def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep,
     assert export.returncode == 0, export.stderr
     assert len(list((folder / "figures").glob("*.csv"))) >= 6
     if sweep:
-        assert (folder / "figures" / "08_sweep_staffing_ppoc_span.csv").exists()
+        assert (folder / "figures" / "08_sweep_staffing_primary_contact_span.csv").exists()
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
-"""Step-level tests of the engine's mechanisms: discovery, routing, escalation, abandonment and
-the adoption hazard. They use a tiny market with no pre-drawn jobs, then place hand-made jobs."""
+"""Step-level tests of the engine's submodels, one section each: discovery, routing, escalation,
+abandonment, the adoption hazard, work and resolution, the undiscovered jobs, trust, people,
+costs and the random streams. They use a tiny market with no pre-drawn jobs, then place hand-made
+jobs."""
 
 from __future__ import annotations
 
@@ -13,10 +15,16 @@ from sim import OrgSimModel, SimConfig
 from sim.configuration.capabilities import INDEX, N_CAPABILITIES
 from sim.configuration.schema import RELATIONSHIPS
 from sim.designs.micro_enterprise import MicroEnterpriseDesign
+from sim.engine.arrivals import open_job
+from sim.engine.costs import book_costs, pay_transition
 from sim.engine.interactions import relationship
-from sim.engine.job_discovery import discovery_hazard
+from sim.engine.job_discovery import UndiscoveredJobs, discover, discovery_hazard
 from sim.engine.jobs import CustomerJob, JobState
+from sim.engine.rng import reraise_stream
 from sim.engine.staff import Manager, MedicalLiaison, PlatformExpert, PrimaryContact, SalesRep
+from sim.engine.trust import lose_departed_contact, update_trust
+from sim.engine.turnover import leave, update_people
+from sim.engine.work import abandon_overdue_jobs, complete_task, resolve
 
 
 def quiet(design: str, **settings):
@@ -47,7 +55,7 @@ def add_job(model, effort: dict, account=0, decision=0.0, patience=100.0, thresh
     job = CustomerJob(job_id=100_000 + len(model.jobs), account=account, job_type=job_type,
                       effort=vector, patience=patience, decision=decision, gating=gating,
                       arrival=model.now, threshold=threshold, pick=0.0)
-    model._open(job)
+    open_job(model, job)
     return job
 
 
@@ -140,17 +148,17 @@ def test_traditional_routes_own_silo_directly_and_others_through_managers():
 def test_micro_enterprise_pulls_teammates_and_platform_directly():
     model = OrgSimModel(quiet("micro_enterprise"), seed=1)
     d: MicroEnterpriseDesign = model.design
-    ppoc = d.account_owner[0]
-    assert isinstance(ppoc, PrimaryContact)
+    contact = d.primary_contact[0]
+    assert isinstance(contact, PrimaryContact)
     job = add_job(model, {"medical": 2, "operations": 2, "access": 2})
-    job.owner = ppoc
+    job.owner = contact
     medical = d.route(job, INDEX["medical"])
     assert medical.path == () and medical.pool
     assert all(s.function == "medical" for s in medical.pool)  # the regulatory firewall
     ops = d.route(job, INDEX["operations"])
     assert ops.platform is d.platform and ops.path == ()  # straight into the platform queue
-    ppoc.team.reverted = True  # old habits: ask the boss
-    assert d.route(job, INDEX["access"]).path == (ppoc.team.owner,)
+    contact.team.reverted = True  # old habits: ask the boss
+    assert d.route(job, INDEX["access"]).path == (contact.team.owner,)
 
 
 def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
@@ -158,7 +166,7 @@ def test_medical_firewall_off_lets_skilled_teammates_do_medical_work():
                               min_skill_to_work=0.0), seed=1)
     d = model.design
     job = add_job(model, {"medical": 2})
-    job.owner = d.account_owner[0]
+    job.owner = d.primary_contact[0]
     assert any(s.function != "medical" for s in d.route(job, INDEX["medical"]).pool)
 
 
@@ -179,7 +187,7 @@ def test_handoff_waits_at_each_hop_then_work_starts():
     model = OrgSimModel(cfg, seed=1)
     rep = staff(model, SalesRep)[0]
     job = add_job(model, {"medical": 1})
-    model.discover(job, rep)  # week 0; the medical task is handed off through two managers
+    discover(model, job, rep)  # week 0; the medical task is handed off through two managers
     task = job.tasks[0]
     assert task.worker is None
     model.step()  # week 1: the rep's manager (one level up: 1 week) passes it on
@@ -198,7 +206,7 @@ def test_traditional_escalation_climbs_until_authority(decision, levels, wait):
     model = OrgSimModel(quiet("traditional"), seed=1)  # authority 1 / 10 / top; 1 w a level
     rep = staff(model, SalesRep)[0]
     job = add_job(model, {"commercial": 1}, decision=decision)
-    model.discover(job, rep)
+    discover(model, job, rep)
     run_until(model, lambda: not np.isnan(job.decided_at))
     assert job.escalation_levels == levels
     assert job.decided_by_level == levels
@@ -210,7 +218,7 @@ def test_escalations_queue_at_a_busy_manager_first_come_first_served():
     rep = staff(model, SalesRep)[0]
     jobs = [add_job(model, {"commercial": 0.1}, decision=5.0) for _ in range(60)]
     for job in jobs:
-        model.discover(job, rep)
+        discover(model, job, rep)
     run_until(model, lambda: all(not np.isnan(j.decided_at) for j in jobs))
     waits = [j.decision_wait for j in jobs]
     rules = model.config.staffing.interaction
@@ -222,11 +230,11 @@ def test_escalations_queue_at_a_busy_manager_first_come_first_served():
 
 def test_micro_enterprise_decides_in_team_up_to_its_authority():
     model = OrgSimModel(quiet("micro_enterprise"), seed=1)
-    ppoc = model.design.account_owner[0]
+    contact = model.design.primary_contact[0]
     small = add_job(model, {"commercial": 1}, decision=30.0)
     large = add_job(model, {"commercial": 1}, decision=80.0)
-    model.discover(small, ppoc)
-    model.discover(large, ppoc)
+    discover(model, small, contact)
+    discover(model, large, contact)
     assert small.decided_at == 0.0 and small.decided_by_level == 0
     run_until(model, lambda: not np.isnan(large.decided_at))
     assert large.decision_wait == pytest.approx(1.0) and large.decided_by_level == 1
@@ -238,7 +246,7 @@ def test_matrix_dual_approval_needs_both_lines_for_cross_functional_decisions():
     cross = add_job(model, {"commercial": 1, "medical": 1}, decision=8.0)
     single = add_job(model, {"commercial": 1}, decision=8.0)
     for job in (cross, single):
-        model.discover(job, lead)
+        discover(model, job, lead)
     run_until(model, lambda: not np.isnan(cross.decided_at) and not np.isnan(single.decided_at))
     assert single.decided_by_level == 1 and single.decision_wait == pytest.approx(1.0)
     assert cross.decided_by_level == 2 and cross.decision_wait == pytest.approx(2.0)
@@ -285,7 +293,7 @@ def test_abandoned_job_leaves_worker_queues():
     model = OrgSimModel(cfg, seed=1)
     rep = staff(model, SalesRep)[0]
     job = add_job(model, {"commercial": 5000}, patience=2.0)  # far more work than two weeks
-    model.discover(job, rep)
+    discover(model, job, rep)
     assert job.tasks[0] in rep.queue
     run_until(model, lambda: job.state == JobState.ABANDONED)
     model.step()
@@ -367,7 +375,7 @@ def test_account_adopts_on_consensus_only_once_trigger_points_are_solved():
     model.step()
     assert not model.accounts[0].adopted
     job = add_job(model, {"medical": 1}, gating=True, job_type="formulary_evidence")
-    model.resolve(job)
+    resolve(model, job)
     model.step()
     assert model.accounts[0].adopted and model.book.adopted_week[0] == model.now
 
@@ -399,7 +407,7 @@ def test_platform_experts_serve_one_shared_queue_first_come_first_served():
     expert = platform.experts_for(INDEX["operations"])[0]
     jobs = [add_job(model, {"operations": 30.0}) for _ in range(3)]
     for job in jobs:
-        model.discover(job, model.design.account_owner[0])
+        discover(model, job, model.design.primary_contact[0])
     queued = [t for t in platform.queue[INDEX["operations"]]]
     assert [t.job for t in queued] == jobs  # no teammate may do operations work: all queued
     assert platform.expected_finish(jobs[0].tasks[0]) > 60  # two 30-hour requests are ahead
@@ -407,3 +415,161 @@ def test_platform_experts_serve_one_shared_queue_first_come_first_served():
     assert jobs[0].tasks[0].worker is expert and jobs[1].tasks[0].worker is None
     run_until(model, lambda: all(j.state == JobState.RESOLVED for j in jobs))
     assert jobs[0].closed_at <= jobs[1].closed_at <= jobs[2].closed_at
+
+
+# ------------------------------------------------------------------- work and resolution (7.5)
+def test_a_job_resolves_only_when_its_last_task_is_delivered():
+    model = OrgSimModel(quiet("traditional", frontline_authority=100.0), seed=1)
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"commercial": 1, "medical": 1}, decision=0.0)
+    discover(model, job, rep)
+    first, second = job.tasks
+    model.workforce.new_step()  # this week's hours, to deliver with
+    visit_hours = model.counts["visit_hours"]
+    complete_task(model, first, rep)
+    assert job.state == JobState.IN_PROGRESS and job.open_tasks == 1
+    assert model.counts["visit_hours"] > visit_hours  # delivery is customer-facing time
+    complete_task(model, second, rep)
+    assert job.state == JobState.RESOLVED and model.counts["resolved"] == 1
+
+
+def test_resolving_a_job_raises_trust_wins_access_and_is_remembered_by_who_touched_it():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    rep = staff(model, SalesRep)[0]
+    job = add_job(model, {"access": 1})
+    job.touched.add(rep.person_id)
+    trust = model.book.trust[0]
+    resolve(model, job)
+    gain = model.config.market.trust_gain
+    assert model.book.trust[0] == pytest.approx(trust + gain * (1 - trust))
+    assert model.book.access_won[0] == 1.0 and model.book.resolved_stock[0] == 1.0
+    assert model.workforce.resolved_memory[rep.row] == 1.0
+    assert model.state_count[JobState.RESOLVED] == 1
+    assert model.state_count[JobState.UNDISCOVERED] == 0
+
+
+def test_only_jobs_past_their_deadline_are_abandoned():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    late, waiting = add_job(model, {"medical": 1}, patience=2.0), add_job(model, {"medical": 1})
+    model.now = 1.0
+    abandon_overdue_jobs(model)
+    assert late.is_open
+    model.now = 2.0
+    abandon_overdue_jobs(model)
+    assert late.state == JobState.ABANDONED and waiting.state == JobState.UNDISCOVERED
+
+
+# ------------------------------------------------------------------------ undiscovered jobs
+def test_undiscovered_jobs_keep_their_columns_in_step_with_the_jobs():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    und = UndiscoveredJobs()
+    jobs = [add_job(model, {"medical": 1}, account=a, threshold=float(a)) for a in (0, 1, 2)]
+    for job in jobs:
+        und.append(job)
+    assert len(und) == 3 and len(und.account) == 0  # rows are added once a step
+    und.extend()
+    und.accumulated[:] = [0.1, 0.2, 0.3]
+    und.keep(np.array([True, False, True]))
+    assert und.jobs == [jobs[0], jobs[2]]
+    assert und.account.tolist() == [0, 2] and und.threshold.tolist() == [0.0, 2.0]
+    assert und.accumulated.tolist() == [0.1, 0.3] and und.needs.shape == (2, N_CAPABILITIES)
+
+
+# -------------------------------------------------------------------------------- trust (7.7)
+def test_trust_reverts_to_its_start_and_too_many_contacts_strain_it():
+    cfg = quiet("traditional")
+    m = cfg.market
+    m.comfortable_contacts, m.contact_strain = 1, 0.01
+    model = OrgSimModel(cfg, seed=1)
+    model.now = 1.0
+    start = model.market.trust0.copy()
+    model.book.trust[:] = start - 0.2
+    for person in (101, 102, 103):  # three recent contacts at account 1, two beyond comfortable
+        model.contacts.touch_one(1, person, model.now)
+    update_trust(model)
+    reverted = start[0] - 0.2 + m.trust_reversion * 0.2
+    assert model.book.trust[0] == pytest.approx(reverted)
+    assert model.book.trust[1] == pytest.approx(start[1] - 0.2 + m.trust_reversion * 0.2
+                                                - m.contact_strain * 2)
+
+
+def test_an_account_loses_trust_when_its_recent_contact_leaves():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    model.contacts.touch_one(2, 555, model.now)
+    before = model.book.trust.copy()
+    lose_departed_contact(model, 555)
+    loss = model.config.market.departure_trust_loss
+    assert model.book.trust[2] == pytest.approx(before[2] * (1 - loss))
+    np.testing.assert_array_equal(np.delete(model.book.trust, 2), np.delete(before, 2))
+
+
+# ------------------------------------------------------------------------------- people (7.8)
+def test_engagement_rises_with_impact_and_falls_with_abandoned_jobs():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    wf = model.workforce
+    good, bad = (r.row for r in staff(model, SalesRep)[:2])
+    wf.leave_threshold[: wf.n] = np.inf
+    wf.engagement[[good, bad]] = 0.5
+    wf.resolved_memory[good], wf.abandoned_memory[bad] = 5.0, 5.0
+    update_people(model)
+    assert wf.engagement[good] > 0.5 > wf.engagement[bad]
+
+
+def test_a_leaver_s_position_stays_vacant_for_the_hiring_delay_then_is_filled_by_a_new_person():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    wf, delay = model.workforce, model.config.staffing.hiring_delay_weeks
+    wf.leave_threshold[: wf.n] = np.inf
+    rep = staff(model, SalesRep)[0]
+    leaver = int(wf.person_id[rep.row])
+    leave(model, rep.row)
+    assert not wf.filled[rep.row] and leaver not in model.row_of_person
+    model.now = delay - model.dt
+    update_people(model)
+    assert not wf.filled[rep.row]
+    model.now = delay
+    update_people(model)
+    assert wf.filled[rep.row] and int(wf.person_id[rep.row]) not in (leaver, -1)
+    assert model.counts["leavers"] == 1 and model.counts["hires"] == 1
+
+
+# -------------------------------------------------------------------------------- costs (7.9)
+def test_a_step_costs_the_salaries_of_filled_positions_visits_and_hires():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    s, wf, n = model.config.staffing, model.workforce, model.workforce.n
+    vacant = staff(model, SalesRep)[0].row
+    wf.vacate(vacant, until=10.0)
+    model.counts["visit_hours"] += 10.0
+    model.counts["hires"] += 1
+    book_costs(model)
+    salaries = wf.salary[:n].sum() - wf.salary[vacant]
+    expected = salaries / 52.0 * model.dt + 10.0 * s.visit_cost + s.hiring_cost
+    assert model.cost_step == pytest.approx(expected) and model.cost_total == model.cost_step
+
+
+def test_the_price_of_reorganising_is_severance_plus_retraining():
+    model = OrgSimModel(quiet("traditional"), seed=1)
+    s, wf = model.config.staffing, model.workforce
+    managers, reps = staff(model, Manager), staff(model, SalesRep)
+    pay_transition(model, managers, reps)
+    expected = (sum(wf.salary[m.row] for m in managers) * s.severance_years
+                + len(reps) * s.retraining_cost)
+    assert expected > 0 and model.counts["transition_cost"] == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- random streams
+def test_a_raised_again_job_draws_depend_only_on_seed_job_and_generation():
+    draws = [reraise_stream(seed, job, gen).random(3).tolist()
+             for seed, job, gen in ((1, 5, 1), (1, 5, 1), (2, 5, 1), (1, 6, 1), (1, 5, 2))]
+    assert draws[0] == draws[1]
+    assert all(d != draws[0] for d in draws[2:])
+
+
+def test_every_random_stream_is_made_in_rng_py():
+    import pathlib
+
+    import sim
+
+    root = pathlib.Path(sim.__file__).parent
+    makers = [str(p.relative_to(root)) for p in root.rglob("*.py")
+              if any(w in p.read_text() for w in ("default_rng(", "SeedSequence(", "seed_seq"))]
+    assert makers == ["engine/rng.py"]

@@ -149,15 +149,16 @@ def test_bad_sweep_input_is_one_line_exit_2_and_no_folder(tmp_path):
     assert out.stderr.strip() == ("orgsim: error: org: unknown option 'flat'; allowed: matrix, "
                                   "micro_enterprise, pilot_rollout, traditional")
     assert not (tmp_path / "outputs").exists()
-    out = orgsim(["org=traditional,micro_enterprise", "staffing.ppoc_span=2,0"], tmp_path)
-    assert out.returncode == 2 and "staffing.ppoc_span: must be ≥ 1" in out.stderr
+    out = orgsim(["org=traditional,micro_enterprise", "staffing.primary_contact_span=2,0"],
+                 tmp_path)
+    assert out.returncode == 2 and "staffing.primary_contact_span: must be ≥ 1" in out.stderr
 
 
 def _synthetic_store(root: Path) -> pd.DataFrame:
     """A tiny store written by hand: two designs, four seeds, two settings."""
     rng = np.random.default_rng(7)
     rows = []
-    for setting in ("staffing.ppoc_span=2", "staffing.ppoc_span=4"):
+    for setting in ("staffing.primary_contact_span=2", "staffing.primary_contact_span=4"):
         for seed in range(4):
             for design in ("traditional", "micro_enterprise"):
                 rows.append({"run_id": f"{setting}-{design}-{seed}", "design": design,

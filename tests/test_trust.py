@@ -342,7 +342,7 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
     from sim.report.style import colour
 
     rng = np.random.default_rng(3)
-    names = ["staffing.ppoc_span", "org.team_authority", "org.call_target_share",
+    names = ["staffing.primary_contact_span", "org.team_authority", "org.call_target_share",
              "market.cross_functional_share"]
     x = pd.DataFrame(rng.uniform(size=(300, 4)), columns=names)
     y = ((x[names[0]] > 0.6) & (x[names[1]] < 0.3)).to_numpy()

@@ -37,7 +37,7 @@ FOOTER = """\
 Examples:
   orgsim                                      default scenario, traditional vs micro_enterprise
   orgsim scenario=infusion_capacity org=matrix run.replications=30
-  orgsim org.team_authority=20 staffing.ppoc_span=3
+  orgsim org.team_authority=20 staffing.primary_contact_span=3
   orgsim baseline=null org=pilot_rollout      one design alone
   orgsim --cfg job scenario=rare_disease      the resolved configuration, without running
 

@@ -48,6 +48,9 @@ def main() -> None:
     if sys.argv[1:2] == ["--reproduce"]:
         original = Path(sys.argv[2]) if len(sys.argv) > 2 else None
         sys.argv = [sys.argv[0], *reproducing(sys.argv[2:])]
+    from sim.configuration import renamed
+
+    sys.argv = [sys.argv[0], *renamed.overrides(sys.argv[1:])]  # Hydra's job reads sys.argv
     args = get_args_parser().parse_args(sys.argv[1:])
     from sim.configuration.composition import InputError, compose_run
 

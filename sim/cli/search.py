@@ -26,6 +26,7 @@ import optuna
 import pandas as pd
 import yaml
 
+from sim.configuration import renamed
 from sim.configuration.composition import CONF, InputError, compose_run
 from sim.configuration.schema import ConfigError, SimConfig
 from sim.configuration.validation import validate
@@ -38,7 +39,8 @@ def load_space(name: str) -> dict:
     if not path.exists():
         raise InputError(f"--space: no search space {path}")
     space = yaml.safe_load(path.read_text())
-    for key, spec in space.get("params", {}).items():
+    space["params"] = {renamed.current(k): v for k, v in space.get("params", {}).items()}
+    for key, spec in space["params"].items():
         if spec.get("type") not in ("int", "float") or spec["low"] >= spec["high"]:
             raise InputError(f"--space {key}: needs type int or float and low < high")
     return space
@@ -73,7 +75,7 @@ def winner_scenario(scenario: str, overrides: list[str], design: str, settings: 
 
     entry = catalog().get(scenario)
     body = yaml.safe_load(entry.path.read_text()) if entry else None
-    body = body if isinstance(body, dict) else {}
+    body = renamed.tree(body if isinstance(body, dict) else {})
     choices = {}
     for item in body.pop("defaults", None) or []:
         if isinstance(item, dict):
@@ -113,7 +115,8 @@ def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
 def _parser() -> argparse.ArgumentParser:
     """The command's arguments (``orgsim-search --help``)."""
     parser = argparse.ArgumentParser(prog="orgsim-search", description=__doc__.splitlines()[0])
-    parser.add_argument("overrides", nargs="*", help="scenario and settings, as for orgsim")
+    parser.add_argument("overrides", nargs="*", type=renamed.override,  # old names: a release
+                        help="scenario and settings, as for orgsim")
     parser.add_argument("--objective", default="resolved_share", choices=sorted(OUTCOME_INFO))
     parser.add_argument("--direction", choices=("maximize", "minimize"),
                         help="default: from the outcome (e.g. minimize cost_per_resolved_job)")
@@ -195,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     scenario = winner_scenario(name, args.overrides, space["design"], {
         "staffing": {k: getattr(config.staffing, k) for k in (
             "reps", "operations_experts", "patient_services_experts", "team_size",
-            "ppoc_span")},
+            "primary_contact_span")},
         "org": {k.split(".", 1)[1]: v for k, v in best.params.items() if k.startswith("org.")}})
     # The staffing is what the search chose within the budget: compared as configured, or
     # orgsim's default (equal budget) would rescale it and run another organisation.

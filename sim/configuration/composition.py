@@ -21,7 +21,7 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
-from sim.configuration import hydra_store
+from sim.configuration import hydra_store, renamed
 from sim.configuration.design_registry import design_class, design_config, names
 from sim.configuration.hydra_store import OrgsimConfig, register, scenario_problem
 from sim.configuration.params import allowed_text
@@ -151,6 +151,8 @@ def explain(exc: BaseException) -> str:
             known = _known_keys(key)
             close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
+            if key in renamed.RENAMED:  # an old name in a file Hydra read itself
+                hint = f"; it is now {renamed.RENAMED[key]!r}"
             where = key.rsplit(".", 1)[0] if "." in key else "the configuration"
             return f"{key}: unknown setting{hint} (see the settings of {where} in conf/ or " \
                    f"docs/ODD.md)"
@@ -360,6 +362,7 @@ def compose_run(overrides: list[str]) -> Composed:
 
     The compared design is not yet scaled to the baseline's budget (that builds the model a few
     times): :func:`sim.experiments.budget.equalised` does it, as the run itself does."""
+    overrides = renamed.overrides(overrides)  # old setting names work for a release
     register()
     check_choices(overrides)
     try:

@@ -26,6 +26,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.configuration import renamed
 from sim.configuration.design_registry import design_class, names
 from sim.configuration.safety import UnsafeInput, check_data, read_yaml
 from sim.configuration.scenarios import SCENARIOS
@@ -129,6 +130,7 @@ def load_scenarios(chosen: list[str]) -> None:
         if problem is None:
             try:
                 node = OmegaConf.create(text) if text.strip() else OmegaConf.create({})
+                renamed.tree(node)  # old setting names work for a release, with a notice
             except (OmegaConfBaseException, yaml.YAMLError, ValueError) as error:
                 problem = f"scenario {name}: {path}: {error}".splitlines()[0]
         if problem is not None:

@@ -528,11 +528,11 @@ class StaffingConfig:
         8, unit="people", doc="Target size of a micro-enterprise (designs with micro-enterprises)",
         ge=1, le=1000, source=A1,
     )
-    ppoc_span: float = param(
+    primary_contact_span: float = param(
         2.0, unit="accounts", doc="Target accounts per primary point of contact (more if the "
         "team lacks senior people; designs with primary contacts)", ge=1, le=10000, source=A0,
     )
-    ppoc_min_experience: float = param(
+    primary_contact_min_experience: float = param(
         4.0, unit="years", doc="Experience a person needs to be a primary point of contact "
         "(a 'single, senior point of contact')", ge=0, le=40, source=A0,
     )
@@ -617,7 +617,7 @@ class StaffingConfig:
         source="assumption: 1.6 × a rep (UK 2009 first-line manager median £55k vs medical rep "
         "£32k, Pf Magazine survey)",
     )
-    salary_ppoc: float = param(
+    salary_primary_contact: float = param(
         250.0, unit="k€/year", doc="Fully loaded cost of a primary point of contact (senior)",
         ge=0, source="assumption: a senior key-account role, as an access manager ([A0]: "
         "'single, senior point of contact')",

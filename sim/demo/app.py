@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode
 
 import solara
 
+from sim.configuration import renamed
 from sim.demo.levers import model_params
 from sim.demo.replay import Replay, Settings, replay_for
 from sim.demo.stage import Stage
@@ -62,6 +63,10 @@ class View:
 def from_query(search: str) -> View:
     """Read a link's query string; a value that is not allowed is ignored (the page says so)."""
     query = {k: v[-1] for k, v in parse_qs(search or "").items()}
+    for old in renamed.RENAMED:  # links made before a setting was renamed still work
+        short = old.split(".")[-1]
+        if short in query:
+            query.setdefault(renamed.current(old).split(".")[-1], query.pop(short))
     changes, problems = {}, []
     for name, spec in params().items():
         key = FIELDS.get(name, name)

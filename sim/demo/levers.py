@@ -20,7 +20,7 @@ from sim.configuration.validation import validate
 from sim.designs import names
 
 DEFAULTS = {
-    "ppoc_span": 2.0,
+    "primary_contact_span": 2.0,
     "team_size": 8,
     "team_authority": 50.0,
     "hierarchy_levels": 3,
@@ -43,8 +43,9 @@ def model_params() -> dict:
                   "label": "Right design"},
         "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
                  "label": "Seed (same market on both sides)"},
-        "ppoc_span": {"type": "SliderFloat", "value": DEFAULTS["ppoc_span"], "min": 1.0,
-                      "max": 12.0, "step": 0.5, "label": "Accounts per primary contact"},
+        "primary_contact_span": {"type": "SliderFloat",
+                                 "value": DEFAULTS["primary_contact_span"], "min": 1.0,
+                                 "max": 12.0, "step": 0.5, "label": "Accounts per primary contact"},
         "team_size": {"type": "SliderInt", "value": DEFAULTS["team_size"], "min": 2,
                       "max": 30, "step": 1, "label": "Micro-enterprise team size"},
         "team_authority": {"type": "SliderFloat", "value": DEFAULTS["team_authority"],
@@ -112,7 +113,7 @@ def configure(scenario: str, design: str, levers: dict) -> SimConfig:
     """The configuration of one side: the scenario, the design, and the levers."""
     cfg = copy.deepcopy(_composed(scenario, design))
     s, m = cfg.staffing, cfg.market
-    s.ppoc_span = float(levers["ppoc_span"])
+    s.primary_contact_span = float(levers["primary_contact_span"])
     s.team_size = int(levers["team_size"])
     total = s.operations_experts + s.patient_services_experts
     experts = int(levers["platform_experts"])

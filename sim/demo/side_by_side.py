@@ -25,7 +25,7 @@ class SideBySide(Model):
 
     def __init__(self, scenario_name: str = "workshop", left: str = "traditional",
                  right: str = "micro_enterprise", seed: int = 0,
-                 ppoc_span: float = DEFAULTS["ppoc_span"],
+                 primary_contact_span: float = DEFAULTS["primary_contact_span"],
                  team_size: int = DEFAULTS["team_size"],
                  team_authority: float = DEFAULTS["team_authority"],
                  hierarchy_levels: int = DEFAULTS["hierarchy_levels"],
@@ -34,7 +34,7 @@ class SideBySide(Model):
                  cross_functional: float = DEFAULTS["cross_functional"],
                  resistance: float = DEFAULTS["resistance"]):
         super().__init__(rng=int(seed))
-        levers = {"ppoc_span": ppoc_span, "team_size": team_size,
+        levers = {"primary_contact_span": primary_contact_span, "team_size": team_size,
                   "team_authority": team_authority, "hierarchy_levels": hierarchy_levels,
                   "call_target_share": call_target_share, "platform_experts": platform_experts,
                   "cross_functional": cross_functional, "resistance": resistance}

@@ -2,7 +2,7 @@
 
 As [A0] and [A1] describe it: frontline staff self-organise into small cross-functional teams
 (micro-enterprises) that own the accounts of a territory; each account has a single primary point
-of contact (PPOC) who listens for the customer's needs and may pull expertise directly from
+of contact who listens for the customer's needs and may pull expertise directly from
 teammates and from the shared platform; decisions up to a large threshold are taken in the team;
 plans are remade weekly from current data; staff are rewarded for customer outcomes (resolved
 jobs), not call counts, so less customer time goes to the product message [A2, A3].
@@ -92,7 +92,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
         super().__init__(model, config)
         self.me_teams: list[MicroEnterprise] = []
         self.owners: list[Manager] = []
-        self.account_owner: dict[int, PrimaryContact] = {}
+        self.primary_contact: dict[int, PrimaryContact] = {}
         self.platform: Platform | None = None
         self._template: PlanTemplate | None = None
 
@@ -138,19 +138,19 @@ class MicroEnterpriseDesign(OrganisationDesign):
                                                       -wf.experience[m.row], m.row))
         seniors = [m for m in by_seniority
                    if m.function != "medical" and not m.vacant
-                   and wf.experience[m.row] >= staffing.ppoc_min_experience]
+                   and wf.experience[m.row] >= staffing.primary_contact_min_experience]
         seniors = seniors or by_seniority[:1]
-        n_ppoc = (min(len(seniors), math.ceil(len(accounts) / staffing.ppoc_span))
+        n_contacts = (min(len(seniors), math.ceil(len(accounts) / staffing.primary_contact_span))
                   if accounts else 0)
-        promoted = {m: m.promote(PrimaryContact) for m in seniors[:n_ppoc]}
+        promoted = {m: m.promote(PrimaryContact) for m in seniors[:n_contacts]}
         members = [promoted.get(m, m) for m in members]
-        ppocs = [promoted[m] for m in seniors[:n_ppoc]]
+        contacts = [promoted[m] for m in seniors[:n_contacts]]
         for m in members:
             m.accounts = []
         for i, a in enumerate(accounts):
-            ppoc = ppocs[i % len(ppocs)]
-            ppoc.accounts.append(a)
-            self.account_owner[a] = ppoc
+            contact = contacts[i % len(contacts)]
+            contact.accounts.append(a)
+            self.primary_contact[a] = contact
         cover(accounts, [m for m in members if m.function == "medical"])
         if not cfg.single_contact:  # everyone meets the customers of their function
             cover(accounts, [m for m in members if m.function == "sales"
@@ -223,11 +223,11 @@ class MicroEnterpriseDesign(OrganisationDesign):
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
         """The account's primary contact; while that position is vacant, whoever found it."""
-        ppoc = self.account_owner.get(job.account)
-        return discoverer if ppoc is None or ppoc.vacant else ppoc
+        contact = self.primary_contact.get(job.account)
+        return discoverer if contact is None or contact.vacant else contact
 
     def default_contact(self, account: int):
-        return self.account_owner.get(account) or self.me_teams[0].members[0]
+        return self.primary_contact.get(account) or self.me_teams[0].members[0]
 
     # ------------------------------------------------------------------- decision rights
     def authority_of(self, owner, job) -> float:
@@ -260,11 +260,12 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     def front(self, task, worker):
         """The account's primary contact delivers results when they have the time."""
-        ppoc = self.account_owner.get(task.job.account)
-        if ppoc is None or ppoc is worker or (ppoc.team is not None and ppoc.team.reverted):
+        contact = self.primary_contact.get(task.job.account)
+        if contact is None or contact is worker or (contact.team is not None
+                                                    and contact.team.reverted):
             return worker
         delivery = self.model.config.staffing.delivery_hours
-        return ppoc if ppoc.hours_left >= delivery else worker
+        return contact if contact.hours_left >= delivery else worker
 
     # ----------------------------------------------------------------------- incentives
     def kpi_weights(self, agent):

@@ -30,7 +30,8 @@ from sim.designs.micro_enterprise import (
 )
 from sim.designs.structures.platform import Platform
 from sim.designs.traditional import TraditionalConfig, TraditionalDesign
-from sim.engine.escalation import Escalation
+from sim.engine.costs import pay_transition
+from sim.engine.escalation import Escalation, take_decision
 from sim.engine.routing import Handoff, dispatch
 from sim.engine.visits import VisitPlan
 
@@ -103,7 +104,7 @@ class PilotRolloutDesign(OrganisationDesign):
         chosen = self._pilot_people(frontline, len(pilot) / n if n else 0.0) if pilot else []
         if chosen:
             self.new.form_teams([(chosen, [int(a) for a in pilot])])
-            self.model.pay_transition([], chosen)
+            pay_transition(self.model, [], chosen)
         rest = [s for s in frontline if s not in chosen]
         self.old.organise(rest, experts, [a for a in range(n) if not self.served_by_new[a]])
         self._replan()
@@ -146,14 +147,14 @@ class PilotRolloutDesign(OrganisationDesign):
         old.plan, old._template = VisitPlan.empty(), None
         old.structure_changed()
         self.structure_changed()
-        model.pay_transition(managers, members)
+        pay_transition(model, managers, members)
         for item in pending:  # the new structure takes over what was waiting on managers
             if not item.is_live():
                 continue
             if isinstance(item, Escalation):
                 job = item.job
                 if job.decision <= self.new.authority_of(job.owner, job):
-                    model.take_decision(job, job.owner, reviews=item.level)
+                    take_decision(model, job, job.owner, reviews=item.level)
                 else:
                     item.hand_over(self.new.escalation_chain(job), self.new.min_reviews(job),
                                    model.now)

@@ -26,6 +26,8 @@ IV → subcutaneous switch can free [A0].
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.engine.market import CLINICAL_ROLES
@@ -102,3 +104,21 @@ class AdoptionModel:
         capacity = (patients * t.peak_share * t.infusion_capacity_ratio
                     * (1.0 + t.sc_capacity_gain * infusion_solved))
         return np.minimum(demand, capacity)
+
+
+def update_adoption(model) -> None:
+    """One step: stakeholders advance, accounts reaching consensus adopt, patients are treated,
+    and the memory of resolved and abandoned jobs fades (ODD 7.6)."""
+    book, t = model.book, model.config.therapy
+    hazard = model.adoption.hazard(model.dmus, book.trust, book.exchange_hours,
+                                   book.detailing_hours, book.resolved_stock, book.access_won)
+    model.dmus.advance(hazard, t.maintenance_rate, model.dt)
+    ready = model.adoption.consensus(model.dmus) & ~book.adopted & (book.open_gates == 0)
+    for a in np.flatnonzero(ready):
+        model.accounts[a].adopt(model.now)
+    book.patients_treated = model.adoption.patients_treated(
+        model.market.patients, book.adopted_week, book.infusion_solved, model.now)
+    model.adopted_share_history[model.steps] = model.dmus.adopted_share_by_account()
+    decay = math.exp(-model.dt / t.resolved_memory_weeks)
+    book.resolved_stock *= decay
+    book.abandoned_stock *= decay

@@ -12,14 +12,20 @@ decision wait; the number of levels it climbed is its escalation depth.
 Whoever decides, the decision carries a compliance risk that shrinks with the size of the
 commitment, with each level that reviewed it and with governance (one setting for every design)
 (:func:`incident_probability`): fast front-line decisions are not free.
+
+Once a job is decided its work starts (sim/engine/work.py). Managers work through their inboxes
+once a step (:func:`review_inboxes`). ODD section 7.3.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.engine.costs import record_incident
 from sim.engine.interactions import friction
 from sim.engine.jobs import CustomerJob, Event
+from sim.engine.work import start_work
+from sim.engine.workforce import Activity
 
 
 def incident_probability(decision_k: float, reviews: int, governance: float, market) -> float:
@@ -74,10 +80,63 @@ class Escalation:
         top = self.level == len(self.chain) - 1
         may_decide = self.level + 1 >= self.min_reviews and job.decision <= manager.authority
         if may_decide or top:
-            model.take_decision(job, manager, reviews=self.level + 1)
+            take_decision(model, job, manager, reviews=self.level + 1)
             return
         self.level += 1
         self._send(manager, now)
 
     def is_live(self) -> bool:
         return self.job.is_open
+
+
+def request_decision(model, job: CustomerJob) -> None:
+    """Decide on the spot if within the owner's authority, else escalate."""
+    chain = model.design.escalation_chain(job)
+    if job.decision <= model.design.authority_of(job.owner, job) or not chain:
+        take_decision(model, job, job.owner, reviews=0)
+        return
+    model.counts["escalations"] += 1
+    Escalation(job, chain, model.now, min_reviews=model.design.min_reviews(job)).start(model.now)
+
+
+def take_decision(model, job: CustomerJob, decider, reviews: int) -> None:
+    """Record the decision, its compliance risk, and start the work."""
+    wf = model.workforce
+    job.decided_at = model.now
+    job.decision_wait = model.now - job.discovered_at
+    job.decided_by_level = reviews
+    model.history.record(job, model.now, Event.DECIDED, decider, f"{job.decision:.1f} k€")
+    model.counts["decisions"] += 1
+    owner_row = job.owner.row
+    rules = model.config.staffing.interaction
+    if reviews == 0:
+        wf.own_decisions[owner_row] += 1
+        if job.decision > 0:
+            decider.spend(rules.governance * rules.governance_hours, Activity.GOVERNANCE)
+    else:
+        wf.escalated_decisions[owner_row] += 1
+        model.counts["escalated_decisions"] += 1
+        model.counts["decision_wait"] += job.decision_wait
+    risk = incident_probability(job.decision, reviews, rules.governance, model.config.market)
+    model.counts["expected_incidents"] += risk
+    if risk > 0 and model.dynamics_rng.random() < risk:
+        record_incident(model)
+        model.history.record(job, model.now, Event.COMPLIANCE_INCIDENT, decider)
+    start_work(model, job)
+
+
+def review_inboxes(model) -> None:
+    """Managers work through their inboxes; repeat while requests are handed on with no
+    wait (latency 0), so the order in which managers are visited does not matter."""
+    managers = model.managers()
+    for _ in range(len(managers) + 1):
+        before = _inbox_load(managers)
+        for m in managers:
+            if m.inbox:
+                m.process_inbox()
+        if _inbox_load(managers) == before:
+            break
+
+
+def _inbox_load(managers) -> tuple:
+    return tuple((len(m.inbox), m.used_hours) for m in managers)

@@ -12,12 +12,21 @@ the problems they understand. Trust makes customers open up [A0]. Customers also
 jobs themselves, to whoever the design says is their contact.
 
 The job is discovered when its accumulated hazard passes its pre-drawn Exp(1) threshold, and the
-discoverer is drawn in proportion to each visitor's share of the hazard.
+discoverer is drawn in proportion to each visitor's share of the hazard (with the job's pre-drawn
+``pick``, so no random number is consumed here). The design then names the job's owner, who takes
+or requests the decision (sim/engine/escalation.py).
+
+The jobs not yet found are one :class:`UndiscoveredJobs`: the jobs in arrival order and, row for
+row, the columns the hazard needs. ODD section 7.2.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.configuration.capabilities import N_CAPABILITIES
+from sim.engine.escalation import request_decision
+from sim.engine.jobs import CustomerJob, Event, JobState
 
 
 def discovery_hazard(exposure: np.ndarray, needs: np.ndarray, trust: np.ndarray, rate: float,
@@ -31,3 +40,117 @@ def discovery_hazard(exposure: np.ndarray, needs: np.ndarray, trust: np.ndarray,
     recognised = (exposure * needs).sum(1) / np.maximum(needs.sum(1), 1.0)
     contact = rate * (trust / 0.5) * recognised
     return contact + self_report, contact
+
+
+class UndiscoveredJobs:
+    """The jobs nobody at the company has found yet, in arrival order, one row per job.
+
+    ``account``, ``needs`` (which capabilities it needs), ``accumulated`` (hazard so far),
+    ``threshold`` and ``arrival`` are columns kept in step with ``jobs`` by this class alone:
+    arrivals are appended (:meth:`append`, their rows added in one go by :meth:`extend`, once a
+    step) and found or abandoned jobs removed (:meth:`keep`).
+    """
+
+    def __init__(self):
+        self.jobs: list[CustomerJob] = []
+        self.account = np.zeros(0, np.int64)
+        self.needs = np.zeros((0, N_CAPABILITIES), bool)
+        self.accumulated = np.zeros(0)
+        self.threshold = np.zeros(0)
+        self.arrival = np.zeros(0)
+        self._arrived: list[CustomerJob] = []  # appended since the rows were last extended
+
+    def __len__(self) -> int:
+        return len(self.jobs) + len(self._arrived)
+
+    def append(self, job: CustomerJob) -> None:
+        """A job arrived; its row is added by the next :meth:`extend`."""
+        self._arrived.append(job)
+
+    def extend(self) -> None:
+        """Add the rows of the jobs appended since the last call."""
+        new, self._arrived = self._arrived, []
+        if not new:
+            return
+        self.jobs.extend(new)
+        self.account = np.concatenate(
+            [self.account, np.fromiter((j.account for j in new), np.int64, len(new))])
+        self.needs = np.concatenate([self.needs, np.array([j.effort > 0 for j in new])])
+        self.accumulated = np.concatenate([self.accumulated, np.zeros(len(new))])
+        self.threshold = np.concatenate(
+            [self.threshold, np.fromiter((j.threshold for j in new), float, len(new))])
+        self.arrival = np.concatenate(
+            [self.arrival, np.fromiter((j.arrival for j in new), float, len(new))])
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the rows where ``mask`` is true (call after :meth:`extend`)."""
+        if mask.all():
+            return
+        self.jobs = [j for j, k in zip(self.jobs, mask.tolist(), strict=True) if k]
+        self.account = self.account[mask]
+        self.needs = self.needs[mask]
+        self.accumulated = self.accumulated[mask]
+        self.threshold = self.threshold[mask]
+        self.arrival = self.arrival[mask]
+
+
+def discover_jobs(model) -> None:
+    """Accumulate each undiscovered job's discovery hazard over this step; discover those whose
+    threshold it passed (a job arriving during the step only since its arrival)."""
+    und = model.undiscovered
+    und.extend()
+    if not und.jobs:
+        return
+    m = model.config.market
+    jobs, acc = und.jobs, und.account
+    hazard, contact_hazard = discovery_hazard(model.exposure[acc], und.needs,
+                                              model.book.trust[acc], m.discovery_rate,
+                                              m.self_report_rate)
+    start = model.now - model.dt
+    und.accumulated += hazard * np.minimum(model.dt, model.now - np.maximum(start, und.arrival))
+    keep = np.ones(len(jobs), bool)
+    for i in np.flatnonzero(und.accumulated >= und.threshold).tolist():
+        job = jobs[i]
+        if job.state != JobState.UNDISCOVERED:
+            continue  # abandoned meanwhile: dropped below
+        h, ch = hazard[i], contact_hazard[i]
+        found = discoverer(model, job, ch / h if h > 0 else 0.0)
+        if found:
+            job.exposure = float(und.accumulated[i])
+            discover(model, job, found)
+            keep[i] = False
+    keep &= np.fromiter((j.state == JobState.UNDISCOVERED for j in jobs), bool, len(jobs))
+    und.keep(keep)
+
+
+def discoverer(model, job: CustomerJob, contact_share: float):
+    """Who found ``job``: a visitor ∝ their share of the hazard, or the customer's report
+    (which nobody hears while the customer's usual contact is vacant)."""
+    if model.visit_groups is None or job.pick >= contact_share:
+        contact = model.design.default_contact(job.account)
+        return None if contact.vacant else contact
+    rows, exposure, bounds = model.visit_groups
+    lo, hi = bounds[job.account], bounds[job.account + 1]
+    weight = exposure[lo:hi, list(job.capabilities)].sum(1)
+    total = weight.sum()
+    if total <= 0:
+        return model.design.default_contact(job.account)
+    u = job.pick / contact_share  # uniform on [0, 1) given the pick fell in the contact part
+    k = int(np.searchsorted(np.cumsum(weight) / total, u, side="right"))
+    return model.workforce.agents[rows[lo + min(k, hi - lo - 1)]]
+
+
+def discover(model, job: CustomerJob, found_by) -> None:
+    """``found_by`` found ``job``: it becomes their contact; the design names the owner, who
+    takes or requests the decision."""
+    job.discovered_at = model.now
+    model.move(job, JobState.AWAITING_DECISION)
+    model.counts["discovered"] += 1
+    job.discoverer = found_by
+    model.history.record(job, model.now, Event.DISCOVERED, found_by)
+    model.contacts.touch_one(job.account, found_by.person_id, model.now)
+    owner = model.design.owner_of(job, found_by)
+    job.owner = owner
+    if owner is not found_by:
+        model.history.record(job, model.now, Event.ASSIGNED, owner, "owner")
+    request_decision(model, job)

@@ -26,6 +26,7 @@ from sim.configuration.capabilities import (
     OPERATIONS,
     PATIENT_SERVICES,
 )
+from sim.engine.rng import function_streams
 
 FUNCTIONS = ("sales", "medical", "access", "patient_services", "operations", "management")
 HOME_CAPABILITY = {
@@ -79,11 +80,7 @@ class PeoplePool:
 
     def __init__(self, rng: np.random.Generator, staffing):
         self._staffing = staffing
-        children = rng.bit_generator.seed_seq.spawn(2 * len(FUNCTIONS))
-        self._incumbent_rng = {f: np.random.default_rng(children[i])
-                               for i, f in enumerate(FUNCTIONS)}
-        self._hire_rng = {f: np.random.default_rng(children[len(FUNCTIONS) + i])
-                          for i, f in enumerate(FUNCTIONS)}
+        self._incumbent_rng, self._hire_rng = function_streams(rng, FUNCTIONS)
         self._next_id = 0
 
     def _draw(self, rng: np.random.Generator, function: str, mean_experience: float) -> Person:

@@ -23,6 +23,7 @@ import pandas as pd
 from sim.configuration.capabilities import CAPABILITIES
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
+from sim.engine.rng import compliance_stream
 from sim.engine.stakeholders import STAGE_NAMES
 from sim.engine.workforce import ACTIVITY_NAMES
 
@@ -291,7 +292,7 @@ def compliance_costs(model, draws: int = 4000) -> dict:
     expected_n = float(c["expected_incidents"])
     p95 = 0.0
     if expected_n > 0 and s.incident_cost > 0:
-        rng = np.random.default_rng(np.random.SeedSequence(model.seed, spawn_key=(11,)))
+        rng = compliance_stream(model.seed)
         mu = np.log(s.incident_cost) - s.incident_cost_sigma ** 2 / 2
         counts = rng.poisson(expected_n, draws)
         sizes = rng.lognormal(mu, s.incident_cost_sigma, int(counts.sum()))

@@ -1,15 +1,32 @@
-"""Named random streams derived from one seed, so design comparisons are paired.
+"""Every random stream of a run, named in one place and derived from the run's one seed.
 
 Common random numbers: for one seed the market — accounts, stakeholders, network, every job's
 arrival and properties, and the people on the payroll and the hiring pool — must be identical
 whichever organisation design runs. Each of those is drawn from its own child of
 ``SeedSequence(seed)``, so how many numbers a design consumes elsewhere cannot shift them. Only
-``dynamics`` (handed to Mesa as ``Model(rng=...)``, i.e. ``model.rng``) is consumed differently by
-different designs.
+``dynamics`` (handed to Mesa as ``Model(rng=...)``, i.e. ``model.rng`` and
+``model.dynamics_rng``) is consumed differently by different designs: lost requests, compliance
+incidents and their cost, a design's own transitions. (Mesa itself takes one number from it
+when the model is made, to seed its ``model.random``, which orgsim never uses.)
+
+Two further streams are keyed to something other than the run's progress, so that they too are
+the same under every design:
+
+* :func:`reraise_stream` — the fresh discovery draws of a trigger-point job raised again after it
+  was abandoned depend only on (seed, original job, generation), not on how many numbers the
+  design drew before;
+* :func:`compliance_stream` — the simulated distribution of the run's compliance cost
+  (sim/engine/results.py) depends only on the seed.
+
+``people`` is split further (:func:`function_streams`): one child per function for the
+incumbents and one per function for the hires, so the k-th hire of a function is the same person
+everywhere.
 
 Most stochastic events are also pre-drawn as thresholds (an exponential "resistance" per job, per
 stakeholder stage and per person): an event happens when its accumulated hazard crosses the
 threshold. Identical hazards therefore give identical events under every design.
+
+A new submodel that draws random numbers gets a new name here, never another submodel's stream.
 """
 
 from __future__ import annotations
@@ -17,6 +34,11 @@ from __future__ import annotations
 import numpy as np
 
 STREAMS = ("market", "jobs", "stakeholders", "people", "dynamics")
+
+# spawn keys of the keyed streams: distinct from each other and from the children of
+# SeedSequence(seed).spawn(len(STREAMS)), whose keys are (0,) ... (4,)
+RERAISE_KEY = 7
+COMPLIANCE_KEY = 11
 
 
 class RandomStreams:
@@ -32,3 +54,24 @@ class RandomStreams:
     stakeholders: np.random.Generator
     people: np.random.Generator
     dynamics: np.random.Generator
+
+
+def reraise_stream(seed: int, origin: int, generation: int) -> np.random.Generator:
+    """The draws of the ``generation``-th raising again of market job ``origin``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RERAISE_KEY, origin,
+                                                                         generation)))
+
+
+def compliance_stream(seed: int) -> np.random.Generator:
+    """The draws that estimate a run's compliance-cost percentile."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(COMPLIANCE_KEY,)))
+
+
+def function_streams(people: np.random.Generator, functions: tuple[str, ...]
+                     ) -> tuple[dict[str, np.random.Generator], dict[str, np.random.Generator]]:
+    """Children of the ``people`` stream: (incumbents, hires), one generator per function each."""
+    children = people.bit_generator.seed_seq.spawn(2 * len(functions))
+    incumbents = {f: np.random.default_rng(children[i]) for i, f in enumerate(functions)}
+    hires = {f: np.random.default_rng(children[len(functions) + i])
+             for i, f in enumerate(functions)}
+    return incumbents, hires

@@ -9,9 +9,10 @@ workforce columns (sim/engine/workforce.py) under its ``pos``. Roles:
 * :class:`PlatformExpert` — a central expert in patient services or operations / digital. The
   same pool sits in head office under the traditional design and forms the shared platform of
   the micro-enterprise design; only the way others reach it differs;
-* :class:`PrimaryContact` — the micro-enterprise design's primary point of contact (PPOC, the
-  Patient Journey / Health Service Journey Partner of [A0]): a senior frontline person who owns a
-  few accounts and orchestrates expertise for them;
+* :class:`PrimaryContact` — the micro-enterprise design's primary point of contact (the Patient
+  Journey / Health Service Journey Partner of [A0]; ``primary_contact`` in settings and code): a
+  senior frontline person who is the one face of a few accounts and orchestrates expertise for
+  them;
 * :class:`Manager` — a level of the hierarchy (traditional and matrix designs) or a platform owner
   (micro-enterprise design): has an inbox of handoffs and decisions, limited hours for it and an
   authority limit.
@@ -32,6 +33,7 @@ from sim.engine.jobs import Event, Task
 from sim.engine.people import HOME_CAPABILITY
 from sim.engine.routing import pace
 from sim.engine.teams import Team  # noqa: F401 - re-exported: staff and their teams
+from sim.engine.work import complete_task
 from sim.engine.workforce import Activity
 
 
@@ -141,7 +143,7 @@ class StaffMember(Agent):
                 task.remaining -= hours * speed
                 if task.remaining <= 1e-9:
                     task.done = True
-                    self.model.complete_task(task, self)
+                    complete_task(self.model, task, self)
                     continue
             kept.append(task)
             backlog += task.remaining / speed
@@ -194,10 +196,10 @@ class PlatformExpert(StaffMember):
 class PrimaryContact(StaffMember):
     """Primary point of contact: owns accounts, orchestrates the network for them [A0]."""
 
-    function, salary_field, label = "sales", "salary_ppoc", "primary_contact"
+    function, salary_field, label = "sales", "salary_primary_contact", "primary_contact"
 
     def min_hire_experience(self) -> float:
-        return self.model.config.staffing.ppoc_min_experience
+        return self.model.config.staffing.primary_contact_min_experience
 
 
 class Inbox:

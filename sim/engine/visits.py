@@ -6,6 +6,11 @@ positions at once: hours are spent (never beyond capacity), and the visit's hour
 engagement channels — product detailing, medical exchange and *needs-focused* time, which is what
 discovers customer jobs [A3: reps measured on calls "rush through 20 slides"]. Everyone who visits
 an account becomes one of its company contacts.
+
+Carrying the plan out (:func:`visit_accounts`) also sets this step's *exposure*: per account and
+capability, the hours in which a problem needing that capability can come up, weighted by the
+visitor's skill — what discovery (sim/engine/job_discovery.py) runs on. Promotional hours carry a
+compliance risk (:func:`promotional_risk`). ODD section 7.1.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.configuration.capabilities import ACCESS, COMMERCIAL, MEDICAL
+from sim.configuration.capabilities import ACCESS, COMMERCIAL, MEDICAL, N_CAPABILITIES
+from sim.engine.costs import record_incident
 from sim.engine.workforce import Activity
 
 
@@ -124,3 +130,68 @@ class PlanTemplate:
         keep = share > 0
         return VisitPlan(self.row[keep], self.account[keep], hours[keep], self.kind[keep],
                          self.detailing[keep], self.exchange[keep], self.needs[keep])
+
+
+def visit_accounts(model) -> None:
+    """Carry out this week's planned customer-facing time and feed the account channels."""
+    plan, book, wf, n = model.design.plan, model.book, model.workforce, model.market.n_accounts
+    if len(plan) == 0:
+        book.detailing_hours[:] = book.exchange_hours[:] = book.needs_hours[:] = 0.0
+        model.exposure[:] = 0.0
+        model.visit_groups = None
+        return
+    activity, capability = plan.activities()
+    granted = wf.spend_many(plan.row, plan.hours * model.dt, activity, capability)
+    per_week = granted / model.dt
+    book.detailing_hours = np.bincount(plan.account, per_week * plan.detailing, n)
+    book.exchange_hours = np.bincount(plan.account, per_week * plan.exchange, n)
+    needs = per_week * plan.needs
+    book.needs_hours = np.bincount(plan.account, needs, n)
+    # Hours in which a problem needing capability c can come up and be recognised: all
+    # needs-focused time, plus conversations on c's own topic (product talk surfaces
+    # commercial problems, scientific exchange surfaces medical ones), each weighted by the
+    # visitor's skill in c.
+    skill = wf.skill[plan.row]
+    topic = np.zeros((len(plan), N_CAPABILITIES))
+    topic[:, COMMERCIAL] = per_week * plan.detailing
+    topic[:, MEDICAL] = per_week * plan.exchange
+    exposure = (needs[:, None] + topic) * skill
+    for c in range(N_CAPABILITIES):
+        model.exposure[:, c] = np.bincount(plan.account, exposure[:, c], n)
+    order = np.argsort(plan.account, kind="stable")  # visits grouped by account
+    bounds = np.searchsorted(plan.account[order], np.arange(n + 1))
+    model.visit_groups = (plan.row[order], exposure[order], bounds)
+    slots = _visit_slots(model, plan)
+    model.contacts.touch_slots(slots[granted > 0], model.now)
+    calls = granted[plan.kind == VisitKind.CALL].sum() / model.config.staffing.call_hours
+    model.counts["calls"] += calls
+    model.counts["visit_hours"] += granted.sum()
+    promotional_risk(model, float((granted * plan.detailing).sum()))
+
+
+def promotional_risk(model, detailing_hours: float) -> None:
+    """Compliance risk of the work itself: promotional hours may stray off-label; the same
+    rate and governance in every design."""
+    m = model.config.market
+    expected = (m.promotion_risk_per_hour * detailing_hours
+                * (1.0 - model.config.staffing.interaction.governance))
+    if expected <= 0:
+        return
+    model.counts["expected_incidents"] += expected
+    for _ in range(int(model.dynamics_rng.poisson(expected))):
+        record_incident(model)
+
+
+def _visit_slots(model, plan: VisitPlan) -> np.ndarray:
+    """Contact-book slots of the plan's (account, person) pairs, refreshed only for the
+    positions whose holder changed since the last step."""
+    wf = model.workforce
+    if model.plan_slots[0] is not plan:
+        model.plan_slots = (plan, model.contacts.slots(plan.account, wf.person_id[plan.row]))
+    elif wf.changed_rows:
+        slots = model.plan_slots[1]
+        changed = np.isin(plan.row, np.fromiter(wf.changed_rows, np.int64))
+        slots[changed] = model.contacts.slots(plan.account[changed],
+                                              wf.person_id[plan.row[changed]])
+    wf.changed_rows.clear()
+    return model.plan_slots[1]

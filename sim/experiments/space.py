@@ -8,7 +8,7 @@ declaration, a YAML file in ``conf/space/<name>.yaml`` (or any path)::
     designs: [traditional, micro_enterprise]  # paired on the same seeds; difference = 2nd − 1st
     overrides: [run.horizon_weeks=104]        # optional Hydra overrides applied before the ranges
     params:                                   # dotted config paths; low < high
-      staffing.ppoc_span: {low: 1.0, high: 6.0}
+      staffing.primary_contact_span: {low: 1.0, high: 6.0}
       staffing.team_size: {low: 4, high: 16, int: true}   # whole-number settings need int: true
       org.level_authority[1]: {low: 10, high: 80}   # one entry of a list setting
       org.traditional.kpi.calls: {low: 0.4, high: 0.8}  # one design's value of a shared field
@@ -44,6 +44,7 @@ from typing import Any
 
 import yaml
 
+from sim.configuration import renamed
 from sim.configuration.composition import CONF, InputError, compose_run
 from sim.configuration.scenarios import SCENARIOS
 from sim.configuration.schema import ConfigError, SimConfig
@@ -248,6 +249,7 @@ def load_space(name_or_path: str) -> Space:
     overrides = data.get("overrides") or []
     if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
         raise InputError("space.overrides: must be a list of key=value overrides")
+    overrides = renamed.overrides(overrides)  # old setting names work for a release
     if any(o.split("=", 1)[0].lstrip("+~") in ("org", "scenario", "baseline") for o in overrides):
         raise InputError("space.overrides: choose the scenario and designs with the scenario and "
                          "designs keys, not as overrides")
@@ -259,8 +261,11 @@ def load_space(name_or_path: str) -> Space:
     bases = {d: _base(scenario, d, tuple(overrides)) for d in designs}
     parsed = []
     for key, spec in params.items():
-        parsed.append(_parameter(str(key), spec, bases))
-    fixed = _fixed(data.get("fixed") or {}, bases, {p.path for p in parsed})
+        parsed.append(_parameter(renamed.current(str(key)), spec, bases))
+    fixed = data.get("fixed") or {}
+    if isinstance(fixed, dict):  # old setting names work here too; _fixed refuses a non-mapping
+        fixed = {renamed.current(str(k)): v for k, v in fixed.items()}
+    fixed = _fixed(fixed, bases, {p.path for p in parsed})
     space = Space(name=path.stem, scenario=scenario, designs=(designs[0], designs[1]),
                   params=tuple(parsed), overrides=tuple(overrides), fixed=fixed)
     for corner in ("low", "high"):  # every value of the range must be allowed by the model

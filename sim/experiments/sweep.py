@@ -1,12 +1,12 @@
 """Sweeps: many runs of many settings, stored so that nothing is lost and nothing is redone.
 
-``orgsim -m org=traditional,micro_enterprise scenario=rare_disease staffing.ppoc_span=2,4,8
-run.replications=30`` is a Hydra multirun: every combination of the comma-separated values is a
-*job*, launched by the configured Hydra launcher (joblib on all cores by default; Ray or SLURM
-through submitit for clusters). A job runs one design under one *setting* on seeds run.seed …
-run.seed + run.replications − 1 — the same seeds in every job, so designs are paired by seed
-(common random numbers) — and stores each run in the sweep's results store
-(sim/experiments/store.py).
+``orgsim -m org=traditional,micro_enterprise scenario=rare_disease
+staffing.primary_contact_span=2,4,8 run.replications=30`` is a Hydra multirun: every combination
+of the comma-separated values is a *job*, launched by the configured Hydra launcher (joblib on all
+cores by default; Ray or SLURM through submitit for clusters). A job runs one design under one
+*setting* on seeds run.seed … run.seed + run.replications − 1 — the same seeds in every job, so
+designs are paired by seed (common random numbers) — and stores each run in the sweep's results
+store (sim/experiments/store.py).
 
 The sweep folder is named after the command, so running the same command again finds the same
 folder: runs already stored are skipped, failed and missing ones are (re)done. A run that raises
