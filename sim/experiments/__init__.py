@@ -1,5 +1,7 @@
 """Experiments: running the engine many times and reading the runs as evidence.
 
+* ``dispatch``, ``progress`` — the one way runs are run (in process or on a pool, in memory or
+  stored) and the one progress bar;
 * ``paired`` — designs on paired seeds (common random numbers) in worker processes; tables stacked;
 * ``budget`` — comparing at equal budget or headcount (``equalised`` scales the compared design);
 * ``sweep``, ``store`` — Hydra multiruns stored run by run (Parquet + manifest), resumable;
