@@ -335,10 +335,10 @@ def test_a_sweep_prints_no_hydra_log_and_ctrl_c_says_how_to_resume(tmp_path):
 def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
     from figure_check import check_figures
 
-    from sim.cli.discover import limits_figure, scatter_figure, tradeoff_figure
-    from sim.cli.sensitivity import _figure
     from sim.experiments.scenario_discovery import discover_both
+    from sim.report.discovery_page import limits_figure, scatter_figure, tradeoff_figure
     from sim.report.plotting import Figure
+    from sim.report.sensitivity_page import tornado as tornado_figure
     from sim.report.style import colour
 
     rng = np.random.default_rng(3)
@@ -358,16 +358,16 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
              value=v * (1 + k), conf=0.01)
         for k, p in enumerate(names) for i, v in (("mu_star", 0.05), ("mu", 0.04),
                                                   ("sigma", 0.02))])
-    tornado, _ = _figure(indices, "morris", "resolved_share", "traditional",
-                         ("traditional", "micro_enterprise"), caption)
+    tornado, _ = tornado_figure(indices, "morris", "resolved_share", "traditional",
+                                ("traditional", "micro_enterprise"), caption)
     figures.append(Figure("tornado", "tornado", tornado, indices, ""))
     found = check_figures(figures, tmp_path)
     assert {name: p for name, p in found.items() if p} == {}
 
 
 def test_discovery_readings_say_nowhere_when_the_condition_never_holds():
-    from sim.cli.discover import limits_figure, tradeoff_figure
     from sim.experiments.scenario_discovery import discover_both
+    from sim.report.discovery_page import limits_figure, tradeoff_figure
 
     rng = np.random.default_rng(1)
     x = pd.DataFrame(rng.uniform(size=(120, 2)), columns=["a", "b"])
