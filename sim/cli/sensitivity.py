@@ -24,28 +24,24 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim import __version__
 from sim.configuration.composition import InputError
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.doe import evaluate
 from sim.experiments.sensitivity import (
-    CENSORED_AT_HORIZON,
     DIFFERENCE,
     MAIN_INDEX,
     METHODS,
-    analyse,
-    censor,
-    horizon,
+    Study,
+    label,
     ranking,
     sample,
-    targets,
+    study,
 )
 from sim.experiments.space import Space, load_space
 from sim.experiments.store import atomic_write
-from sim.report.sensitivity_page import label, render
+from sim.report.sensitivity_page import render
 
 PROG = "orgsim-sensitivity"
 ROOT = Path("outputs") / "sensitivity"
@@ -147,66 +143,51 @@ def main(argv: list[str] | None = None) -> None:
         folder, resuming = _folder(args, identity)
     except InputError as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
-    started = time.perf_counter()
-    points = sample(space, args.method, identity["size"], args.sample_seed, args.levels)
     seeds = identity["seeds"]
     folder.mkdir(parents=True, exist_ok=True)
     settings = {"identity": identity, "version": __version__, "argv": sys.argv[1:] if argv is None
                 else list(argv)}
     atomic_write(folder / SETTINGS, lambda tmp: Path(tmp).write_text(
         json.dumps(settings, indent=1) + "\n"))
+    points = sample(space, args.method, identity["size"], args.sample_seed, args.levels)
     runs = len(points) * len(space.designs) * len(seeds)
     print(f"{PROG}: {args.method}, {len(points)} points × {len(space.designs)} designs × "
           f"{len(seeds)} seeds = {runs} runs → {folder}" + (" (resuming)" if resuming else ""),
           flush=True)
     print(f"Interrupted? Resume with the same command and --out {folder}", file=sys.stderr)
 
-    frame = evaluate(space, points, seeds, folder / "store", workers=args.workers,
-                     progress=not args.no_progress)
-    failed = int((frame.status != "ok").sum())
-    weeks = horizon(space)
-    notes = [f"{OUTCOME_INFO[o][1]}: {n} of {len(frame)} runs never reached it within the "
-             f"horizon and count as week {weeks:g} (censored)."
-             for o in outcomes if o in CENSORED_AT_HORIZON
-             and (n := int((frame[o].isna() & (frame.status == "ok")).sum()))]
-    frame = censor(frame, weeks)
-    values = targets(frame, outcomes, args.difference)
-    indices = analyse(space, args.method, points, values, args.sample_seed, args.levels)
+    started = time.perf_counter()
+    result = study(space, args.method, points, outcomes, seeds, folder / "store", identity["size"],
+                   args.levels, args.sample_seed, args.difference, args.workers,
+                   progress=not args.no_progress)
     seconds = time.perf_counter() - started
-
-    for (outcome, target), y in values.items():
-        if not np.isfinite(y.to_numpy(float)).all():
-            notes.append(f"{label(outcome, target, space.designs)}: undefined at "
-                         f"{int((~np.isfinite(y.to_numpy(float))).sum())} point(s); not "
-                         "analysed.")
-    if failed:
-        notes.append(f"{failed} run(s) failed (errors in store/runs/); run the same command "
-                     f"with --out {folder} to retry them.")
-    size = (f"{args.trajectories} trajectories × {len(space.params) + 1} points, "
-            f"{args.levels} levels" if args.method == "morris" else
-            f"{args.samples} base samples × {len(space.params) + 2} points")
-    caption = (f"Scenario {space.scenario}; {args.method.capitalize()}, {size}; "
-               f"{len(seeds)} paired seed(s) {seeds[0]}–{seeds[-1]}; horizon {weeks:g} weeks; "
-               f"sample seed {args.sample_seed}")
-
-    atomic_write(folder / "indices.csv", lambda t: indices.to_csv(t, index=False))
-    atomic_write(folder / "samples.parquet", lambda t: points.reset_index().to_parquet(
-        t, index=False))
-    atomic_write(folder / "runs.parquet", lambda t: frame.assign(
-        design=frame.design.astype(str)).to_parquet(t, index=False))
-    flat = values.copy()
-    flat.columns = [f"{o}:{t}" for o, t in values.columns]
-    atomic_write(folder / "targets.csv", lambda t: flat.to_csv(t))
+    notes = list(result.notes)
+    if result.failed:
+        notes.append(f"{result.failed} run(s) failed (errors in store/runs/); run the same "
+                     f"command with --out {folder} to retry them.")
     target_names = [*space.designs, *([DIFFERENCE] if args.difference else [])]
-    page = render(indices, space, args.method, outcomes, target_names, caption, notes)
-    atomic_write(folder / "report.html", lambda t: Path(t).write_text(page, encoding="utf-8"))
-
-    _print(indices, args.method, outcomes, target_names, space.designs)
+    _write(folder, result, render(result.indices, space, args.method, outcomes, target_names,
+                                  result.caption, notes))
+    _print(result.indices, args.method, outcomes, target_names, space.designs)
     for n in notes:
         print(f"note: {n}")
-    print(f"{runs} runs ({failed} failed) in {seconds:.0f} s. Results: {folder}")
-    if failed:
+    print(f"{runs} runs ({result.failed} failed) in {seconds:.0f} s. Results: {folder}")
+    if result.failed:
         raise SystemExit(1)
+
+
+def _write(folder: Path, result: Study, page: str) -> None:
+    """indices.csv, samples.parquet, runs.parquet, targets.csv and report.html (each whole)."""
+    atomic_write(folder / "indices.csv", lambda t: result.indices.to_csv(t, index=False))
+    atomic_write(folder / "samples.parquet", lambda t: result.points.reset_index().to_parquet(
+        t, index=False))
+    frame = result.runs
+    atomic_write(folder / "runs.parquet", lambda t: frame.assign(
+        design=frame.design.astype(str)).to_parquet(t, index=False))
+    flat = result.values.copy()
+    flat.columns = [f"{o}:{t}" for o, t in result.values.columns]
+    atomic_write(folder / "targets.csv", lambda t: flat.to_csv(t))
+    atomic_write(folder / "report.html", lambda t: Path(t).write_text(page, encoding="utf-8"))
 
 
 def _print(indices: pd.DataFrame, method: str, outcomes: list[str], target_names: list[str],

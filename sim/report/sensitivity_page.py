@@ -12,19 +12,11 @@ import plotly.graph_objects as go
 
 from sim import __version__
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.sensitivity import DIFFERENCE, ranking, reading
+from sim.experiments.sensitivity import DIFFERENCE, label, ranking, reading
 from sim.experiments.space import Space
 from sim.report.page import html_page
 from sim.report.plotting import style
 from sim.report.style import OTHER_COLOURS, colour
-
-
-def label(outcome: str, target: str, designs: tuple[str, str]) -> str:
-    """An outcome of a target, in words: "resolved share, traditional" or "…, b − a"."""
-    name = OUTCOME_INFO[outcome][1]
-    if target == DIFFERENCE:
-        return f"{name}, {designs[1]} − {designs[0]}"
-    return f"{name}, {target}"
 
 
 def tornado(indices: pd.DataFrame, method: str, outcome: str, target: str,
