@@ -43,8 +43,7 @@ from sim.experiments.scenario_discovery import (
     NAMED,
     Analysis,
     ConditionError,
-    analyse,
-    latin_hypercube,
+    explore,
     parse_condition,
 )
 from sim.experiments.space import load_space
@@ -152,8 +151,6 @@ def main(argv: list[str] | None = None) -> None:
         condition, space, settings, reanalysis = check(args)
     except (InputError, ConditionError) as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
-    from sim.experiments.doe import evaluate  # the shared evaluation machinery (heavy imports)
-
     started = time.perf_counter()
     out = args.out or Path("outputs") / "discovery" / (
         f"{space.name}-{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")
@@ -168,17 +165,11 @@ def main(argv: list[str] | None = None) -> None:
     _atomic_write(target / "discover.json", json.dumps(
         {"settings": settings, "command": [PROG, *(argv if argv is not None else sys.argv[1:])]},
         indent=2))
-    bounds = {p.path: (p.low, p.high) for p in space.params}
-    points = latin_hypercube(bounds, {p.path: p.integer for p in space.params}, args.samples,
-                             args.sample_seed)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    stored = out / "store" / "runs"
-    before = len(list(stored.glob("*.json"))) if stored.exists() else 0
-    frame = evaluate(space, points, seeds, out / "store", workers=args.workers,
-                     progress=not args.quiet)
-    simulated = len(list(stored.glob("*.json"))) - before if stored.exists() else 0
+    found = explore(space, condition, args.samples, seeds, out / "store", args.sample_seed,
+                    args.threshold, args.workers, progress=not args.quiet)
+    frame, analysis, simulated = found.runs, found.analysis, found.simulated
     first, second = space.designs
-    analysis = analyse(frame, space.names, bounds, condition, args.threshold)
     labels = (f"{second} meets the condition", f"{first} at least as good")
     colours = {labels[0]: colour(second), labels[1]: colour(first, 1)}
     sides = {labels[0]: analysis.where, labels[1]: analysis.where_not}
