@@ -25,8 +25,8 @@ def orgsim(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.Complete
 def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path,
                                                                         scenarios_copy):
     import sim.configuration.hydra_store as registry
-    from sim.cli.search import headcount
     from sim.configuration.composition import compose_run
+    from sim.experiments.search import headcount
 
     out = orgsim(["orgsim-search", "scenario=rare_disease", "run.horizon_weeks=8",
                   "market.accounts=10", "--trials", "2", "--seeds", "1", "--out",
