@@ -8,5 +8,6 @@
 * ``analysis`` — paired differences with intervals, over one run or a store (DuckDB);
 * ``space``, ``doe`` — a declared parameter space and running a sample of it;
 * ``sensitivity``, ``scenario_discovery`` — Morris / Sobol indices, and PRIM boxes;
-* ``calibration`` — fitting the adoption hazard to an observed curve.
+* ``calibration``, ``calibration_setup`` — fitting the adoption hazard to an observed curve;
+* ``search`` — the settings of one design that serve an outcome best within a headcount budget.
 """
