@@ -321,7 +321,7 @@ def progress_bar():
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
-    from sim.cli.outputs import RunFolder, git_commit, versions
+    from sim.cli.outputs import RunFolder, git_commit, market_facts, versions
     from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
     from sim.experiments.budget import describe_basis
     from sim.experiments.paired import TABLES, run_paired, stack
@@ -350,6 +350,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     basis = describe_basis(composed.budget)
     if basis:
         header += "\n" + basis
+    market = market_facts(composed.config)
+    if market:
+        header += "\n" + market["described"]
     header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
                f"Each cell: mean over replications [{INTERVAL_METHOD}].")
     printed = header + "\n\n" + printed_table.to_string() + "\n"
@@ -366,6 +369,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "scenario": composed.scenario,
         "designs": designs,
         "comparison_basis": composed.budget,
+        "market_file": market,
         "seeds": seeds,
         "overrides": overrides,
         "reproduce": "orgsim " + " ".join(overrides),

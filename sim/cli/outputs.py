@@ -128,3 +128,16 @@ def versions() -> dict:
                                    for d in metadata.distributions()
                                    if d.metadata["Name"]}.items()))
     return out
+
+
+def market_facts(config) -> dict | None:
+    """The market file of a run for its header and provenance.json (None: synthetic market):
+    path, SHA-256, size, accounts, the columns it gave and those drawn from the scenario."""
+    from sim.configuration.market_file import OPTIONAL, describe, read_market_file
+
+    if config.market.source != "file":
+        return None
+    table = read_market_file(config.market.path, tuple(config.market.jobs))
+    return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
+            "accounts": table.n, "columns": ["id", *[c for c in OPTIONAL if table.has(c)]],
+            "drawn": table.drawn(), "described": describe(table)}

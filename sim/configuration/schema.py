@@ -109,6 +109,15 @@ def _default_job_types() -> dict[str, JobTypeConfig]:
 @dataclass
 class MarketConfig:
     accounts: int = param(60, unit="accounts", doc="Number of organized customers", ge=1, le=20000)
+    source: str = param(
+        "synthetic", unit="-", doc="Where the accounts come from: drawn (synthetic) or your own "
+        "file (market=file sets it)", choices=("synthetic", "file"),
+    )
+    path: str = param(
+        "", unit="-", doc="With source file: your accounts, a .csv or .xlsx file. Sets accounts "
+        "(and regions, if the file has a region column)",
+        source="user data (docs/ODD.md, 'Your own market')",
+    )
     regions: int = param(6, unit="regions", doc="Geographic regions (territories)", ge=1, le=500)
     integrated: AccountTypeConfig = param(
         AccountTypeConfig(0.35, 400.0, 0.85, 10), unit="-",
