@@ -31,7 +31,7 @@ from sim.configuration.scenarios import CONF
 from sim.configuration.schema import ConfigError, SimConfig
 from sim.configuration.validation import validate
 
-GROUPS = ("market", "therapy", "staffing", "org", "run", "scenario")
+GROUPS = ("market", "therapy", "staffing", "org", "run", "business", "scenario")
 # How two designs are compared (``compare:``); sim/experiments/budget.py does the scaling.
 MODES = ("equal_budget", "equal_headcount", "as_configured")
 
@@ -254,7 +254,8 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
     layer up (:func:`sim.experiments.budget.equalised`), once, in the run itself."""
     _reject_unknown(cfg, "")
     try:
-        parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run")}
+        parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run",
+                                                        "business")}
         org = OmegaConf.to_object(cfg.org)
         baseline_name = cfg.baseline
         compare = cfg.get("compare", "equal_budget")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.configuration.business import BusinessConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 
 
@@ -682,6 +683,8 @@ class SimConfig:
     staffing: StaffingConfig = param(StaffingConfig(), unit="-", doc="People and their cost")
     org: Any = None  # a DesignConfig subclass; None means the traditional design's defaults
     run: RunConfig = param(RunConfig(), unit="-", doc="Horizon, step length, seed")
+    business: BusinessConfig = param(BusinessConfig(), unit="-", doc="Net price, its ramp, "
+                                     "the transformation cost and the discount rate")
 
     def __post_init__(self):
         if self.org is None:
@@ -692,6 +695,6 @@ class SimConfig:
 
 __all__ = [
     "A0", "A1", "A2", "A3", "A4", "ASSUMPTION",
-    "AccountTypeConfig", "ConfigError", "JobTypeConfig", "MarketConfig", "RunConfig",
+    "AccountTypeConfig", "BusinessConfig", "ConfigError", "JobTypeConfig", "MarketConfig", "RunConfig",
     "SimConfig", "StaffingConfig", "TherapyConfig",
 ]
