@@ -321,6 +321,7 @@ def progress_bar():
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
+    from sim.cli.business import business_case, workbook
     from sim.cli.outputs import RunFolder, git_commit, market_facts, versions
     from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
     from sim.experiments.budget import describe_basis
@@ -355,9 +356,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         header += "\n" + market["described"]
     header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
                f"Each cell: mean over replications [{INTERVAL_METHOD}].")
-    printed = header + "\n\n" + printed_table.to_string() + "\n"
-
     folder = RunFolder(staging, final=_FINAL_DIR)
+    business, business_text = business_case(composed, results, len(seeds), folder)
+    printed = header + "\n\n" + printed_table.to_string() + "\n\n" + business_text
     folder.write_text("config.yaml", resolved)
     folder.write_text("comparison.txt", printed)
     comparison.to_csv(folder.path("comparison.csv"), index=False)
@@ -378,6 +379,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "ended": datetime.now(UTC).isoformat(),
     }
     folder.write_json("provenance.json", provenance)  # the report reads it
+    workbook(folder, header.splitlines()[0], comparison, business, composed,
+             [f"Overrides: {' '.join(overrides) or 'none'}", f"Seeds: {seeds}",
+              *([market["described"]] if market else [])])
     written = time.perf_counter()
     report = load_report(folder.staging)
     report.folder = folder.final_path()  # the report names where it will be, not the staging
