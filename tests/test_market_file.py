@@ -166,7 +166,8 @@ def test_the_files_links_and_known_open_jobs_are_in_the_market(tmp_path):
     path = _write(tmp_path, "a.csv", GOOD_HEADER + GOOD_ROW + SECOND_ROW)
     config = compose_run(["market=file", f"market.path={path}"]).config
     market = build_market(config, RandomStreams(3))
-    assert sorted(zip(market.link_src.tolist(), market.link_dst.tolist())) == [(0, 1), (1, 0)]
+    links = zip(market.link_src.tolist(), market.link_dst.tolist(), strict=True)
+    assert sorted(links) == [(0, 1), (1, 0)]
     at_launch = market.jobs.arrival == 0
     assert at_launch.sum() == 1 and market.jobs.account[at_launch].tolist() == [0]
     kind = market.jobs.type_names[market.jobs.job_type[at_launch][0]]

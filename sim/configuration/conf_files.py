@@ -19,8 +19,8 @@ import sys
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
-from sim.configuration.design_registry import design_class, names
 from sim.configuration.business import BusinessConfig
+from sim.configuration.design_registry import design_class, names
 from sim.configuration.params import allowed_text
 from sim.configuration.schema import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
 

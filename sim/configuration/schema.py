@@ -695,6 +695,6 @@ class SimConfig:
 
 __all__ = [
     "A0", "A1", "A2", "A3", "A4", "ASSUMPTION",
-    "AccountTypeConfig", "BusinessConfig", "ConfigError", "JobTypeConfig", "MarketConfig", "RunConfig",
-    "SimConfig", "StaffingConfig", "TherapyConfig",
+    "AccountTypeConfig", "BusinessConfig", "ConfigError", "JobTypeConfig", "MarketConfig",
+    "RunConfig", "SimConfig", "StaffingConfig", "TherapyConfig",
 ]
