@@ -113,11 +113,13 @@ class MarketConfig:
     source: str = param(
         "synthetic", unit="-", doc="Where the accounts come from: drawn (synthetic) or your own "
         "file (market=file sets it)", choices=("synthetic", "file"),
+        source="definition: a switch, not a quantity",
     )
     path: str = param(
         "", unit="-", doc="With source file: your accounts, a .csv or .xlsx file. Sets accounts "
         "(and regions, if the file has a region column)",
-        source="user data (docs/ODD.md, 'Your own market')",
+        source="definition: the user's own data (docs/ODD.md, 5. Initialisation, 'Your own "
+        "market')",
     )
     regions: int = param(6, unit="regions", doc="Geographic regions (territories)", ge=1, le=500)
     integrated: AccountTypeConfig = param(
