@@ -54,7 +54,8 @@ def sweep_dir(tmp_path_factory) -> Path:
 
 EXPECTED = ["01_adoption_accounts", "02_patients_treated", "03_jobs_over_time",
             "04_time_to_resolution", "05_outcomes", "06_journeys_micro_enterprise",
-            "06_journeys_traditional", "07_job_timeline", "09_paired_differences"]
+            "06_journeys_traditional", "07_job_timeline", "09_paired_differences",
+            "10_cumulative_cash_flow"]
 
 
 @needs_browser

@@ -30,7 +30,7 @@ def cumulative_cash_flow(data: ReportData) -> Figure | None:
         gaps = [f"{d} {(end[d] - end[first]) / 1000:+,.1f} M€" for d in others
                 if np.isfinite(end[d])]
         reading += f" Against {first}: " + ", ".join(gaps) + "."
-    return Figure("09_cumulative_cash_flow", "Cumulative cash flow",
+    return Figure("10_cumulative_cash_flow", "Cumulative cash flow",
                   style(fig, "Cumulative net cash flow (net revenue − commercial cost − "
                         "transformation cost)", data.caption(), "week since launch", "k€"),
                   table.assign(outcome="cumulative_cash_flow"), reading)
