@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.configuration import market_file
+from sim.configuration import market_file, table_file
 from sim.configuration.composition import InputError, compose_run
 from sim.configuration.market_file import MarketFileError, describe, read_market_file
 from sim.configuration.schema import MarketConfig
@@ -121,7 +121,7 @@ def test_a_missing_file_a_folder_and_a_huge_file_are_refused_before_reading(tmp_
         read_market_file(tmp_path / "nowhere.csv", JOBS)
     with pytest.raises(MarketFileError, match="not a file; allowed"):
         read_market_file(tmp_path, JOBS)
-    monkeypatch.setattr(market_file, "MAX_BYTES", 10)
+    monkeypatch.setattr(table_file, "MAX_BYTES", 10)
     path = _write(tmp_path, "big.csv", GOOD_HEADER + GOOD_ROW)
     with pytest.raises(MarketFileError, match="MiB; allowed: at most"):
         read_market_file(path, JOBS)

@@ -2,10 +2,10 @@
 
 ``orgsim market=file market.path=accounts.xlsx`` replaces the synthetic accounts with the rows of a
 table (examples/market_accounts.csv is a made-up example; docs/ODD.md, "Your own market"). The file
-is *data*: it is read once into memory (at most :data:`MAX_BYTES`), never written, never executed
-(an Excel formula counts as its last saved value, or as empty), and its SHA-256 goes into the run's
-provenance. Every cell is checked before anything runs; the first problem is one line naming the
-file, the row (as a spreadsheet shows it: the header is row 1), the column and what is allowed —
+is *data*: read once, within limits, never written, never executed (sim/configuration/table_file.py:
+an Excel formula counts as its last saved value), and its SHA-256 goes into the run's provenance.
+Every cell is checked before anything runs; the first problem is one line naming the file, the
+row (as a spreadsheet shows it: the header is row 1), the column and what is allowed —
 :class:`MarketFileError`, which the command line turns into exit status 2 and no output folder.
 
 Only ``id`` is required. A column that is missing is drawn from the scenario's distributions for
@@ -15,19 +15,23 @@ which, and the run prints it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-MAX_BYTES = 10 << 20  # a market of 20 000 accounts in CSV is ~2 MiB
-MAX_UNPACKED = 100 << 20  # an .xlsx is a zip: refuse one that unpacks to more (a zip bomb)
+from sim.configuration.table_file import (
+    MAX_TEXT,
+    TableFileError,
+    blank,
+    check_path,
+    file_stat,
+    read_bytes,
+    table_rows,
+)
+
 MAX_ROWS = 20_000  # market.accounts' upper bound
-MAX_TEXT = 1_000  # characters in one cell
 ACCOUNT_TYPES = ("integrated", "academic", "community", "fragmented")  # sim/engine/market.py
 SEPARATOR = ";"  # between ids in ``links`` and job types in ``open_jobs``
 
@@ -47,8 +51,7 @@ COLUMNS = {
 OPTIONAL = tuple(c for c in COLUMNS if c not in ("id", "name"))
 
 
-class MarketFileError(ValueError):
-    """A market file that cannot be used; ``str()`` is the one line shown to the user."""
+MarketFileError = TableFileError  # a market file that cannot be used; str() is one line
 
 
 @dataclass(frozen=True)
@@ -91,102 +94,32 @@ def read_market_file(path: str | Path, job_types: tuple[str, ...]) -> AccountTab
     """The accounts of ``path`` (.csv in UTF-8, or .xlsx), checked; :class:`MarketFileError`
     otherwise. ``job_types``: the scenario's job catalogue, which ``open_jobs`` must use."""
     path = Path(path)
-    try:
-        stat = path.stat()
-    except OSError as error:
-        raise MarketFileError(f"{path}: cannot read it ({error.strerror or error}); allowed: an "
-                              "existing .csv or .xlsx file") from None
+    stat = file_stat(path)
     return _read_cached(str(path), stat.st_mtime_ns, stat.st_size, tuple(job_types))
 
 
 @lru_cache(maxsize=8)
 def _read_cached(name: str, _mtime: int, _size: int, job_types: tuple[str, ...]):
     path = Path(name)
-    if not path.is_file():
-        raise MarketFileError(f"{name}: not a file; allowed: a .csv or .xlsx file")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise MarketFileError(f"{name}: unsupported file type {path.suffix or '(none)'!r}; "
-                              "allowed: .csv (UTF-8) or .xlsx (Excel 2007 or later)")
-    if _size > MAX_BYTES:
-        raise MarketFileError(f"{name}: {_size / 2**20:.1f} MiB; allowed: at most "
-                              f"{MAX_BYTES >> 20} MiB")
-    with path.open("rb") as f:  # read-only, once: the checksum is of what was parsed
-        raw = f.read(MAX_BYTES + 1)
-    rows = _csv_rows(raw, name) if suffix == ".csv" else _xlsx_rows(raw, name)
+    suffix = check_path(path, name, _size)
+    raw = read_bytes(path, name, _size)
+    rows = table_rows(raw, name, suffix, sheet="accounts")
     table = _check(rows, name, job_types)
     return AccountTable(path=name, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
                         ids=table.pop("id"), columns=table)
 
 
-def _csv_rows(raw: bytes, name: str) -> list[list]:
-    if b"\x00" in raw[:4096]:
-        hint = " (UTF-16?)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise MarketFileError(f"{name}: not a text table{hint}; allowed: comma-separated text "
-                              "in UTF-8 (Excel: 'CSV UTF-8') or an .xlsx workbook")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise MarketFileError(f"{name}: not UTF-8 (byte 0x{raw[error.start]:02x} at position "
-                              f"{error.start}); allowed: UTF-8 text (Excel: save as 'CSV "
-                              "UTF-8') or an .xlsx workbook") from None
-    try:
-        # the header alone: a ';' inside the links column must not look like a delimiter
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-    except csv.Error as error:
-        raise MarketFileError(f"{name}: not a readable table ({error}); allowed: one header "
-                              "row, then one row per account") from None
-
-
-def _xlsx_rows(raw: bytes, name: str) -> list[list]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile:
-        raise MarketFileError(f"{name}: not an Excel workbook (.xlsx is a zip archive; this is "
-                              "not one); allowed: an .xlsx saved by Excel or LibreOffice, or a "
-                              ".csv") from None
-    if unpacked > MAX_UNPACKED:
-        raise MarketFileError(f"{name}: unpacks to {unpacked / 2**20:.0f} MiB; allowed: at "
-                              f"most {MAX_UNPACKED >> 20} MiB")
-    import openpyxl  # only when an .xlsx is read
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise MarketFileError(f"{name}: not a readable Excel workbook ({type(error).__name__}); "
-                              "allowed: an .xlsx saved by Excel or LibreOffice") from None
-    try:
-        sheet = book["accounts"] if "accounts" in book.sheetnames else book.worksheets[0]
-        rows = [list(r) for _, r in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True),
-                                        strict=False)]
-    finally:
-        book.close()
-    if not any(any(v not in (None, "") for v in r) for r in rows):
-        raise MarketFileError(f"{name}: sheet {sheet.title!r} is empty; allowed: a header row "
-                              "(id, type, …) and one row per account")
-    return rows
-
-
 # --------------------------------------------------------------------------------- checking
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _header(rows: list[list], name: str) -> list[str]:
-    if not rows or all(_blank(v) for v in rows[0]):
+    if not rows or all(blank(v) for v in rows[0]):
         raise MarketFileError(f"{name}: the file is empty or its first row is blank; allowed: "
                               f"a header row naming columns ({', '.join(COLUMNS)})")
     header = []
     for i, cell in enumerate(rows[0]):
-        key = str(cell).strip().lower().replace(" ", "_").replace("-", "_") if not _blank(
+        key = str(cell).strip().lower().replace(" ", "_").replace("-", "_") if not blank(
             cell) else ""
         if not key:
-            if any(not _blank(r[i]) for r in rows[1:] if i < len(r)):
+            if any(not blank(r[i]) for r in rows[1:] if i < len(r)):
                 raise MarketFileError(f"{name}: row 1, column {i + 1}: a column with values "
                                       "has no name; allowed: " + ", ".join(COLUMNS))
             key = f"_empty{i}"
@@ -207,7 +140,7 @@ def _header(rows: list[list], name: str) -> list[str]:
 def _check(rows: list[list], name: str, job_types: tuple[str, ...]) -> dict:
     header = _header(rows, name)
     records = [(number, row) for number, row in enumerate(rows[1:], start=2)
-               if not all(_blank(v) for v in row)]
+               if not all(blank(v) for v in row)]
     if not records:
         raise MarketFileError(f"{name}: no accounts (only a header row); allowed: one row per "
                               "account below the header")
@@ -216,7 +149,7 @@ def _check(rows: list[list], name: str, job_types: tuple[str, ...]) -> dict:
                               f"{MAX_ROWS}")
     values = {c: [] for c in header if not c.startswith("_empty")}
     for number, row in records:
-        if len(row) > len(header) and any(not _blank(v) for v in row[len(header):]):
+        if len(row) > len(header) and any(not blank(v) for v in row[len(header):]):
             raise MarketFileError(f"{name}: row {number}: {len(row)} cells but the header has "
                                   f"{len(header)} columns; allowed: one cell per column")
         for i, column in enumerate(header):
@@ -240,7 +173,7 @@ def _cell(value, column: str, where: str, job_types: tuple[str, ...]):
             raise MarketFileError(f"{where}: {len(value)} characters; allowed: at most "
                                   f"{MAX_TEXT}")
     if column in ("links", "open_jobs"):
-        items = [] if _blank(value) else [s.strip() for s in str(value).split(SEPARATOR)]
+        items = [] if blank(value) else [s.strip() for s in str(value).split(SEPARATOR)]
         if column == "open_jobs":
             for item in items:
                 if item not in job_types:
@@ -248,7 +181,7 @@ def _cell(value, column: str, where: str, job_types: tuple[str, ...]):
                                           f"{', '.join(sorted(job_types))}, separated by "
                                           f"'{SEPARATOR}'")
         return tuple(i for i in items if i)
-    if _blank(value):
+    if blank(value):
         if column == "name":
             return ""
         raise MarketFileError(f"{where}: empty; allowed: {allowed} (leave the whole column "
