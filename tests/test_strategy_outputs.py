@@ -20,13 +20,15 @@ from sim.report.workbook import SHEETS, settings_frame, write_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "market_accounts.csv"
+ORGANISATION = REPO / "examples" / "organisation.csv"
 ORGSIM = str(Path(sys.executable).parent / "orgsim")
 
 
 @pytest.mark.slow
-def test_the_example_market_runs_end_to_end_with_its_checksum_and_business_case(tmp_path):
-    done = subprocess.run([ORGSIM, "market=file", f"market.path={EXAMPLE}",
-                           "run.replications=3", "run.horizon_weeks=52"], cwd=tmp_path,
+def test_the_example_files_run_end_to_end_with_checksums_and_business_case(tmp_path):
+    done = subprocess.run([ORGSIM, "market=file", f"market.path={EXAMPLE}", "staffing=file",
+                           f"staffing.path={ORGANISATION}", "run.replications=3",
+                           "run.horizon_weeks=52"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     folder = Path(re.search(r"^Results: (.+)$", done.stdout, re.M).group(1).strip())
@@ -34,6 +36,10 @@ def test_the_example_market_runs_end_to_end_with_its_checksum_and_business_case(
     market = provenance["market_file"]
     assert market["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
     assert market["accounts"] == 48 and market["drawn"] == []
+    organisation = provenance["organisation_file"]
+    assert organisation["sha256"] == hashlib.sha256(ORGANISATION.read_bytes()).hexdigest()
+    assert organisation["headcount"]["sales_rep"] == 90 and "Organisation: 150 people" in \
+        done.stdout
     assert "Market: 48 accounts from" in done.stdout and "net present value (k€)" in done.stdout
     accounts = pd.read_parquet(folder / "tables" / "accounts.parquet")
     assert accounts.groupby(["design", "seed"]).size().eq(48).all()

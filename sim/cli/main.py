@@ -322,7 +322,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
     from sim.cli.business import business_case, workbook
-    from sim.cli.outputs import RunFolder, git_commit, market_facts, versions
+    from sim.cli.outputs import RunFolder, git_commit, market_facts, org_facts, versions
     from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
     from sim.experiments.budget import describe_basis
     from sim.experiments.paired import TABLES, run_paired, stack
@@ -351,9 +351,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     basis = describe_basis(composed.budget)
     if basis:
         header += "\n" + basis
-    market = market_facts(composed.config)
-    if market:
-        header += "\n" + market["described"]
+    market, organisation = market_facts(composed.config), org_facts(composed.config)
+    for facts in (market, organisation):
+        header += "\n" + facts["described"] if facts else ""
     header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
                f"Each cell: mean over replications [{INTERVAL_METHOD}].")
     folder = RunFolder(staging, final=_FINAL_DIR)
@@ -371,6 +371,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "designs": designs,
         "comparison_basis": composed.budget,
         "market_file": market,
+        "organisation_file": organisation,
         "seeds": seeds,
         "overrides": overrides,
         "reproduce": "orgsim " + " ".join(overrides),
@@ -381,7 +382,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     folder.write_json("provenance.json", provenance)  # the report reads it
     workbook(folder, header.splitlines()[0], comparison, business, composed,
              [f"Overrides: {' '.join(overrides) or 'none'}", f"Seeds: {seeds}",
-              *([market["described"]] if market else [])])
+              *[f["described"] for f in (market, organisation) if f]])
     written = time.perf_counter()
     report = load_report(folder.staging)
     report.folder = folder.final_path()  # the report names where it will be, not the staging

@@ -141,3 +141,16 @@ def market_facts(config) -> dict | None:
     return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
             "accounts": table.n, "columns": ["id", *[c for c in OPTIONAL if table.has(c)]],
             "drawn": table.drawn(), "described": describe(table)}
+
+
+def org_facts(config) -> dict | None:
+    """The organisation file of a run for its header and provenance.json (None: staffing from
+    the settings): path, SHA-256, size, headcount per role."""
+    from sim.configuration.org_file import describe, read_org_file
+
+    if config.staffing.source != "file":
+        return None
+    table = read_org_file(config.staffing.path)
+    return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
+            "headcount": table.headcounts(), "regions": table.region is not None,
+            "salaries": table.salary is not None, "described": describe(table)}

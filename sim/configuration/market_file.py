@@ -254,7 +254,8 @@ def _resolve_links(links: list[tuple], ids: list[str], numbers: list[int], name:
 def with_market_file(config):
     """``config`` with its market sized by ``market.path`` (accounts; regions if the file has a
     region column) and the path made absolute, so worker processes read the same file; the
-    config unchanged for the synthetic market. Raises :class:`MarketFileError`."""
+    config unchanged for the synthetic market. Raises :class:`MarketFileError` (its message
+    starting with ``market.path:``)."""
     from dataclasses import replace
 
     from sim.configuration.schema import ConfigError
@@ -269,6 +270,9 @@ def with_market_file(config):
         raise ConfigError("market.path", "needs a value with market=file: your accounts as a "
                           ".csv or .xlsx file (examples/market_template.csv)")
     path = Path(m.path).absolute()
-    table = read_market_file(path, tuple(m.jobs))
+    try:
+        table = read_market_file(path, tuple(m.jobs))
+    except TableFileError as error:
+        raise TableFileError(f"market.path: {error}") from None
     regions = len(table.regions()) if table.has("region") else m.regions
     return replace(config, market=replace(m, path=str(path), accounts=table.n, regions=regions))

@@ -521,6 +521,17 @@ class BehaviourConfig:
 # ---------------------------------------------------------------------------------- staffing
 @dataclass
 class StaffingConfig:
+    source: str = param(
+        "settings", unit="-", doc="Where headcount and salaries come from: these settings, or "
+        "your own file (staffing=file sets it)", choices=("settings", "file"),
+        source="definition: a switch, not a quantity",
+    )
+    path: str = param(
+        "", unit="-", doc="With source file: your organisation (role, region, headcount, "
+        "salary_k), a .csv or .xlsx file. Sets the role counts and salaries below",
+        source="definition: the user's own data (docs/ODD.md, 5. Initialisation, 'Your own "
+        "organisation')",
+    )
     reps: int = param(90, unit="people", doc="Sales reps / key account managers", ge=0, le=1e5)
     msls: int = param(25, unit="people", doc="Medical science liaisons", ge=0, le=1e5)
     access: int = param(20, unit="people", doc="Market-access managers", ge=0, le=1e5)
