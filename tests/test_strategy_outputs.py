@@ -81,3 +81,18 @@ def test_the_workbook_has_one_sheet_each_numbers_as_numbers_and_no_formulas(tmp_
     settings = settings_frame(configs).set_index("setting")
     assert settings.loc["market.accounts"].tolist() == [30, 30]
     assert settings.loc["org.design"].tolist() == composed.designs
+
+
+def test_reproducing_a_run_notices_that_its_market_file_changed(tmp_path):
+    from sim.cli.outputs import changed_input_file
+
+    path = tmp_path / "accounts.csv"
+    path.write_text("id\nA\n", encoding="utf-8")
+    recorded = {"market_file": {"path": str(path),
+                                "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}}
+    assert changed_input_file(recorded) is None
+    path.write_text("id\nB\n", encoding="utf-8")
+    assert changed_input_file(recorded) == str(path)
+    path.unlink()
+    assert changed_input_file(recorded) == str(path)
+    assert changed_input_file({"market_file": None}) is None

@@ -230,7 +230,7 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
-    from sim.cli.outputs import versions
+    from sim.cli.outputs import changed_input_file, versions
     from sim.configuration.composition import InputError, _compose_tree, check_choices, explain
     from sim.configuration.safety import UnsafeInput, parse_yaml
 
@@ -268,6 +268,10 @@ def reproducing(args: list[str]) -> list[str]:
         commit = (provenance.get("git") or {}).get("commit")
         fail(InputError(f"--reproduce: the configuration files changed since {folder} was "
                         f"written ({key}); use the orgsim of git commit {commit}"))
+    changed = changed_input_file(provenance)
+    if changed:
+        fail(InputError(f"--reproduce: {changed} changed since {folder} was written (its "
+                        "SHA-256 differs from provenance.json); restore it to reproduce"))
     was = (provenance.get("orgsim") or {}).get("orgsim")
     if was != versions()["orgsim"]:
         print(f"orgsim: note: {folder} was written by orgsim {was}, this is "

@@ -154,3 +154,24 @@ def org_facts(config) -> dict | None:
     return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
             "headcount": table.headcounts(), "regions": table.region is not None,
             "salaries": table.salary is not None, "described": describe(table)}
+
+
+def changed_input_file(provenance: dict) -> str | None:
+    """The market or organisation file a recorded run read, if it no longer has the recorded
+    SHA-256 (or is gone); None if every input file is as it was."""
+    from sim.configuration.table_file import MAX_BYTES
+
+    for key in ("market_file", "organisation_file"):
+        facts = provenance.get(key)
+        if not isinstance(facts, dict) or not facts.get("path"):
+            continue
+        path = Path(str(facts["path"]))
+        digest = None
+        try:  # a results folder is someone else's: hash only a regular file within the limit
+            if path.is_file() and path.stat().st_size <= MAX_BYTES:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+        if digest != facts.get("sha256"):
+            return str(path)
+    return None
