@@ -190,7 +190,8 @@ def test_export_without_a_browser_says_how_to_install_one_and_keeps_html_and_csv
               run_folder, env={"BROWSER_PATH": "/nonexistent/chrome"})
     assert out.returncode == 1
     assert "apt-get install chromium" in out.stderr and out.stderr.count("\n") == 1
-    assert (tmp_path / "report.html").exists() and len(list(tmp_path.glob("*.csv"))) == len(EXPECTED)
+    assert (tmp_path / "report.html").exists()
+    assert len(list(tmp_path.glob("*.csv"))) == len(EXPECTED)
     assert not list(tmp_path.glob("*.png"))
 
 
