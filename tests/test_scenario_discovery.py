@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim.experiments.sweep
 from sim.cli.discover import main
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.scenario_discovery import (
@@ -219,9 +220,46 @@ def test_end_to_end_on_the_tiny_space_and_resume(tmp_path, capsys):
     pd.testing.assert_frame_equal(pd.read_csv(out / "points.csv"), points)
     assert json.loads((out / "discover.json").read_text())["settings"]["samples"] == 12
 
-    with pytest.raises(SystemExit) as stop:  # other settings into the same folder: refused
+    with pytest.raises(SystemExit) as stop:  # another sample into the same folder: refused
         main([*argv[:-2], "--samples", "13", "--out", str(out)])
-    assert stop.value.code == 2 and "other settings" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "another sample (samples)" in err and "\n" not in err.strip()
+
+
+def _raise(*args, **kwargs):
+    raise AssertionError("a re-analysis must not simulate")
+
+
+def test_a_new_condition_on_a_stored_sample_reanalyses_without_simulating(
+        tmp_path, capsys, monkeypatch):
+    """Analysis apart from running: the second call changes only the condition and threshold,
+    with the simulator replaced by one that raises (in-process: one worker), and gives the same
+    files as a fresh discovery of that condition, which simulates every run."""
+    sample = ["--space", "tiny", "--samples", "10", "--seeds", "1", "--workers", "1", "--quiet"]
+    new = ["--condition", "cost_per_resolved_job:rel<=-5%", "--threshold", "0.7"]
+    stored, fresh = tmp_path / "stored", tmp_path / "fresh"
+    main([*sample, "--condition", "resolved_share:rel>=0.25", "--out", str(stored)])
+    runs = {p: p.stat().st_mtime_ns for p in (stored / "store" / "runs").glob("*.json")}
+    capsys.readouterr()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.experiments.sweep, "simulate", _raise)
+        main([*sample, *new, "--out", str(stored)])
+    printed = capsys.readouterr().out
+    assert "Re-analysing the runs stored in" in printed and "(0 simulated now, 0 failed)" in printed
+    assert {p: p.stat().st_mtime_ns for p in (stored / "store" / "runs").glob("*.json")} == runs
+    first = json.loads((stored / "discover.json").read_text())["settings"]
+    assert first["condition"] == "resolved_share:rel>=0.25", "the first analysis is kept"
+    (again,) = (stored / "analyses").iterdir()
+    settings = json.loads((again / "discover.json").read_text())["settings"]
+    assert settings["condition"] == "cost_per_resolved_job:rel<=-0.05"
+    assert settings["threshold"] == 0.7
+    assert f"Results: {again}" in printed
+
+    main([*sample, *new, "--out", str(fresh)])
+    assert f"({len(runs)} simulated now" in capsys.readouterr().out
+    for name in ("points.csv", "boxes.csv", "box.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(again / name), pd.read_csv(fresh / name))
 
 
 def test_named_conditions_use_known_outcomes():

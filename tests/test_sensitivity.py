@@ -137,3 +137,34 @@ def test_sobol_total_index_of_an_ignored_setting_is_zero(tmp_path):
     st = _value(indices, "resolved_share", "micro_enterprise", "org.span_of_control", "ST")
     assert st.value == pytest.approx(0, abs=1e-12)
     assert set(indices["index"]) == {"S1", "ST"}
+
+
+def test_new_outcomes_on_a_stored_sample_are_analysed_without_simulating(
+        morris, tmp_path, capsys, monkeypatch):
+    """The outcomes and --difference are analysis, not sample: a copy of the folder re-analysed
+    for another outcome runs nothing (the simulator raises) and keeps the indices it shares."""
+    import shutil
+
+    import sim.experiments.sweep
+
+    out, indices = morris
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a re-analysis must not simulate")
+
+    monkeypatch.setattr(sim.experiments.sweep, "simulate", refuse)
+    args = [a if a != "resolved_share,week_50pct_adoption" else
+            "resolved_share,cost_per_resolved_job" for a in ARGS if a != "--difference"]
+    main([*args, "--out", str(copy)])
+    assert "(resuming)" in capsys.readouterr().out
+    assert ResultsStore(copy / "store").counts()["failed"] == 0
+    again = pd.read_csv(copy / "indices.csv")
+    assert set(again.outcome) == {"resolved_share", "cost_per_resolved_job"}
+    assert "difference" not in set(again.target)
+    key = ["outcome", "target", "parameter", "index"]
+    shared = indices[indices.outcome == "resolved_share"]
+    shared = shared[shared.target != "difference"].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        again[again.outcome == "resolved_share"].sort_values(key).reset_index(drop=True), shared)

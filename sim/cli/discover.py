@@ -16,6 +16,15 @@ design, differences, whether the condition holds), boxes.csv (the peeling trajec
 box.csv (limits of the chosen boxes with quasi-p-values), discover.json (the command's settings)
 and report.html (offline). The runs are stored under ``<folder>/store/``: the same command with
 ``--out <folder>`` resumes and re-runs nothing that is done.
+
+Analysis is apart from running: with ``--out`` on an earlier discovery, another ``--condition`` or
+``--threshold`` (the same space and sample) re-analyses the stored runs into a new folder
+``<folder>/analyses/<time>/``, keeping the first analysis; nothing is simulated again (runs an
+interrupted discovery left undone are completed):
+
+    orgsim-discover --space tiny --samples 40 --out outputs/discovery/tiny
+    orgsim-discover --space tiny --samples 40 --out outputs/discovery/tiny \
+        --condition "cost_per_resolved_job:rel<=-5%" --threshold 0.7
 """
 
 from __future__ import annotations
@@ -36,13 +45,12 @@ from sim import __version__
 from sim.configuration.composition import InputError
 from sim.experiments.scenario_discovery import (
     NAMED,
+    Analysis,
     Condition,
     ConditionError,
     Discovery,
-    discover_both,
-    holds,
+    analyse,
     latin_hypercube,
-    paired_points,
     parse_condition,
 )
 from sim.experiments.space import load_space
@@ -80,8 +88,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# Settings that only change the analysis: a stored sample is re-analysed with new ones.
+ANALYSIS = ("condition", "threshold")
+
+
 def check(args: argparse.Namespace):
-    """Everything that can be wrong with the input, before anything runs or any folder exists."""
+    """Everything that can be wrong with the input, before anything runs or any folder exists.
+
+    Returns the condition, the space, the settings and whether ``--out`` holds this sample
+    analysed differently (a re-analysis)."""
     if args.samples < 10:
         raise InputError(f"--samples: must be ≥ 10, got {args.samples}")
     if args.seeds < 1:
@@ -99,6 +114,7 @@ def check(args: argparse.Namespace):
                     overrides=list(space.overrides), condition=str(condition),
                     samples=args.samples, seeds=args.seeds, first_seed=args.first_seed,
                     sample_seed=args.sample_seed, threshold=args.threshold)
+    reanalysis = False
     if args.out is not None and args.out.exists():
         if not args.out.is_dir():
             raise InputError(f"--out: {args.out} is a file, not a folder")
@@ -106,12 +122,15 @@ def check(args: argparse.Namespace):
         if saved.exists():
             before = json.loads(saved.read_text())["settings"]
             changed = sorted(k for k in settings if before.get(k) != settings[k])
-            if changed:
-                raise InputError(f"--out: {args.out} holds a discovery with other settings "
-                                 f"({', '.join(changed)}); choose a new folder")
+            sample = [k for k in changed if k not in ANALYSIS]
+            if sample:
+                raise InputError(f"--out: {args.out} holds a discovery of another sample "
+                                 f"({', '.join(sample)}); choose a new folder (a new "
+                                 "--condition or --threshold alone re-analyses its runs)")
+            reanalysis = bool(changed)
         elif any(args.out.iterdir()):
             raise InputError(f"--out: {args.out} exists and is not a discovery folder")
-    return condition, space, settings
+    return condition, space, settings, reanalysis
 
 
 # ------------------------------------------------------------------------------------ figures
@@ -280,10 +299,28 @@ boxes.csv and box.csv hold the numbers.</p>
 
 
 # --------------------------------------------------------------------------------------- main
+def write_outputs(out: Path, settings: dict, analysis: Analysis, labels: tuple[str, str],
+                  figures: list[Figure], seconds: float, n_runs: int, simulated: int) -> None:
+    """points.csv, boxes.csv, box.csv and report.html of one analysis (each written whole)."""
+    sides = ((labels[0], "condition", analysis.where),
+             (labels[1], "complement", analysis.where_not))
+    points = analysis.points.reset_index().assign(condition=analysis.y)
+    _atomic_write(out / "points.csv", points.to_csv(index=False))
+    _atomic_write(out / "boxes.csv", pd.concat(
+        [d.trajectory.assign(side=side) for _, side, d in sides]).to_csv(index=False))
+    _atomic_write(out / "box.csv", pd.concat(
+        [d.limits.reset_index().assign(side=side, coverage=d.box.coverage,
+                                       density=d.box.density, mass=d.box.mass)
+         for _, side, d in sides]).to_csv(index=False))
+    _atomic_write(out / "report.html", render(
+        settings, analysis.condition, labels, {label: d for label, _, d in sides}, figures,
+        seconds, n_runs, simulated))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
-        condition, space, settings = check(args)
+        condition, space, settings, reanalysis = check(args)
     except (InputError, ConditionError) as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
     from sim.experiments.doe import evaluate  # the shared evaluation machinery (heavy imports)
@@ -291,11 +328,17 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     out = args.out or Path("outputs") / "discovery" / (
         f"{space.name}-{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")
+    # A re-analysis never replaces the first one: it gets its own new folder beside the runs.
+    target = out / "analyses" / f"{datetime.now():%Y-%m-%d_%H-%M-%S-%f}" if reanalysis else out
+    if reanalysis:
+        print(f"Re-analysing the runs stored in {out} with condition {condition} and density "
+              f"threshold {args.threshold:g} (the earlier analysis is kept; this one goes to "
+              f"{target}).")
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "discover.json", json.dumps(
+    target.mkdir(parents=True, exist_ok=reanalysis is False)
+    _atomic_write(target / "discover.json", json.dumps(
         {"settings": settings, "command": [PROG, *(argv if argv is not None else sys.argv[1:])]},
         indent=2))
-    params = space.names
     bounds = {p.path: (p.low, p.high) for p in space.params}
     points = latin_hypercube(bounds, {p.path: p.integer for p in space.params}, args.samples,
                              args.sample_seed)
@@ -306,35 +349,19 @@ def main(argv: list[str] | None = None) -> None:
                      progress=not args.quiet)
     simulated = len(list(stored.glob("*.json"))) - before if stored.exists() else 0
     first, second = space.designs
-    table = paired_points(frame, condition.outcomes)
-    y = holds(table, condition)
+    analysis = analyse(frame, space.names, bounds, condition, args.threshold)
     labels = (f"{second} meets the condition", f"{first} at least as good")
     colours = {labels[0]: colour(second), labels[1]: colour(first, 1)}
-    x = table[params].reset_index(drop=True)
-    win, lose = discover_both(x, y, args.threshold, bounds)
-    sides = {labels[0]: win, labels[1]: lose}
-    for d in sides.values():
-        if np.isfinite(d.base_rate) and d.base_rate >= args.threshold:
-            d.notes.append(f"it already holds at {d.base_rate:.0%} of all points, above the "
-                           "density threshold: the whole space qualifies")
+    sides = {labels[0]: analysis.where, labels[1]: analysis.where_not}
 
     seconds = time.perf_counter() - started
     caption = (f"Space {space.name} (scenario {space.scenario}) · {args.samples} points × "
                f"{len(seeds)} seed(s) · condition {condition}")
     figures = [tradeoff_figure(sides, colours, caption), limits_figure(sides, colours, caption),
-               scatter_figure(x, y, win, lose, labels, colours, caption)]
-    points_out = table.reset_index().assign(condition=y)
-    _atomic_write(out / "points.csv", points_out.to_csv(index=False))
-    _atomic_write(out / "boxes.csv", pd.concat(
-        [d.trajectory.assign(side=s) for s, d in zip(("condition", "complement"), (win, lose),
-                                                      strict=True)]).to_csv(index=False))
-    _atomic_write(out / "box.csv", pd.concat(
-        [d.limits.reset_index().assign(side=s, coverage=d.box.coverage, density=d.box.density,
-                                       mass=d.box.mass)
-         for s, d in zip(("condition", "complement"), (win, lose), strict=True)]
-    ).to_csv(index=False))
-    _atomic_write(out / "report.html", render(settings, condition, labels, sides, figures,
-                                              seconds, len(frame), simulated))
+               scatter_figure(analysis.x, analysis.y, analysis.where, analysis.where_not, labels,
+                              colours, caption)]
+    write_outputs(target, settings, analysis, labels, figures, seconds, len(frame), simulated)
+    y = analysis.y
     print(f"Condition: {condition.describe(first, second)} — holds at {int(y.sum())} of "
           f"{len(y)} points ({y.mean():.0%}).")
     for label, d in sides.items():
@@ -343,7 +370,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  note: {note}")
     failed = int((frame["status"] != "ok").sum()) if "status" in frame else 0
     print(f"{len(frame)} runs ({simulated} simulated now, {failed} failed), {seconds:.0f} s")
-    print(f"Results: {out}")
+    print(f"Results: {target}")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sim.configuration.composition import Composed, InputError
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.space import Space, configure
+from sim.experiments.space import Space, configure, for_design
 from sim.experiments.store import ResultsStore, run_id
 from sim.experiments.sweep import run_job
 
@@ -44,9 +44,11 @@ KEYS = ["point", "design", "seed"]
 
 
 def _overrides(space: Space, design: str, point: dict[str, float]) -> list[str]:
-    """How the run would be written on the command line (recorded as its setting)."""
+    """How the run would be written on the command line (recorded as its setting); a
+    design-qualified ``org.<design>.<field>`` is spelled ``org.<field>``, for its design only."""
+    own = {k: for_design(k, design) for k in point}
     return [f"scenario={space.scenario}", f"org={design}", *space.overrides,
-            *(f"{k}={v:g}" for k, v in point.items())]
+            *(f"{own[k]}={v:g}" for k, v in point.items() if own[k] is not None)]
 
 
 def _run(composed: Composed, overrides: list[str], store_root: Path) -> dict[str, int]:

@@ -266,6 +266,36 @@ def discover_both(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8,
             discover(x, ~y, threshold, bounds, **kwargs))
 
 
+@dataclass
+class Analysis:
+    """A condition and PRIM applied to an evaluated sample: everything the report shows.
+
+    Analysing is apart from running (as in EMA Workbench): it needs only the evaluated runs
+    (:func:`sim.experiments.doe.evaluate`, which reads stored runs back without simulating), so a
+    new condition, outcome or density threshold on a stored sample costs no simulation."""
+
+    condition: Condition
+    points: pd.DataFrame  # per point: parameters, outcome means per design, diff, rel
+    x: pd.DataFrame  # the parameter values, one row per point
+    y: np.ndarray  # whether the condition holds at each point
+    where: Discovery  # the box where it holds
+    where_not: Discovery  # the box where it does not
+
+
+def analyse(frame: pd.DataFrame, params: list[str], bounds: dict[str, tuple[float, float]],
+            condition: Condition, threshold: float = 0.8) -> Analysis:
+    """Mark each point of an evaluated sample where ``condition`` holds and find both boxes."""
+    points = paired_points(frame, condition.outcomes)
+    y = holds(points, condition)
+    x = points[params].reset_index(drop=True)
+    where, where_not = discover_both(x, y, threshold, bounds)
+    for d in (where, where_not):
+        if np.isfinite(d.base_rate) and d.base_rate >= threshold:
+            d.notes.append(f"it already holds at {d.base_rate:.0%} of all points, above the "
+                           "density threshold: the whole space qualifies")
+    return Analysis(condition, points, x, y, where, where_not)
+
+
 def latin_hypercube(bounds: dict[str, tuple[float, float]], integer: dict[str, bool], n: int,
                     seed: int) -> pd.DataFrame:
     """``n`` points of a seeded Latin hypercube scaled to ``bounds``; integer parameters are

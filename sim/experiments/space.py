@@ -11,13 +11,22 @@ declaration, a YAML file in ``conf/space/<name>.yaml`` (or any path)::
       staffing.ppoc_span: {low: 1.0, high: 6.0}
       staffing.team_size: {low: 4, high: 16, int: true}   # whole-number settings need int: true
       org.level_authority[1]: {low: 10, high: 80}   # one entry of a list setting
+      org.traditional.kpi.calls: {low: 0.4, high: 0.8}  # one design's value of a shared field
+    fixed:                                    # optional: settings held fixed, each with a reason
+      run.horizon_weeks: the question's horizon, not an uncertainty
 
 A *point* of the space is a value for every parameter. :func:`configure` turns a point into one
 validated :class:`~sim.configuration.schema.SimConfig` per design. An ``org.*`` path is a setting of
-a design,
-so it is applied to each design that has that field (and must exist in at least one): varying
-``org.span_of_control`` changes the traditional design only, which is exactly what lets the
-analysis see whether a design's own settings drive the comparison.
+a design, so it is applied to each design that has that field (and must exist in at least one):
+varying ``org.span_of_control`` changes the traditional design only, which is exactly what lets the
+analysis see whether a design's own settings drive the comparison. A field both designs have but
+set differently (their KPI weights) would lose that difference if one value went to both, so it
+must be named per design, ``org.<design>.<field>``; the value then goes to that design only.
+
+``fixed`` declares what the space deliberately does not vary, and why (the run's horizon, seeds,
+sizes, shares that must sum to 1). A fixed path may name a group (``therapy.initial_stages``
+covers each of its entries). sim/experiments/space_coverage.py lists the settings the model reads
+that a space neither varies nor fixes.
 
 Every way a declaration can be wrong is refused by :func:`load_space` with one
 :class:`~sim.configuration.composition.InputError` line naming the key and what is allowed.
@@ -64,6 +73,7 @@ class Space:
     designs: tuple[str, str]
     params: tuple[Parameter, ...]
     overrides: tuple[str, ...] = ()
+    fixed: tuple[tuple[str, str], ...] = ()  # (path, reason) of each setting held fixed
 
     @property
     def names(self) -> list[str]:
@@ -125,6 +135,23 @@ def _leaf(config: SimConfig, path: str) -> tuple[Any, str | int, type | None] | 
     return None
 
 
+def for_design(path: str, design: str) -> str | None:
+    """The path as ``design``'s configuration spells it: ``org.<design>.<field>`` is
+    ``org.<field>`` for that design and None for any other; other paths are unchanged."""
+    parts = path.split(".", 2)
+    if len(parts) == 3 and parts[0] == "org" and parts[1] in design_names():
+        return f"org.{parts[2]}" if parts[1] == design else None
+    return path
+
+
+def locate(config: SimConfig, path: str) -> tuple[Any, str | int, type | None] | None:
+    """(parent, key, declared type) of ``path`` in the configuration of ``config.org.design``
+    (design-qualified ``org.<design>.*`` paths included), or None if that design has no such
+    setting."""
+    own = for_design(path, config.org.design)
+    return None if own is None else _leaf(config, own)
+
+
 def _get(parent: Any, key: str | int) -> Any:
     return getattr(parent, key) if is_dataclass(parent) else parent[key]
 
@@ -165,7 +192,7 @@ def configure(space: Space, point: dict[str, float]) -> dict[str, SimConfig]:
         for p in space.params:
             if p.path not in point:
                 raise InputError(f"{p.path}: the point has no value for this parameter")
-            where = _leaf(config, p.path)
+            where = locate(config, p.path)
             if where is None:  # an org.* setting of the other design
                 continue
             value = float(point[p.path])
@@ -203,10 +230,10 @@ def load_space(name_or_path: str) -> Space:
             from error
     if not isinstance(data, dict):
         raise InputError(f"space: {path} must be a mapping with scenario, designs and params")
-    unknown = set(data) - {"scenario", "designs", "overrides", "params"}
+    unknown = set(data) - {"scenario", "designs", "overrides", "params", "fixed"}
     if unknown:
         raise InputError(f"space.{sorted(unknown)[0]}: unknown key; allowed: scenario, designs, "
-                         "overrides, params")
+                         "overrides, params, fixed")
 
     scenarios = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
     scenario = data.get("scenario", "oncology_launch")
@@ -233,8 +260,9 @@ def load_space(name_or_path: str) -> Space:
     parsed = []
     for key, spec in params.items():
         parsed.append(_parameter(str(key), spec, bases))
+    fixed = _fixed(data.get("fixed") or {}, bases, {p.path for p in parsed})
     space = Space(name=path.stem, scenario=scenario, designs=(designs[0], designs[1]),
-                  params=tuple(parsed), overrides=tuple(overrides))
+                  params=tuple(parsed), overrides=tuple(overrides), fixed=fixed)
     for corner in ("low", "high"):  # every value of the range must be allowed by the model
         configure(space, {p.path: getattr(p, corner) for p in space.params})
     return space
@@ -254,12 +282,13 @@ def _parameter(key: str, spec: Any, bases: dict[str, SimConfig]) -> Parameter:
         raise InputError(f"{where}: low must be < high, got low={low!r}, high={high!r}")
     if not isinstance(integer, bool):
         raise InputError(f"{where}.int: must be true or false, got {integer!r}")
-    found = {d: _leaf(c, key) for d, c in bases.items()}
-    found = {d: w for d, w in found.items() if w is not None}
-    if not found or (not key.startswith("org.") and len(found) < len(bases)):
-        owner = "either design" if key.startswith("org.") else "the configuration"
-        raise InputError(f"{where}: unknown setting in {owner} (see docs/ODD.md; a list entry "
-                         "is written name[index])")
+    found = _found(key, bases, where)
+    values = {d: _get(*w[:2]) for d, w in found.items()}
+    if for_design(key, "") == key and len({repr(v) for v in values.values()}) > 1:
+        first = next(iter(values))
+        raise InputError(f"{where}: the designs set it differently ("
+                         f"{', '.join(f'{d} {v!r}' for d, v in values.items())}); vary it per "
+                         f"design as {key.replace('org.', f'org.{first}.', 1)}")
     for parent, field, kind in found.values():
         value = _get(parent, field)
         if not _is_number(value):
@@ -270,6 +299,35 @@ def _parameter(key: str, spec: Any, bases: dict[str, SimConfig]) -> Parameter:
     if integer and round(high) - round(low) < 1:
         raise InputError(f"{where}: an int range needs at least two whole numbers")
     return Parameter(path=key, low=float(low), high=float(high), integer=integer)
+
+
+def _found(key: str, bases: dict[str, SimConfig], where: str) -> dict[str, tuple]:
+    """Where each design has setting ``key``; InputError if it is unknown or, outside ``org.``,
+    missing from a design."""
+    found = {d: locate(c, key) for d, c in bases.items()}
+    found = {d: w for d, w in found.items() if w is not None}
+    if not found or (not key.startswith("org.") and len(found) < len(bases)):
+        owner = "either design" if key.startswith("org.") else "the configuration"
+        raise InputError(f"{where}: unknown setting in {owner} (see docs/ODD.md; a list entry "
+                         "is written name[index], one design's setting org.<design>.<name>)")
+    return found
+
+
+def _fixed(spec: Any, bases: dict[str, SimConfig], varied: set[str]
+           ) -> tuple[tuple[str, str], ...]:
+    """The ``fixed:`` section: each a known setting (or group of settings) with a reason."""
+    if not isinstance(spec, dict):
+        raise InputError("space.fixed: must be a mapping of setting: reason")
+    out = []
+    for key, reason in spec.items():
+        where = f"space.fixed.{key}"
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(f"{where}: needs a reason (a sentence saying why it is not varied)")
+        if key in varied:
+            raise InputError(f"{where}: also in params; a setting is either varied or fixed")
+        _found(str(key), bases, where)
+        out.append((str(key), reason.strip()))
+    return tuple(out)
 
 
 __all__ = ["Parameter", "Space", "SPACES", "configure", "load_space"]
