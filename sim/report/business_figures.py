@@ -21,6 +21,10 @@ def cumulative_cash_flow(data: ReportData) -> Figure | None:
     fig = go.Figure()
     band_traces(fig, table, data.designs)
     fig.add_hline(y=0, line=dict(color="#888", width=1))
+    values = table[["mean", "low", "high"]].to_numpy(float)
+    low, high = np.nanmin(values), np.nanmax(values)
+    pad = 0.08 * (high - low or 1.0)  # the lowest y tick clear of the week ticks below it
+    fig.update_yaxes(range=[low - pad, high + pad / 2])
     end = {d: float(table[table.design == d]["mean"].iloc[-1]) for d in data.designs
            if (table.design == d).any()}
     reading = f"Cumulative net cash flow at week {data.horizon:g}: " + "; ".join(
