@@ -191,7 +191,8 @@ BAD = [
     (["therapy.capacity_job=nope"], "therapy.capacity_job: not a job type; allowed:"),
     (["org=matrix", "run.step_weeks=0.5", "staffing.interaction.same_team.latency_weeks=0.75"],
      "staffing.interaction.same_team.latency_weeks: 0.75 weeks is not a whole number of steps"),
-    (["market=organized_typo"], "market: unknown option 'organized_typo'; allowed: fragmented"),
+    (["market=organized_typo"],
+     "market: unknown option 'organized_typo'; allowed: file, fragmented"),
     # a scenario file with a misspelt setting (scenarios are found on Hydra's search path)
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=unknown_key"],
      "market.acounts: unknown setting; did you mean 'accounts'?"),

@@ -233,7 +233,7 @@ def reproducing(args: list[str]) -> list[str]:
     The run is then done again as ``orgsim <overrides>`` into a new folder; since a run is a
     pure function of (configuration, seed), its tables equal FOLDER's. If the configuration files
     (conf/, scenarios/) changed since, that is one line naming the first changed setting."""
-    from sim.cli.outputs import versions
+    from sim.cli.outputs import changed_input_file, versions
     from sim.configuration.composition import InputError, _compose_tree, check_choices, explain
     from sim.configuration.safety import UnsafeInput, parse_yaml
 
@@ -271,6 +271,10 @@ def reproducing(args: list[str]) -> list[str]:
         commit = (provenance.get("git") or {}).get("commit")
         fail(InputError(f"--reproduce: the configuration files changed since {folder} was "
                         f"written ({key}); use the orgsim of git commit {commit}"))
+    changed = changed_input_file(provenance)
+    if changed:
+        fail(InputError(f"--reproduce: {changed} changed since {folder} was written (its "
+                        "SHA-256 differs from provenance.json); restore it to reproduce"))
     was = (provenance.get("orgsim") or {}).get("orgsim")
     if was != versions()["orgsim"]:
         print(f"orgsim: note: {folder} was written by orgsim {was}, this is "
@@ -324,7 +328,8 @@ def progress_bar():
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
-    from sim.cli.outputs import RunFolder, git_commit, versions
+    from sim.cli.business import business_case, workbook
+    from sim.cli.outputs import RunFolder, git_commit, market_facts, org_facts, versions
     from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
     from sim.experiments.budget import describe_basis
     from sim.experiments.paired import TABLES, run_paired, stack
@@ -353,11 +358,14 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     basis = describe_basis(composed.budget)
     if basis:
         header += "\n" + basis
+    market, organisation = market_facts(composed.config), org_facts(composed.config)
+    for facts in (market, organisation):
+        header += "\n" + facts["described"] if facts else ""
     header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
                f"Each cell: mean over replications [{INTERVAL_METHOD}].")
-    printed = header + "\n\n" + printed_table.to_string() + "\n"
-
     folder = RunFolder(staging, final=_FINAL_DIR)
+    business, business_text = business_case(composed, results, len(seeds), folder)
+    printed = header + "\n\n" + printed_table.to_string() + "\n\n" + business_text
     folder.write_text("config.yaml", resolved)
     folder.write_text("comparison.txt", printed)
     comparison.to_csv(folder.path("comparison.csv"), index=False)
@@ -369,6 +377,8 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "scenario": composed.scenario,
         "designs": designs,
         "comparison_basis": composed.budget,
+        "market_file": market,
+        "organisation_file": organisation,
         "seeds": seeds,
         "overrides": overrides,
         "reproduce": "orgsim " + " ".join(overrides),
@@ -377,6 +387,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
         "ended": datetime.now(UTC).isoformat(),
     }
     folder.write_json("provenance.json", provenance)  # the report reads it
+    workbook(folder, header.splitlines()[0], comparison, business, composed,
+             [f"Overrides: {' '.join(overrides) or 'none'}", f"Seeds: {seeds}",
+              *[f["described"] for f in (market, organisation) if f]])
     written = time.perf_counter()
     report = load_report(folder.staging)
     report.folder = folder.final_path()  # the report names where it will be, not the staging

@@ -128,3 +128,50 @@ def versions() -> dict:
                                    for d in metadata.distributions()
                                    if d.metadata["Name"]}.items()))
     return out
+
+
+def market_facts(config) -> dict | None:
+    """The market file of a run for its header and provenance.json (None: synthetic market):
+    path, SHA-256, size, accounts, the columns it gave and those drawn from the scenario."""
+    from sim.configuration.market_file import OPTIONAL, describe, read_market_file
+
+    if config.market.source != "file":
+        return None
+    table = read_market_file(config.market.path, tuple(config.market.jobs))
+    return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
+            "accounts": table.n, "columns": ["id", *[c for c in OPTIONAL if table.has(c)]],
+            "drawn": table.drawn(), "described": describe(table)}
+
+
+def org_facts(config) -> dict | None:
+    """The organisation file of a run for its header and provenance.json (None: staffing from
+    the settings): path, SHA-256, size, headcount per role."""
+    from sim.configuration.org_file import describe, read_org_file
+
+    if config.staffing.source != "file":
+        return None
+    table = read_org_file(config.staffing.path)
+    return {"path": table.path, "sha256": table.sha256, "bytes": table.size,
+            "headcount": table.headcounts(), "regions": table.region is not None,
+            "salaries": table.salary is not None, "described": describe(table)}
+
+
+def changed_input_file(provenance: dict) -> str | None:
+    """The market or organisation file a recorded run read, if it no longer has the recorded
+    SHA-256 (or is gone); None if every input file is as it was."""
+    from sim.configuration.table_file import MAX_BYTES
+
+    for key in ("market_file", "organisation_file"):
+        facts = provenance.get(key)
+        if not isinstance(facts, dict) or not facts.get("path"):
+            continue
+        path = Path(str(facts["path"]))
+        digest = None
+        try:  # a results folder is someone else's: hash only a regular file within the limit
+            if path.is_file() and path.stat().st_size <= MAX_BYTES:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+        if digest != facts.get("sha256"):
+            return str(path)
+    return None

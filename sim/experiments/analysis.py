@@ -53,7 +53,17 @@ EXTRA = (
     ("escalations", "escalations per run", "count", 0, "lower"),
     ("leavers", "staff who left", "people", 1, "lower"),
 )
-OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
+# The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
+BUSINESS = (
+    ("net_revenue", "net revenue", "k€", 0, "higher"),
+    ("commercial_cost", "commercial cost", "k€", 0, "lower"),
+    ("transformation_cost", "transformation cost", "k€", 0, "lower"),
+    ("net_cash_flow", "net cash flow", "k€", 0, "higher"),
+    ("npv", "net present value", "k€", 0, "higher"),
+    ("payback_week", "payback of the move", "week", 1, "lower"),
+)
+SIGNED = ("net_cash_flow", "npv")
+OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA, *BUSINESS)}
 
 
 # Fewer runs than this give no interval: with two, a t interval is ±12.7 sd/√2 wide and says
@@ -65,9 +75,11 @@ INTERVAL_METHOD = (f"95% t interval, clipped to the outcome's possible range (sh
 
 def outcome_range(outcome: str | None, difference: bool = False) -> tuple[float, float]:
     """The values an outcome (or a paired difference of it) can take: shares and 0–1 scores
-    lie in [0, 1] (a difference in [−1, 1]); every other outcome is a count, time, rate or
-    cost, ≥ 0 (a difference unbounded)."""
+    lie in [0, 1] (a difference in [−1, 1]); a cash flow or NPV is unbounded; every other
+    outcome is a count, time, rate or cost, ≥ 0 (a difference unbounded)."""
     info = OUTCOME_INFO.get(outcome or "")
+    if outcome in SIGNED:
+        return (-np.inf, np.inf)
     unit_01 = info is not None and info[2] in ("share", "0-1")
     if difference:
         return (-1.0, 1.0) if unit_01 else (-np.inf, np.inf)
