@@ -191,3 +191,18 @@ def test_both_designs_face_the_same_file_market_on_a_seed():
     a, b = (build_market(composed.config_for(d), RandomStreams(5)) for d in composed.designs)
     assert np.array_equal(a.patients, b.patients) and np.array_equal(a.link_src, b.link_src)
     assert np.array_equal(a.jobs.arrival, b.jobs.arrival)
+
+
+def test_a_stored_run_from_an_edited_file_at_the_same_path_is_another_run(tmp_path):
+    """The store identifies a file market by the file's contents, so a sweep never reuses runs
+    made from an older version of a file at the same path."""
+    from sim.experiments.store import run_id
+
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(EXAMPLE.read_bytes())
+    composed = compose_run(["market=file", f"market.path={path}"])
+    config = composed.config_for(composed.designs[0])
+    before = run_id(config, 0)
+    assert run_id(config, 0) == before
+    path.write_bytes(EXAMPLE.read_bytes().replace(b"\n", b"\r\n"))
+    assert run_id(config, 0) != before
