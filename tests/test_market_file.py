@@ -206,3 +206,24 @@ def test_a_stored_run_from_an_edited_file_at_the_same_path_is_another_run(tmp_pa
     assert run_id(config, 0) == before
     path.write_bytes(EXAMPLE.read_bytes().replace(b"\n", b"\r\n"))
     assert run_id(config, 0) != before
+
+
+def test_analysis_keeps_runs_from_two_versions_of_a_market_file_apart(tmp_path):
+    """orgsim-analyze pools run folders of the same configuration; two folders that read
+    different contents at the same market path are two configurations (provenance's checksum)."""
+    import json
+
+    import yaml
+
+    from sim.experiments.analysis import _keys_of_run
+
+    config = {"market": {"source": "file", "path": "/data/accounts.csv"},
+              "org": {"design": "micro_enterprise"}}
+    keys = []
+    for digest in ("aaa", "bbb", "aaa"):
+        folder = tmp_path / f"run-{len(keys)}"
+        folder.mkdir()
+        (folder / "config.yaml").write_text(yaml.safe_dump(config))
+        (folder / "provenance.json").write_text(json.dumps({"market_file": {"sha256": digest}}))
+        keys.append(_keys_of_run(folder, ["micro_enterprise"])["micro_enterprise"][0])
+    assert keys[0] != keys[1] and keys[0] == keys[2]

@@ -267,6 +267,15 @@ def _keys_of_run(folder: Path, designs: Iterable[str]) -> dict[str, tuple[str, s
         config = yaml.safe_load((folder / "config.yaml").read_text())
     except (OSError, yaml.YAMLError):
         return {d: ("unknown", "unknown") for d in designs}
+    try:  # a market or organisation file is identified by its contents (recorded at the run)
+        provenance = json.loads((folder / "provenance.json").read_text())
+    except (OSError, ValueError):
+        provenance = {}
+    for key, group in (("market_file", "market"), ("organisation_file", "staffing")):
+        facts = provenance.get(key) if isinstance(provenance, dict) else None
+        if isinstance(facts, dict) and isinstance(config, dict) and isinstance(
+                config.get(group), dict):
+            config[group]["file_sha256"] = str(facts.get("sha256"))
     market, org = configuration_key(config)
     studied = (config.get("org") or {}).get("design")
     return {d: (market, org if d == studied else f"default:{d}") for d in designs}

@@ -65,8 +65,14 @@ def canonical(config: SimConfig) -> dict:
     data = dataclasses.asdict(config)
     for group, key in NOT_IDENTITY:
         data[group].pop(key, None)
+    return with_file_digests(data)
+
+
+def with_file_digests(data: dict) -> dict:
+    """``data`` (a configuration as plain data) with ``file_sha256`` beside the path of each
+    market or organisation file it reads: what identifies the run is the file's contents."""
     for group in ("market", "staffing"):
-        if data[group].get("source") == "file":
+        if isinstance(data.get(group), dict) and data[group].get("source") == "file":
             raw = Path(data[group]["path"]).read_bytes()
             data[group]["file_sha256"] = hashlib.sha256(raw).hexdigest()
     return data

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sim.configuration.composition import Composed
 from sim.engine.model import simulate
-from sim.experiments.store import ResultsStore, describe_os_error, run_id
+from sim.experiments.store import ResultsStore, describe_os_error, run_id, with_file_digests
 
 # Overrides that say how to run, not what: they are not part of a sweep's or a setting's identity.
 NOT_SETTING_PREFIXES = ("hydra.", "hydra/", "run.seed=", "run.replications=", "run.workers=",
@@ -94,7 +94,7 @@ def _run_seed(store, writer, composed, overrides, seed, inject, counts):
         return None
     meta = {"design": design, "seed": seed, "scenario": composed.scenario,
             "setting": setting_of(overrides), "params": params_of(overrides),
-            "overrides": overrides, "config": _plain(config)}
+            "overrides": overrides, "config": with_file_digests(_plain(config))}
     store.mark_running(rid, meta)
     try:
         if inject == f"{design}:{seed}":
