@@ -124,10 +124,24 @@ def versions() -> dict:
     lock = REPO / "uv.lock"
     out["uv_lock_sha256"] = (hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file()
                              else None)
-    out["packages"] = dict(sorted({d.metadata["Name"].lower(): d.version
-                                   for d in metadata.distributions()
-                                   if d.metadata["Name"]}.items()))
+    installed = (_name_and_version(d) for d in metadata.distributions())
+    out["packages"] = dict(sorted({name.lower(): version
+                                   for name, version in installed if name}.items()))
     return out
+
+
+def _name_and_version(dist: metadata.Distribution) -> tuple[str | None, str | None]:
+    """Name and Version from the head of a package's METADATA, read as plain ``Key: value``
+    lines: ``dist.metadata`` parses the whole file (long descriptions included) as e-mail, which
+    took a run about 0.1–0.3 s for the ~150 installed packages."""
+    fields: dict[str, str] = {}
+    for line in (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").splitlines():
+        if not line.strip():
+            break  # the headers end at the first blank line
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in fields:
+            fields[key] = value.strip()
+    return fields.get("Name"), fields.get("Version")
 
 
 def market_facts(config) -> dict | None:

@@ -22,7 +22,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# Student's t quantile and tail from scipy.special (what scipy.stats.t computes them with, to the
+# last bit): scipy.stats costs a run a few hundred ms of imports before anything is written.
+from scipy.special import stdtr, stdtrit
 
 # Headline outcomes: (summary column, label, unit, decimals, better when)
 HEADLINE = (
@@ -91,7 +94,7 @@ def interval(mean, sd, n, low_bound=-np.inf, high_bound=np.inf):
     n < MIN_N (see INTERVAL_METHOD). Works elementwise on arrays."""
     mean, sd, n = np.asarray(mean, float), np.asarray(sd, float), np.asarray(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n >= MIN_N, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+        half = np.where(n >= MIN_N, stdtrit(np.maximum(n - 1, 1), 0.975) * sd / np.sqrt(n),
                         np.nan)
     low, high = mean - half, mean + half
     return np.clip(low, low_bound, high_bound), np.clip(high, low_bound, high_bound)
@@ -156,7 +159,7 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
         out["effect_size"] = np.where(diff, out["mean"] / out["sd"], np.nan)
         t = out["mean"] / (out["sd"] / np.sqrt(out["n"]))
         out["p_value"] = np.where(diff & (out["n"] > 1),
-                                  2 * stats.t.sf(np.abs(t), np.maximum(out["n"] - 1, 1)),
+                                  2 * stdtr(np.maximum(out["n"] - 1, 1), -np.abs(t)),
                                   np.nan)
     info = pd.DataFrame(OUTCOME_INFO.values(),
                         columns=["outcome", "label", "unit", "decimals", "better"])
