@@ -5,8 +5,12 @@ Figures (targets from the reproducible-installs issue, on a 2-core machine):
 * ``orgsim --help``                                  ≤ 1 s
 * a bad input rejected (``orgsim market.accounts=-3``) ≤ 1 s
 * ``orgsim --cfg job``                               ≤ 1.5 s
-* the fixed overhead of a run: wall time of ``orgsim run.replications=2`` minus the simulation
-  time it records in provenance.json                 ≤ 2 s
+* the fixed overhead of a run: wall time of ``orgsim run.replications=2 run.workers=1`` minus
+  the simulation time it records in provenance.json  ≤ 2 s
+  (also printed: that run's CPU time, user + system, which a busy machine inflates less)
+
+Before and now take turns, so a change in the machine's load falls on both; the 1-minute load
+average at the start and end is printed with the table.
 
 ``--source DIR`` times another checkout of orgsim (e.g. an older commit made with
 ``git worktree add /tmp/before <commit>``) with this environment's Python, so a before/after
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -35,8 +40,10 @@ COMMANDS = {
     "bad input rejected": ["market.accounts=-3"],
     "orgsim --cfg job": ["--cfg", "job"],
 }
+OVERHEAD = "run overhead (all but simulating)"
+RUN_CPU = "CPU time of that run (whole process)"
 TARGETS = {"orgsim --help": 1.0, "bad input rejected": 1.0, "orgsim --cfg job": 1.5,
-           "run overhead (all but simulating)": 2.0}
+           OVERHEAD: 2.0, RUN_CPU: None}
 
 
 def timed(source: Path, args: list[str], cwd: Path) -> tuple[float, str]:
@@ -46,29 +53,40 @@ def timed(source: Path, args: list[str], cwd: Path) -> tuple[float, str]:
     return time.perf_counter() - started, out.stdout
 
 
-def run_overhead(source: Path, cwd: Path) -> float:
-    """Wall time of a two-replication run minus the simulation time it reports."""
+def run_overhead(source: Path, cwd: Path) -> tuple[float, float]:
+    """Wall time of a two-replication run minus the simulation time it reports, and the CPU
+    time (user + system) of the whole process: on a shared machine the wall time grows with
+    the load, the CPU time much less."""
     started = time.perf_counter()
+    before = os.times()
     out = subprocess.run([sys.executable, "-m", "sim", "run.replications=2", "run.workers=1"],
                          cwd=cwd, capture_output=True, text=True,
                          env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
     wall = time.perf_counter() - started
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + \
+        (after.children_system - before.children_system)
     folder = next(line.split(": ", 1)[1] for line in out.stdout.splitlines()
                   if line.startswith("Results: "))
     seconds = json.loads((cwd / folder / "provenance.json").read_text())["seconds"]
-    return wall - seconds["simulation"]
+    return wall - seconds["simulation"], cpu
 
 
-def measure(source: Path, repeats: int) -> dict[str, float]:
-    figures = {}
+def measure(sources: dict[str, Path], repeats: int) -> dict[str, dict[str, float]]:
+    """Every figure for every source, the sources taking turns (so a change in the machine's
+    load falls on both), medians of ``repeats``."""
+    times: dict[str, dict[str, list[float]]] = {k: {} for k in sources}
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
-        for name, args in COMMANDS.items():
-            figures[name] = statistics.median(timed(source, args, cwd)[0]
-                                              for _ in range(repeats))
-        figures["run overhead (all but simulating)"] = statistics.median(
-            run_overhead(source, cwd) for _ in range(max(1, repeats // 2)))
-    return figures
+        for _ in range(repeats):
+            for label, source in sources.items():
+                for name, args in COMMANDS.items():
+                    times[label].setdefault(name, []).append(timed(source, args, cwd)[0])
+                wall, cpu = run_overhead(source, cwd)
+                times[label].setdefault(OVERHEAD, []).append(wall)
+                times[label].setdefault(RUN_CPU, []).append(cpu)
+    return {label: {name: statistics.median(v) for name, v in figures.items()}
+            for label, figures in times.items()}
 
 
 def main() -> None:
@@ -76,16 +94,20 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--source", type=Path, help="another orgsim checkout to time as 'before'")
     args = parser.parse_args()
-    results = {"now": measure(HERE, args.repeats)}
-    if args.source:
-        results = {"before": measure(args.source.resolve(), args.repeats), **results}
+    sources = {"before": args.source.resolve()} if args.source else {}
+    load = [os.getloadavg()[0]]
+    results = measure({**sources, "now": HERE}, args.repeats)
+    load.append(os.getloadavg()[0])
+    print(f"1-minute load average {load[0]:.1f} at the start, {load[1]:.1f} at the end "
+          f"({os.cpu_count()} cores); medians of {args.repeats}\n")
     print("| command | " + " | ".join(results) + " | target |")
     print("|---|" + "---:|" * len(results) + "---:|")
     for name, target in TARGETS.items():
         cells = " | ".join(f"{r[name]:.2f} s" for r in results.values())
-        print(f"| {name} | {cells} | ≤ {target:g} s |")
+        print(f"| {name} | {cells} | {f'≤ {target:g} s' if target else '–'} |")
     OUT.mkdir(exist_ok=True)
-    (OUT / "cli.json").write_text(json.dumps(results, indent=2) + "\n")
+    (OUT / "cli.json").write_text(json.dumps({**results, "load_average": load,
+                                              "repeats": args.repeats}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

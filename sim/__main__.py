@@ -1,6 +1,6 @@
 """``python -m sim`` is the ``orgsim`` command."""
 
-from sim.cli.main import main
+from sim.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()

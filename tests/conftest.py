@@ -8,11 +8,24 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+# The files that take longest, longest first (`pytest --durations`, docs/PERFORMANCE.md). Each
+# file runs on one worker (--dist loadfile, so module fixtures are computed once) and files are
+# handed out in collection order (--no-loadscope-reorder): a long file handed out last would keep
+# one core busy while the other has finished. Files not listed follow in their usual order.
+LONGEST_FIRST = ("test_sweeps.py", "test_report.py", "test_trust.py", "test_claims.py",
+                 "test_faults.py", "test_cli.py", "test_hostile_input.py", "test_bass_docking.py",
+                 "test_calibration.py", "test_repro_fresh.py", "test_scenario_discovery.py",
+                 "test_sensitivity.py", "test_security.py", "test_demo_browser.py")
+
+
 def pytest_collection_modifyitems(items):
-    """Multi-seed statistical claims are slow by nature: leave them out of the fast tier too."""
+    """Multi-seed statistical claims are slow by nature: leave them out of the fast tier too.
+    Long files first (see LONGEST_FIRST); the order within a file is kept."""
     for item in items:
         if item.get_closest_marker("statistical") and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture

@@ -97,6 +97,22 @@ def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_run_with_worker_processes_ends_leaving_no_temporary_folder_or_warning(tmp_path):
+    """orgsim ends with os._exit once its folder is complete (sim/cli/main.py run()): the worker
+    pool is shut down and the exit handlers run first, so nothing is left behind or warned of."""
+    import os
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = subprocess.run([ORGSIM, *QUICK, "run.workers=2"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "TMPDIR": str(temp),
+                                                      "JOBLIB_TEMP_FOLDER": str(temp)})
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "", out.stderr  # e.g. loky's "leaked folder objects" warning
+    assert results_folder(out.stdout).name and list(temp.iterdir()) == []
+
+
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
     proc = subprocess.Popen([ORGSIM, "run.replications=50"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -191,7 +207,8 @@ BAD = [
     (["therapy.capacity_job=nope"], "therapy.capacity_job: not a job type; allowed:"),
     (["org=matrix", "run.step_weeks=0.5", "staffing.interaction.same_team.latency_weeks=0.75"],
      "staffing.interaction.same_team.latency_weeks: 0.75 weeks is not a whole number of steps"),
-    (["market=organized_typo"], "market: unknown option 'organized_typo'; allowed: fragmented"),
+    (["market=organized_typo"],
+     "market: unknown option 'organized_typo'; allowed: file, fragmented"),
     # a scenario file with a misspelt setting (scenarios are found on Hydra's search path)
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=unknown_key"],
      "market.acounts: unknown setting; did you mean 'accounts'?"),

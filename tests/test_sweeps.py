@@ -125,11 +125,21 @@ def test_failing_run_is_recorded_the_rest_complete_and_rerun_retries_only_it(tmp
     assert "6 of 6 runs stored (1 new, 5 from before), 0 failed." in again.stdout
 
 
+LAUNCHED = [*SMALL, "run.replications=2"]
+
+
+@pytest.fixture(scope="module")
+def serial_sweep(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """The reference for every launcher: the same sweep run one job after another, once."""
+    folder = tmp_path_factory.mktemp("serial")
+    out = orgsim([*LAUNCHED, "hydra/launcher=basic", f"hydra.sweep.dir={folder / 's'}"], folder)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return store_tables(folder / "s")
+
+
 @pytest.mark.parametrize("launcher", ["joblib", "ray", "submitit_local"])
-def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher):
-    args = [*SMALL, "run.replications=2"]
-    serial = orgsim([*args, "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'serial'}"],
-                    tmp_path)
+def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher, serial_sweep):
+    args = LAUNCHED
     other = orgsim([*args, f"hydra/launcher={launcher}", f"hydra.sweep.dir={tmp_path / 'x'}"],
                    tmp_path)
     if launcher == "ray" and "timed out during startup" in other.stderr:
@@ -137,8 +147,8 @@ def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher):
         # loaded two-core machine can exceed; that is Ray's start-up, not the sweep: try again.
         other = orgsim([*args, f"hydra/launcher={launcher}",
                         f"hydra.sweep.dir={tmp_path / 'x'}"], tmp_path)
-    assert serial.returncode == 0 and other.returncode == 0, other.stderr[-2000:]
-    a, b = store_tables(tmp_path / "serial"), store_tables(tmp_path / "x")
+    assert other.returncode == 0, other.stderr[-2000:]
+    a, b = serial_sweep, store_tables(tmp_path / "x")
     for table in ("summary", "series", "jobs"):
         pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
 

@@ -152,18 +152,28 @@ def results_folder(stdout: str, cwd: Path) -> Path:
     return path if path.is_absolute() else cwd / path
 
 
+WORKSHOP_RUN = ["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"]
+
+
+@pytest.fixture(scope="module")
+def workshop_run(tmp_path_factory) -> Path:
+    """One short run's results folder, shared by the tests that read it (a test that changes
+    it works on a copy)."""
+    cwd = tmp_path_factory.mktemp("workshop")
+    run = orgsim(WORKSHOP_RUN, cwd)
+    assert run.returncode == 0, run.stderr
+    return results_folder(run.stdout, cwd)
+
+
 @pytest.mark.slow
-def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp_path):
+def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp_path,
+                                                                            workshop_run):
     # a run folder's setting is always "" whatever its overrides: only its configuration
     # tells its 6-week runs from the sweep's default-length ones
     sweep = orgsim(["orgsim", "-m", "scenario=workshop", "org=micro_enterprise",
                     "run.replications=1"], tmp_path)
     assert sweep.returncode == 0, sweep.stderr
-    run = orgsim(["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"],
-                 tmp_path)
-    assert run.returncode == 0, run.stderr
-    sweep_dir, run_dir = results_folder(sweep.stdout, tmp_path), results_folder(run.stdout,
-                                                                                  tmp_path)
+    sweep_dir, run_dir = results_folder(sweep.stdout, tmp_path), workshop_run
     out = orgsim(["orgsim-analyze", str(sweep_dir), str(run_dir), "--out",
                   str(tmp_path / "a")], tmp_path)
     assert out.returncode == 0, out.stderr
@@ -284,11 +294,12 @@ def test_help_lists_only_what_a_user_can_choose(tmp_path):
 
 
 @pytest.mark.slow
-def test_report_refuses_an_unknown_job_and_reproduce_says_if_tables_are_identical(tmp_path):
-    run = orgsim(["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"],
-                 tmp_path)
-    assert run.returncode == 0, run.stderr
-    folder = results_folder(run.stdout, tmp_path)
+def test_report_refuses_an_unknown_job_and_reproduce_says_if_tables_are_identical(tmp_path,
+                                                                                 workshop_run):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(workshop_run, folder)  # altered below
     report = orgsim(["orgsim-report", str(folder), "--job", "999999"], tmp_path)
     assert report.returncode == 2 and report.stderr.count("\n") == 1
     assert "--job: no job 999999" in report.stderr and "allowed: a job id from 0" in report.stderr

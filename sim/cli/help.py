@@ -18,6 +18,7 @@ GROUPS = {  # group → what it holds (as in conf/config.yaml)
     "staffing": "the people, how they are deployed and what they cost",
     "org": "the organisation design under study (compared with `baseline`)",
     "run": "horizon, step length, seeds, replications and workers",
+    "business": "net price, its ramp, transformation cost and discount rate (business case)",
 }
 
 HEADER = """\

@@ -24,13 +24,16 @@ from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBas
 from sim.configuration import hydra_store, renamed
 from sim.configuration.design_registry import design_class, design_config, names
 from sim.configuration.hydra_store import OrgsimConfig, register, scenario_problem
+from sim.configuration.market_file import with_market_file
+from sim.configuration.org_file import with_org_file
 from sim.configuration.params import allowed_text
 from sim.configuration.safety import UnsafeInput, check_overrides, check_search_folder
 from sim.configuration.scenarios import CONF
 from sim.configuration.schema import ConfigError, SimConfig
+from sim.configuration.table_file import TableFileError
 from sim.configuration.validation import validate
 
-GROUPS = ("market", "therapy", "staffing", "org", "run", "scenario")
+GROUPS = ("market", "therapy", "staffing", "org", "run", "business", "scenario")
 # How two designs are compared (``compare:``); sim/experiments/budget.py does the scaling.
 MODES = ("equal_budget", "equal_headcount", "as_configured")
 
@@ -255,7 +258,8 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
     layer up (:func:`sim.experiments.budget.equalised`), once, in the run itself."""
     _reject_unknown(cfg, "")
     try:
-        parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run")}
+        parts = {k: OmegaConf.to_object(cfg[k]) for k in ("market", "therapy", "staffing", "run",
+                                                        "business")}
         org = OmegaConf.to_object(cfg.org)
         baseline_name = cfg.baseline
         compare = cfg.get("compare", "equal_budget")
@@ -277,11 +281,14 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"run.{key}: must be a finite number, got {value}")
     try:
-        config = validate(SimConfig(org=org, **parts))
+        config = validate(with_org_file(with_market_file(validate(SimConfig(org=org,
+                                                                            **parts)))))
         baseline = None
         if baseline_name is not None and baseline_name != org.design:
             baseline = validate(replace(config, org=design_config(baseline_name)))
     except ConfigError as exc:
+        raise InputError(str(exc)) from exc
+    except TableFileError as exc:  # its message starts with the setting (market.path: …)
         raise InputError(str(exc)) from exc
     return Composed(config=config, baseline=baseline, scenario=scenario, compare=compare)
 

@@ -5,7 +5,7 @@ tree documents itself. They are generated — the dataclasses in sim/configurati
 sim/designs/ are the single source — and a test fails if they drift:
 
     conf/market/organized.yaml     conf/therapy/oncology.yaml     conf/staffing/standard.yaml
-    conf/run/standard.yaml         conf/org/<design>.yaml (one per design)
+    conf/run/standard.yaml         conf/business/standard.yaml    conf/org/<design>.yaml
 
 ``python -m sim.configuration.conf_files --write`` regenerates them; other options in those groups
 (for example
@@ -19,6 +19,7 @@ import sys
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
+from sim.configuration.business import BusinessConfig
 from sim.configuration.design_registry import design_class, names
 from sim.configuration.params import allowed_text
 from sim.configuration.schema import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
@@ -93,6 +94,9 @@ def files() -> dict[Path, str]:
             StaffingConfig(), ()),
         CONF / "run" / "standard.yaml": (
             "Run: horizon, step length, seeds", SCHEMA, RunConfig(), ()),
+        CONF / "business" / "standard.yaml": (
+            "Business case: net price, its ramp, transformation cost, discount rate",
+            "sim/configuration/business.py", BusinessConfig(), ()),
     }
     texts = {}
     for path, (title, source, node, skip) in out.items():

@@ -27,6 +27,7 @@ from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.configuration import renamed
+from sim.configuration.business import BusinessConfig
 from sim.configuration.design_registry import design_class, names
 from sim.configuration.safety import UnsafeInput, check_data, read_yaml
 from sim.configuration.scenarios import SCENARIOS
@@ -46,6 +47,7 @@ class OrgsimConfig:
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     org: Any = MISSING  # typed by the chosen option's schema (org/<design>_schema)
     run: RunConfig = field(default_factory=RunConfig)
+    business: BusinessConfig = field(default_factory=BusinessConfig)
     baseline: Any = "traditional"  # design compared with `org` on the same seeds; null = none
     # equal_budget | equal_headcount | as_configured (sim/experiments/budget.py)
     compare: str = "equal_budget"

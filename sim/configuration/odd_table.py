@@ -13,6 +13,7 @@ import sys
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
+from sim.configuration.business import BusinessConfig
 from sim.configuration.design_registry import design_class, names
 from sim.configuration.params import ASSUMPTION, allowed_text, source_kind
 from sim.configuration.schema import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
@@ -83,6 +84,7 @@ def tables() -> str:
         "`market.jobs.care_pathway.patience_weeks`)", _job_table(market), "",
         "### therapy", HEADER, *_rows(TherapyConfig(), "therapy"), "",
         "### staffing", HEADER, *_rows(StaffingConfig(), "staffing"), "",
+        "### business", HEADER, *_rows(BusinessConfig(), "business"), "",
     ]
     for name in names():
         cls = design_class(name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.configuration.business import BusinessConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 
 
@@ -109,6 +110,17 @@ def _default_job_types() -> dict[str, JobTypeConfig]:
 @dataclass
 class MarketConfig:
     accounts: int = param(60, unit="accounts", doc="Number of organized customers", ge=1, le=20000)
+    source: str = param(
+        "synthetic", unit="-", doc="Where the accounts come from: drawn (synthetic) or your own "
+        "file (market=file sets it)", choices=("synthetic", "file"),
+        source="definition: a switch, not a quantity",
+    )
+    path: str = param(
+        "", unit="-", doc="With source file: your accounts, a .csv or .xlsx file. Sets accounts "
+        "(and regions, if the file has a region column)",
+        source="definition: the user's own data (docs/ODD.md, 5. Initialisation, 'Your own "
+        "market')",
+    )
     regions: int = param(6, unit="regions", doc="Geographic regions (territories)", ge=1, le=500)
     integrated: AccountTypeConfig = param(
         AccountTypeConfig(0.35, 400.0, 0.85, 10), unit="-",
@@ -509,6 +521,17 @@ class BehaviourConfig:
 # ---------------------------------------------------------------------------------- staffing
 @dataclass
 class StaffingConfig:
+    source: str = param(
+        "settings", unit="-", doc="Where headcount and salaries come from: these settings, or "
+        "your own file (staffing=file sets it)", choices=("settings", "file"),
+        source="definition: a switch, not a quantity",
+    )
+    path: str = param(
+        "", unit="-", doc="With source file: your organisation (role, region, headcount, "
+        "salary_k), a .csv or .xlsx file. Sets the role counts and salaries below",
+        source="definition: the user's own data (docs/ODD.md, 5. Initialisation, 'Your own "
+        "organisation')",
+    )
     reps: int = param(90, unit="people", doc="Sales reps / key account managers", ge=0, le=1e5)
     msls: int = param(25, unit="people", doc="Medical science liaisons", ge=0, le=1e5)
     access: int = param(20, unit="people", doc="Market-access managers", ge=0, le=1e5)
@@ -673,6 +696,8 @@ class SimConfig:
     staffing: StaffingConfig = param(StaffingConfig(), unit="-", doc="People and their cost")
     org: Any = None  # a DesignConfig subclass; None means the traditional design's defaults
     run: RunConfig = param(RunConfig(), unit="-", doc="Horizon, step length, seed")
+    business: BusinessConfig = param(BusinessConfig(), unit="-", doc="Net price, its ramp, "
+                                     "the transformation cost and the discount rate")
 
     def __post_init__(self):
         if self.org is None:
@@ -683,6 +708,6 @@ class SimConfig:
 
 __all__ = [
     "A0", "A1", "A2", "A3", "A4", "ASSUMPTION",
-    "AccountTypeConfig", "ConfigError", "JobTypeConfig", "MarketConfig", "RunConfig",
-    "SimConfig", "StaffingConfig", "TherapyConfig",
+    "AccountTypeConfig", "BusinessConfig", "ConfigError", "JobTypeConfig", "MarketConfig",
+    "RunConfig", "SimConfig", "StaffingConfig", "TherapyConfig",
 ]

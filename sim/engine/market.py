@@ -255,7 +255,12 @@ def _build_jobs(cfg: SimConfig, acc: dict, gates, rng: np.random.Generator) -> J
 
 
 def build_market(cfg: SimConfig, streams: RandomStreams) -> Market:
-    """Draw the whole market for one seed. Uses only the market-side streams."""
+    """Draw the whole market for one seed. Uses only the market-side streams. With
+    ``market.source`` file the accounts come from ``market.path`` (sim/engine/market_file.py)."""
+    if cfg.market.source == "file":
+        from sim.engine.market_file import build_file_market
+
+        return build_file_market(cfg, streams)
     acc = _build_accounts(cfg, streams.market)
     sh = _build_stakeholders(cfg, acc, streams.stakeholders)
     src, dst = _build_links(cfg, acc, streams.market)

@@ -22,7 +22,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# Student's t quantile and tail from scipy.special (what scipy.stats.t computes them with, to the
+# last bit): scipy.stats costs a run a few hundred ms of imports before anything is written.
+from scipy.special import stdtr, stdtrit
 
 # Headline outcomes: (summary column, label, unit, decimals, better when)
 HEADLINE = (
@@ -53,7 +56,17 @@ EXTRA = (
     ("escalations", "escalations per run", "count", 0, "lower"),
     ("leavers", "staff who left", "people", 1, "lower"),
 )
-OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA)}
+# The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
+BUSINESS = (
+    ("net_revenue", "net revenue", "k€", 0, "higher"),
+    ("commercial_cost", "commercial cost", "k€", 0, "lower"),
+    ("transformation_cost", "transformation cost", "k€", 0, "lower"),
+    ("net_cash_flow", "net cash flow", "k€", 0, "higher"),
+    ("npv", "net present value", "k€", 0, "higher"),
+    ("payback_week", "payback of the move", "week", 1, "lower"),
+)
+SIGNED = ("net_cash_flow", "npv")
+OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA, *BUSINESS)}
 
 
 # Fewer runs than this give no interval: with two, a t interval is ±12.7 sd/√2 wide and says
@@ -65,9 +78,11 @@ INTERVAL_METHOD = (f"95% t interval, clipped to the outcome's possible range (sh
 
 def outcome_range(outcome: str | None, difference: bool = False) -> tuple[float, float]:
     """The values an outcome (or a paired difference of it) can take: shares and 0–1 scores
-    lie in [0, 1] (a difference in [−1, 1]); every other outcome is a count, time, rate or
-    cost, ≥ 0 (a difference unbounded)."""
+    lie in [0, 1] (a difference in [−1, 1]); a cash flow or NPV is unbounded; every other
+    outcome is a count, time, rate or cost, ≥ 0 (a difference unbounded)."""
     info = OUTCOME_INFO.get(outcome or "")
+    if outcome in SIGNED:
+        return (-np.inf, np.inf)
     unit_01 = info is not None and info[2] in ("share", "0-1")
     if difference:
         return (-1.0, 1.0) if unit_01 else (-np.inf, np.inf)
@@ -79,7 +94,7 @@ def interval(mean, sd, n, low_bound=-np.inf, high_bound=np.inf):
     n < MIN_N (see INTERVAL_METHOD). Works elementwise on arrays."""
     mean, sd, n = np.asarray(mean, float), np.asarray(sd, float), np.asarray(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n >= MIN_N, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+        half = np.where(n >= MIN_N, stdtrit(np.maximum(n - 1, 1), 0.975) * sd / np.sqrt(n),
                         np.nan)
     low, high = mean - half, mean + half
     return np.clip(low, low_bound, high_bound), np.clip(high, low_bound, high_bound)
@@ -144,7 +159,7 @@ def paired_comparison(summary: pd.DataFrame, baseline: str | None,
         out["effect_size"] = np.where(diff, out["mean"] / out["sd"], np.nan)
         t = out["mean"] / (out["sd"] / np.sqrt(out["n"]))
         out["p_value"] = np.where(diff & (out["n"] > 1),
-                                  2 * stats.t.sf(np.abs(t), np.maximum(out["n"] - 1, 1)),
+                                  2 * stdtr(np.maximum(out["n"] - 1, 1), -np.abs(t)),
                                   np.nan)
     info = pd.DataFrame(OUTCOME_INFO.values(),
                         columns=["outcome", "label", "unit", "decimals", "better"])
@@ -255,6 +270,15 @@ def _keys_of_run(folder: Path, designs: Iterable[str]) -> dict[str, tuple[str, s
         config = yaml.safe_load((folder / "config.yaml").read_text())
     except (OSError, yaml.YAMLError):
         return {d: ("unknown", "unknown") for d in designs}
+    try:  # a market or organisation file is identified by its contents (recorded at the run)
+        provenance = json.loads((folder / "provenance.json").read_text())
+    except (OSError, ValueError):
+        provenance = {}
+    for key, group in (("market_file", "market"), ("organisation_file", "staffing")):
+        facts = provenance.get(key) if isinstance(provenance, dict) else None
+        if isinstance(facts, dict) and isinstance(config, dict) and isinstance(
+                config.get(group), dict):
+            config[group]["file_sha256"] = str(facts.get("sha256"))
     market, org = configuration_key(config)
     studied = (config.get("org") or {}).get("design")
     return {d: (market, org if d == studied else f"default:{d}") for d in designs}

@@ -36,7 +36,7 @@ from sim.configuration.schema import SimConfig
 from sim.engine.model import simulate
 from sim.engine.results import RunResult
 from sim.experiments.progress import progress_bar
-from sim.experiments.store import ResultsStore, describe_os_error, run_id
+from sim.experiments.store import ResultsStore, describe_os_error, run_id, with_file_digests
 
 # Overrides that say how to run, not what: they are not part of a sweep's or a setting's identity.
 NOT_SETTING_PREFIXES = ("hydra.", "hydra/", "run.seed=", "run.replications=", "run.workers=",
@@ -156,7 +156,8 @@ def _store_one(store: ResultsStore, writer, run: Run, inject: str, counts: dict)
     overrides = list(run.overrides)
     meta = {"design": design, "seed": seed, "scenario": run.scenario,
             "setting": setting_of(overrides), "params": params_of(overrides),
-            "overrides": overrides, "config": dataclasses.asdict(config)}
+            "overrides": overrides,
+            "config": with_file_digests(dataclasses.asdict(config))}
     store.mark_running(rid, meta)
     try:
         if inject == f"{design}:{seed}":

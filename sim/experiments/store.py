@@ -58,10 +58,23 @@ NOT_IDENTITY = {("run", "seed"), ("run", "replications"), ("run", "workers")}
 
 
 def canonical(config: SimConfig) -> dict:
-    """The configuration as plain data, without the settings that do not change the result."""
+    """The configuration as plain data, without the settings that do not change the result.
+
+    A market or organisation read from a file is identified by the file's contents, not only its
+    path: a run from an edited file at the same path is another run, never a stored one reused."""
     data = dataclasses.asdict(config)
     for group, key in NOT_IDENTITY:
         data[group].pop(key, None)
+    return with_file_digests(data)
+
+
+def with_file_digests(data: dict) -> dict:
+    """``data`` (a configuration as plain data) with ``file_sha256`` beside the path of each
+    market or organisation file it reads: what identifies the run is the file's contents."""
+    for group in ("market", "staffing"):
+        if isinstance(data.get(group), dict) and data[group].get("source") == "file":
+            raw = Path(data[group]["path"]).read_bytes()
+            data[group]["file_sha256"] = hashlib.sha256(raw).hexdigest()
     return data
 
 

@@ -46,6 +46,9 @@ class ReportData:
     params: pd.DataFrame = field(default_factory=pd.DataFrame)  # sweep: setting → values
     edge_cases: list[str] = field(default_factory=list)
     basis: str = ""  # how the designs were compared: equal budget, equal headcount, as configured
+    cash_flow: pd.DataFrame | None = None  # run folders: the business case week by week
+    business: pd.DataFrame | None = None  # run folders: the business case's comparison
+    market: str = ""  # run folders: the market file and what was drawn, if one was used
 
     def caption(self, setting: str | None = None) -> str:
         seeds = (f"seeds {self.seeds[0]}–{self.seeds[-1]}" if len(self.seeds) > 1
@@ -136,6 +139,11 @@ def _load_run(folder: Path, summary: pd.DataFrame) -> ReportData:
         scenario_settings=text)
     data.edge_cases = _edge_cases(data)
     data.basis = describe_basis(provenance.get("comparison_basis"))
+    if (folder / "tables" / "cash_flow.parquet").exists():  # folders before the business case
+        data.cash_flow = pd.read_parquet(folder / "tables" / "cash_flow.parquet")
+    if (folder / "business_case.csv").exists():
+        data.business = pd.read_csv(folder / "business_case.csv")
+    data.market = (provenance.get("market_file") or {}).get("described", "")
     return data
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sim.report.business_figures import cumulative_cash_flow
 from sim.report.data import ReportData, finite
 from sim.report.journeys import job_timeline, journeys
 from sim.report.plotting import (
@@ -209,4 +210,7 @@ def all_figures(data: ReportData, job_id: int | None = None) -> list[Figure]:
     diff = paired_differences(data)
     if diff is not None:
         figures.append(diff)
+    cash = cumulative_cash_flow(data)
+    if cash is not None:
+        figures.append(cash)
     return figures

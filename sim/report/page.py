@@ -66,6 +66,19 @@ def comparison_tables(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def business_section(data: ReportData) -> str:
+    """The business case's table (sim/experiments/business_case.py), if the run has one."""
+    if data.business is None or data.business.empty:
+        return ""
+    reps = len(data.seeds)
+    return ("<h2>Business case</h2><p class='meta'>Money over the horizon per run (k€), mean "
+            "and 95% interval over seeds; the difference in net present value is the NPV of "
+            "the move; the payback week is the first week from which the move's cumulative "
+            "cash flow stays ≥ 0 (seeds where it never does are left out of its n). The "
+            "cumulative cash-flow figure is below.</p>"
+            + _html_table(table(data.business, reps), "outcome (unit)"))
+
+
 def figure_sections(figures: list[Figure]) -> list[str]:
     """One HTML section per figure (title, reading, plot); plotly.js is embedded once, in the
     first, so the page works offline."""
@@ -96,6 +109,7 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 <p class="meta">{html.escape(data.caption())}. Designs: {html.escape(", ".join(data.designs))}.
 </p>
 <p class="meta">{html.escape(data.basis)}</p>
+<p class="meta">{html.escape(data.market)}</p>
 <h2>The question</h2>
 <p>{html.escape(data.question or "(no question recorded for this scenario)")}</p>
 <p class="meta">Source: {html.escape(data.source or "–")}</p>
@@ -108,6 +122,7 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 <p class="meta">Mean over replications [{html.escape(INTERVAL_METHOD)}]; the last column(s):
 paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 {comparison_tables(data)}
+{business_section(data)}
 <h2>Figures</h2>
 {''.join(blocks)}
 {edge}

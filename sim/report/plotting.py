@@ -45,6 +45,12 @@ def _legend_rows(fig: go.Figure, width: int = WIDTH) -> int:
     return rows
 
 
+def _template(name: str) -> go.layout.Template:
+    import plotly.io as pio
+
+    return pio.templates[name]
+
+
 def style(fig: go.Figure, title: str, caption: str, x: str | None = None,
           y: str | None = None, height: int = 460) -> go.Figure:
     """The one look: title at the top, the legend in rows under it (never over it), the plot
@@ -56,18 +62,20 @@ def style(fig: go.Figure, title: str, caption: str, x: str | None = None,
         annotation.update(yshift=8)
         panel_lines = max(panel_lines, str(annotation.text).count("<br>") + 1)
     top += 20 * panel_lines + (8 if panel_lines else 0)  # the first row's titles
+    total = height + 24 * max(0, rows - 1)
+    # one update, the template given as an object (plotly deep-copies a template it is given by
+    # name) and the caption appended: plotly re-validates whatever it is handed, and styling was
+    # about half of the report's time
     fig.update_layout(
-        title=dict(text=title, x=0.01, y=1.0 - 14 / (height + 0), yanchor="top",
+        title=dict(text=title, x=0.01, y=1.0 - 14 / total, yanchor="top",
                    yref="container", font=dict(size=18)), font=FONT,
-        template="plotly_white", height=height + 24 * max(0, rows - 1),
+        template=_template("plotly_white"), height=total,
         margin=dict(l=70, r=30, t=top, b=105),
         legend=dict(orientation="h", x=0.0, xanchor="left", yanchor="top", yref="container",
-                    font=dict(size=13)),
-        annotations=[*fig.layout.annotations, dict(
-            text=caption, xref="paper", yref="paper", x=0.0, y=0.0, yanchor="top",
-            yshift=-72, showarrow=False, xanchor="left", font=dict(size=12, color="#555"))])
-    total = fig.layout.height
-    fig.update_layout(title_y=1.0 - 14 / total, legend_y=1.0 - 52 / total)  # under the title
+                    font=dict(size=13), y=1.0 - 52 / total))  # under the title
+    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0.0, y=0.0, yanchor="top",
+                       yshift=-72, showarrow=False, xanchor="left",
+                       font=dict(size=12, color="#555"))
     if x:
         fig.update_xaxes(title_text=x)
     if y:

@@ -34,15 +34,20 @@ def incumbents(model) -> dict[str, list]:
 
 
 def create_staff(model, people: dict[str, list]) -> tuple[list, list]:
-    """Create a position per person; frontline people get regions round-robin.
+    """Create a position per person; frontline people get regions round-robin, or as an
+    organisation file places them (sim/engine/org_file.py).
 
     Returns (frontline agents, central experts).
     """
+    from sim.engine.org_file import frontline_regions
+
+    placed = frontline_regions(model.config) or {}  # an organisation file's regions, if any
     frontline, central = [], []
     for function in FRONTLINE_FUNCTIONS:
+        where = placed.get(function)
         for i, person in enumerate(people.get(function, [])):
             agent = AGENT_CLASS[function](model, person)
-            agent.region = i % model.market.n_regions
+            agent.region = where[i % len(where)] if where else i % model.market.n_regions
             frontline.append(agent)
     for function in CENTRAL_FUNCTIONS:
         for person in people.get(function, []):
