@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.experiments.sweep
+import sim.experiments.dispatch
 from sim.cli.discover import main
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.scenario_discovery import (
@@ -243,7 +243,7 @@ def test_a_new_condition_on_a_stored_sample_reanalyses_without_simulating(
     capsys.readouterr()
 
     with monkeypatch.context() as patch:
-        patch.setattr(sim.experiments.sweep, "simulate", _raise)
+        patch.setattr(sim.experiments.dispatch, "simulate", _raise)
         main([*sample, *new, "--out", str(stored)])
     printed = capsys.readouterr().out
     assert "Re-analysing the runs stored in" in printed and "(0 simulated now, 0 failed)" in printed

@@ -145,7 +145,7 @@ def test_new_outcomes_on_a_stored_sample_are_analysed_without_simulating(
     for another outcome runs nothing (the simulator raises) and keeps the indices it shares."""
     import shutil
 
-    import sim.experiments.sweep
+    import sim.experiments.dispatch
 
     out, indices = morris
     copy = tmp_path / "copy"
@@ -154,7 +154,7 @@ def test_new_outcomes_on_a_stored_sample_are_analysed_without_simulating(
     def refuse(*args, **kwargs):
         raise AssertionError("a re-analysis must not simulate")
 
-    monkeypatch.setattr(sim.experiments.sweep, "simulate", refuse)
+    monkeypatch.setattr(sim.experiments.dispatch, "simulate", refuse)
     args = [a if a != "resolved_share,week_50pct_adoption" else
             "resolved_share,cost_per_resolved_job" for a in ARGS if a != "--difference"]
     main([*args, "--out", str(copy)])

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.experiments.sweep
+import sim.experiments.dispatch
 from sim.configuration.composition import InputError
 from sim.experiments.doe import evaluate, paired_by_point
 from sim.experiments.space import Space, configure, load_space
@@ -124,7 +124,7 @@ def test_evaluate_is_resumable_and_identical(tiny, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a stored run was simulated again")
 
-    monkeypatch.setattr(sim.experiments.sweep, "simulate", refuse)
+    monkeypatch.setattr(sim.experiments.dispatch, "simulate", refuse)
     second = evaluate(tiny, _points(tiny), [0, 1], store, workers=1, progress=False)
     assert _manifests(store) == before
     pd.testing.assert_frame_equal(first, second)

@@ -25,8 +25,8 @@ def orgsim(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.Complete
 def test_the_search_winner_runs_the_searched_market_with_its_own_budget(tmp_path,
                                                                         scenarios_copy):
     import sim.configuration.hydra_store as registry
-    from sim.cli.search import headcount
     from sim.configuration.composition import compose_run
+    from sim.experiments.search import headcount
 
     out = orgsim(["orgsim-search", "scenario=rare_disease", "run.horizon_weeks=8",
                   "market.accounts=10", "--trials", "2", "--seeds", "1", "--out",
@@ -346,10 +346,10 @@ def test_a_sweep_prints_no_hydra_log_and_ctrl_c_says_how_to_resume(tmp_path):
 def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
     from figure_check import check_figures
 
-    from sim.cli.discover import limits_figure, scatter_figure, tradeoff_figure
-    from sim.cli.sensitivity import _figure
     from sim.experiments.scenario_discovery import discover_both
+    from sim.report.discovery_page import limits_figure, scatter_figure, tradeoff_figure
     from sim.report.plotting import Figure
+    from sim.report.sensitivity_page import tornado as tornado_figure
     from sim.report.style import colour
 
     rng = np.random.default_rng(3)
@@ -369,16 +369,16 @@ def test_discovery_and_sensitivity_figures_have_no_overlapping_text(tmp_path):
              value=v * (1 + k), conf=0.01)
         for k, p in enumerate(names) for i, v in (("mu_star", 0.05), ("mu", 0.04),
                                                   ("sigma", 0.02))])
-    tornado, _ = _figure(indices, "morris", "resolved_share", "traditional",
-                         ("traditional", "micro_enterprise"), caption)
+    tornado, _ = tornado_figure(indices, "morris", "resolved_share", "traditional",
+                                ("traditional", "micro_enterprise"), caption)
     figures.append(Figure("tornado", "tornado", tornado, indices, ""))
     found = check_figures(figures, tmp_path)
     assert {name: p for name, p in found.items() if p} == {}
 
 
 def test_discovery_readings_say_nowhere_when_the_condition_never_holds():
-    from sim.cli.discover import limits_figure, tradeoff_figure
     from sim.experiments.scenario_discovery import discover_both
+    from sim.report.discovery_page import limits_figure, tradeoff_figure
 
     rng = np.random.default_rng(1)
     x = pd.DataFrame(rng.uniform(size=(120, 2)), columns=["a", "b"])

@@ -31,10 +31,9 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import yaml
 
-from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.composition import InputError, compose_run
 from sim.configuration.schema import ConfigError
 from sim.experiments.calibration import (
     LEVELS,
@@ -43,65 +42,11 @@ from sim.experiments.calibration import (
     populations,
     scenario_settings,
 )
+from sim.experiments.calibration_setup import fit_failure, fitted_settings, load_setup
 from sim.experiments.observed import CurveError, parse_period, read_observed
-from sim.report.style import FONT, OTHER_COLOURS, band
+from sim.report.calibration_page import figure as calibration_figure
 
 PROG = "orgsim-calibrate"
-
-
-def load_setup(name: str) -> dict:
-    path = Path(name) if name.endswith(".yaml") else CONF / "calibration" / f"{name}.yaml"
-    if not path.is_file():
-        raise InputError(f"--setup: no calibration setup {path}")
-    setup = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    params = setup.get("params") or {}
-    if not params:
-        raise InputError(f"--setup {path}: 'params' must name at least one setting to fit")
-    for key, spec in params.items():
-        if ("." not in str(key) or not isinstance(spec, dict)
-                or not 0 < float(spec.get("low", 0)) < float(spec.get("high", 0))):
-            raise InputError(f"--setup params.{key}: needs a dotted setting name and "
-                             f"0 < low < high")
-    return setup
-
-
-def figure(result: Calibration, title: str) -> go.Figure:
-    """Observed points, the simulator's mean with its range over seeds, and the Bass fit."""
-    fig = go.Figure()
-    n = len(result.seeds)
-    drawn: set[tuple] = set()  # groups of equal population share one simulated curve
-    for i, (name, g) in enumerate(result.curves.groupby("group", sort=False)):
-        c = OTHER_COLOURS[i % len(OTHER_COLOURS)] if i else "#0072B2"
-        label = f" · {name}" if result.curves.group.nunique() > 1 else ""
-        key = (tuple(np.round(g.week, 6)), tuple(np.round(g.simulated, 6)))
-        if key in drawn:
-            fig.add_trace(go.Scatter(x=g.week, y=g.observed, mode="markers",
-                                     name=f"observed{label}", marker=dict(
-                                         color=c, size=7, line=dict(color="black", width=1))))
-            continue
-        drawn.add(key)
-        fig.add_trace(go.Scatter(x=np.concatenate([g.week, g.week[::-1]]),
-                                 y=np.concatenate([g.band_high, g.band_low[::-1]]),
-                                 fill="toself", fillcolor=band(c), line=dict(width=0),
-                                 hoverinfo="skip", name=f"simulator, range over {n} seeds{label}"))
-        fig.add_trace(go.Scatter(x=g.week, y=g.simulated, mode="lines", line=dict(color=c),
-                                 name=f"simulator mean{label}"))
-        fig.add_trace(go.Scatter(x=g.week, y=g.bass, mode="lines",
-                                 line=dict(color=c, dash="dot"), name=f"Bass closed form{label}"))
-        fig.add_trace(go.Scatter(x=g.week, y=g.observed, mode="markers",
-                                 marker=dict(color=c, size=7, line=dict(color="black", width=1)),
-                                 name=f"observed{label}"))
-    p = result.params.set_index("name")
-    text = ", ".join(f"{k} = {v.value:.3g} ± {v.se:.2g}" for k, v in p.iterrows())
-    fig.update_layout(
-        title=dict(text=title, x=0.01), font=FONT, template="plotly_white", height=520,
-        xaxis_title="weeks since launch", yaxis_title="cumulative adopters",
-        margin=dict(l=70, r=30, t=80, b=110),
-        annotations=[dict(text=f"Fitted {text} (SE from the Jacobian); RMSE {result.rmse:.3g}, "
-                          f"R² {result.r2:.3f}; seeds {result.seeds[0]}–{result.seeds[-1]}.",
-                          x=0, y=-0.2, xref="paper", yref="paper", showarrow=False,
-                          align="left", font=dict(size=12))])
-    return fig
 
 
 def _table(result: Calibration) -> str:
@@ -130,22 +75,6 @@ def _comment(text: str) -> str:
     """Text safe inside a one-line YAML comment: a file or folder name with a line break (or
     any control character) would otherwise end the comment and start YAML of its own."""
     return "".join(c if c.isprintable() else " " for c in text)
-def fit_failure(result: Calibration, period) -> str | None:
-    """Why the fit is not a result (None: it is one)."""
-    hint = ("check the period (--period, now " + (
-        "from the 'date' column" if period == "date" else f"{period:.4g} week(s)") + "), the "
-        "base model (its market and horizon) and --max-evals")
-    if not result.extra.get("moved", True):
-        why = ("the simulated curve does not respond to the settings there"
-               if not result.extra.get("responds", True) else "no step improved the fit")
-        return (f"the optimiser did not move from its start in {result.iterations} step(s) "
-                f"({why}); no fit — {hint}")
-    if not result.r2 >= 0:
-        return (f"the fit is worse than the observed mean (R² {result.r2:.2f}, RMSE "
-                f"{result.rmse:.3g}); no fit — {hint}")
-    return None
-
-
 def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides: list[str],
                   png: bool) -> list[str]:
     notes = []
@@ -177,7 +106,7 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
         "bass_closed_form": result.bass,
         "correlation": result.correlation.tolist()}
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
-    fig = figure(result, f"Observed vs simulated adoption · {csv.name}")
+    fig = calibration_figure(result, f"Observed vs simulated adoption · {csv.name}")
     fig.write_html(folder / "calibration.html", include_plotlyjs=True)
     if png:
         from sim.report.export import find_browser, write_static
@@ -249,12 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         if period == "date" and given is not None:
             raise InputError("--period: the CSV has a 'date' column, which gives the weeks; "
                              "leave --period out")
-        params = {k: (float(v["low"]), float(v["high"])) for k, v in setup["params"].items()}
-        for key in params:  # every fitted name must be a real numeric setting
-            section, name = key.split(".", 1)
-            value = getattr(getattr(base, section, None), name, None)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InputError(f"--setup params.{key}: not a numeric setting of orgsim")
+        params = fitted_settings(setup, base)
         stem = args.observed.stem
         out = args.out or Path("outputs") / "calibration" / (
             f"{stem}-{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")

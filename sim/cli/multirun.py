@@ -22,7 +22,8 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 
-from sim.cli.main import _app, fail, override_value, progress_bar, quote_override, resolve_now
+from sim.cli.main import _app, fail, override_value, quote_override, resolve_now
+from sim.experiments.progress import progress_bar
 
 if TYPE_CHECKING:
     from sim.experiments.store import ResultsStore

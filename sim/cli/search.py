@@ -10,106 +10,26 @@ the reps absorb the difference, so a bigger platform means fewer people in the f
     orgsim-search scenario=rare_disease --objective resolved_share --trials 40 --seeds 5
 
 Writes ``trials.csv`` and ``best.yaml`` (a scenario file: copy it into scenarios/ to run it with
-``orgsim scenario=best``) to ``outputs/search/<scenario>-<objective>-<time>/``.
+``orgsim scenario=best``) to ``outputs/search/<scenario>-<objective>-<time>/``. The search itself
+is sim/experiments/search.py; this module parses the command line and writes the folder.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import optuna
 import pandas as pd
 import yaml
 
 from sim.configuration import renamed
-from sim.configuration.composition import CONF, InputError, compose_run
-from sim.configuration.schema import ConfigError, SimConfig
-from sim.configuration.validation import validate
+from sim.configuration.composition import InputError, compose_run
+from sim.configuration.schema import ConfigError
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.paired import run_paired
-
-
-def load_space(name: str) -> dict:
-    path = Path(name) if name.endswith(".yaml") else CONF / "search" / f"{name}.yaml"
-    if not path.exists():
-        raise InputError(f"--space: no search space {path}")
-    space = yaml.safe_load(path.read_text())
-    space["params"] = {renamed.current(k): v for k, v in space.get("params", {}).items()}
-    for key, spec in space["params"].items():
-        if spec.get("type") not in ("int", "float") or spec["low"] >= spec["high"]:
-            raise InputError(f"--space {key}: needs type int or float and low < high")
-    return space
-
-
-def headcount(cfg: SimConfig) -> int:
-    """Everyone the scenario staffs: frontline (reps, MSLs, access) plus central experts."""
-    s = cfg.staffing
-    return s.reps + s.msls + s.access + s.operations_experts + s.patient_services_experts
-
-
-def _nested(key: str, value) -> dict:
-    for part in reversed(key.split(".")):
-        value = {part: value}
-    return value
-
-
-def _merge(into: dict, new: dict) -> dict:
-    for key, value in new.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value
-    return into
-
-
-def winner_scenario(scenario: str, overrides: list[str], design: str, settings: dict) -> dict:
-    """The winner as a scenario file that stands on its own: the searched scenario's group
-    choices and settings, the command line's overrides, the design and the winning settings —
-    so ``orgsim scenario=best`` runs the market that was searched, not the default one."""
-    from sim.configuration.scenarios import catalog
-
-    entry = catalog().get(scenario)
-    body = yaml.safe_load(entry.path.read_text()) if entry else None
-    body = renamed.tree(body if isinstance(body, dict) else {})
-    choices = {}
-    for item in body.pop("defaults", None) or []:
-        if isinstance(item, dict):
-            choices.update({k.removeprefix("override ").strip().lstrip("/"): v
-                            for k, v in item.items()})
-    for override in overrides:
-        key, _, value = override.partition("=")
-        key = key.lstrip("+~")
-        if key in ("scenario", "baseline", "org") or key.startswith("hydra"):
-            continue
-        if "." in key:
-            _merge(body, _nested(key, yaml.safe_load(value)))
-        else:
-            choices[key] = value
-    choices["org"] = design
-    defaults = [{f"override /{group}": option} for group, option in choices.items()
-                if group != "_self_"]
-    return {"defaults": defaults, **_merge(body, settings)}
-
-
-def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
-    """A copy of ``base`` with ``params`` set and the headcount budget kept."""
-    cfg = copy.deepcopy(base)
-    s = cfg.staffing
-    for key, value in params.items():
-        if key == "platform_size":
-            total = s.operations_experts + s.patient_services_experts or 1
-            s.operations_experts = round(value * s.operations_experts / total)
-            s.patient_services_experts = int(value) - s.operations_experts
-            continue
-        group, field = key.split(".", 1)
-        setattr(getattr(cfg, group), field, value)
-    s.reps = budget - s.msls - s.access - s.operations_experts - s.patient_services_experts
-    return validate(cfg)
+from sim.experiments.search import apply, headcount, load_search_space, search, winner_scenario
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        space = load_space(args.space)
+        space = load_search_space(args.space)
         base = compose_run([*args.overrides, f"org={space['design']}", "baseline=null"]).config
         budget = args.budget or headcount(base)  # the scenario's own staffing
         if args.trials < 1 or args.seeds < 1:
@@ -157,32 +77,8 @@ def main(argv: list[str] | None = None) -> None:
               f"budget of {budget} people leaves no reps above {most})", file=sys.stderr)
         platform["high"] = most
     seeds = list(range(base.run.seed, base.run.seed + args.seeds))
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction=direction,
-                                sampler=optuna.samplers.TPESampler(seed=args.search_seed))
-
-    def objective(trial: optuna.Trial) -> float:
-        params = {}
-        for key, spec in space["params"].items():
-            if spec["type"] == "int":
-                params[key] = trial.suggest_int(key, spec["low"], spec["high"])
-            else:
-                params[key] = trial.suggest_float(key, spec["low"], spec["high"],
-                                                  log=spec.get("log", False))
-        try:
-            config = apply(base, params, budget)
-        except ConfigError as error:  # e.g. a platform that leaves no reps
-            trial.set_user_attr("invalid", str(error))
-            raise optuna.TrialPruned(str(error)) from error
-        results = run_paired({space["design"]: config}, seeds, base.run.workers)
-        values = np.array([r.summary[args.objective].iloc[0] for r in results.values()], float)
-        trial.set_user_attr("sd", float(np.nanstd(values, ddof=1)) if len(values) > 1 else 0.0)
-        print(f"trial {trial.number:3d}: {args.objective} = {np.nanmean(values):.4g}  "
-              + "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in params.items()), file=sys.stderr)
-        return float(np.nanmean(values))
-
-    study.optimize(objective, n_trials=args.trials)
+    study = search(base, space, args.objective, direction, args.trials, seeds, budget,
+                   args.search_seed, say=lambda line: print(line, file=sys.stderr))
     out = args.out or Path("outputs") / "search" / (
         f"{compose_run(args.overrides).scenario}-{args.objective}-"
         f"{datetime.now():%Y-%m-%d_%H-%M-%S-%f}")

@@ -18,39 +18,30 @@ missing and failed ones are (re)done.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from sim import __version__
 from sim.configuration.composition import InputError
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.doe import evaluate
 from sim.experiments.sensitivity import (
-    CENSORED_AT_HORIZON,
     DIFFERENCE,
     MAIN_INDEX,
     METHODS,
-    analyse,
-    censor,
-    horizon,
+    Study,
+    label,
     ranking,
-    reading,
     sample,
-    targets,
+    study,
 )
 from sim.experiments.space import Space, load_space
 from sim.experiments.store import atomic_write
-from sim.report.page import CSS
-from sim.report.plotting import style
-from sim.report.style import OTHER_COLOURS, colour
+from sim.report.sensitivity_page import render
 
 PROG = "orgsim-sensitivity"
 ROOT = Path("outputs") / "sensitivity"
@@ -142,97 +133,6 @@ def _folder(args: argparse.Namespace, identity: dict) -> tuple[Path, bool]:
     return args.out, True
 
 
-# ---------------------------------------------------------------------------------- output
-def _label(outcome: str, target: str, designs: tuple[str, str]) -> str:
-    name = OUTCOME_INFO[outcome][1]
-    if target == DIFFERENCE:
-        return f"{name}, {designs[1]} − {designs[0]}"
-    return f"{name}, {target}"
-
-
-def _figure(indices: pd.DataFrame, method: str, outcome: str, target: str,
-            designs: tuple[str, str], caption: str) -> tuple[go.Figure, str]:
-    """A tornado of one target's indices: parameters sorted by importance, 95% error bars."""
-    info = OUTCOME_INFO[outcome]
-    label = _label(outcome, target, designs)
-    order = ranking(indices, method, outcome, target).parameter.tolist()
-    rows = indices[(indices.outcome == outcome) & (indices.target == target)]
-    tint = (OTHER_COLOURS[1] if target == DIFFERENCE
-            else colour(target, designs.index(target)))
-    fig = go.Figure()
-
-    def bar(index: str, name: str, opacity: float = 1.0) -> None:
-        part = rows[rows["index"] == index].set_index("parameter").reindex(order)
-        fig.add_bar(y=order, x=part["value"], orientation="h", name=name, marker_color=tint,
-                    opacity=opacity,
-                    error_x=dict(type="data", array=part["conf"].fillna(0), visible=True,
-                                 color="#333"))
-
-    if method == "morris":
-        unit = f"{info[2]} over the full range"
-        bar("mu_star", "mu* (mean |elementary effect|)")
-        sigma = rows[rows["index"] == "sigma"].set_index("parameter").reindex(order)
-        fig.add_scatter(y=order, x=sigma["value"], mode="markers", name="sigma (spread)",
-                        marker=dict(symbol="diamond", size=10, color="#333"))
-        xtitle = f"Morris mu* and sigma ({unit})"
-    else:
-        bar("ST", "ST (total)", 1.0)
-        bar("S1", "S1 (first order)", 0.45)
-        fig.update_layout(barmode="group")
-        xtitle = "Sobol index (share of variance)"
-    height = 300 + 38 * len(order)
-    style(fig, label, caption, x=xtitle, height=height)
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], automargin=True)
-    return fig, reading(indices, method, outcome, target, label)
-
-
-def _report(indices: pd.DataFrame, space: Space, method: str, outcomes: list[str],
-            target_names: list[str], caption: str, notes: list[str]) -> str:
-    blocks, first = [], True
-    for outcome in outcomes:
-        for target in target_names:
-            if indices[(indices.outcome == outcome) & (indices.target == target)].empty:
-                continue
-            fig, line = _figure(indices, method, outcome, target, space.designs, caption)
-            div = fig.to_html(full_html=False, include_plotlyjs=first,
-                              config={"displaylogo": False})
-            first = False
-            blocks.append(f"<section><p class='reading'>{html.escape(line)}</p>{div}</section>")
-    what = ("Morris screening: an elementary effect is the change of the outcome when one "
-            "setting moves one grid step, divided by the step as a fraction of the setting's "
-            "range, i.e. the change over the full range if the effect were linear; mu* is their "
-            "mean absolute value (in the outcome's units), sigma their spread — large relative "
-            "to mu* when the effect depends on the other settings (interactions, "
-            "non-linearity). Error bars: 95% bootstrap half-width of mu*." if method == "morris"
-            else
-            "Sobol indices: S1 is the share of the outcome's variance a setting explains alone, "
-            "ST the share it takes part in including interactions. Error bars: 95% bootstrap "
-            "half-widths.")
-    params = "".join(f"<tr><td>{html.escape(p.path)}</td><td>{p.low:g}</td><td>{p.high:g}</td>"
-                     f"<td>{'yes' if p.integer else ''}</td></tr>" for p in space.params)
-    note = ("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-            + "</ul>") if notes else ""
-    body = "".join(blocks) or "<p>No target could be analysed (see the notes).</p>"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>orgsim sensitivity — {html.escape(space.name)}</title><style>{CSS}</style></head><body>
-<h1>orgsim · sensitivity of {html.escape(space.scenario)}</h1>
-<p class="meta">{html.escape(caption)}.</p>
-<h2>The space</h2>
-<table><thead><tr><th>setting</th><th>low</th><th>high</th><th>whole numbers</th></tr></thead>
-<tbody>{params}</tbody></table>
-<p class="meta">Designs {html.escape(space.designs[0])} and {html.escape(space.designs[1])} ran
-on the same seeds at every point; the difference is {html.escape(space.designs[1])} −
-{html.escape(space.designs[0])} per seed, averaged. An <code>org.*</code> setting changes only
-the design that has it. Overrides: {html.escape(' '.join(space.overrides) or 'none')}.</p>
-<h2>Indices</h2><p class="meta">{html.escape(what)}</p>
-{body}
-{note}
-<p class="meta">Made by orgsim {__version__} on {datetime.now():%Y-%m-%d %H:%M}.</p>
-</body></html>
-"""
-
-
 # ------------------------------------------------------------------------------------ main
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
@@ -243,66 +143,51 @@ def main(argv: list[str] | None = None) -> None:
         folder, resuming = _folder(args, identity)
     except InputError as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
-    started = time.perf_counter()
-    points = sample(space, args.method, identity["size"], args.sample_seed, args.levels)
     seeds = identity["seeds"]
     folder.mkdir(parents=True, exist_ok=True)
     settings = {"identity": identity, "version": __version__, "argv": sys.argv[1:] if argv is None
                 else list(argv)}
     atomic_write(folder / SETTINGS, lambda tmp: Path(tmp).write_text(
         json.dumps(settings, indent=1) + "\n"))
+    points = sample(space, args.method, identity["size"], args.sample_seed, args.levels)
     runs = len(points) * len(space.designs) * len(seeds)
     print(f"{PROG}: {args.method}, {len(points)} points × {len(space.designs)} designs × "
           f"{len(seeds)} seeds = {runs} runs → {folder}" + (" (resuming)" if resuming else ""),
           flush=True)
     print(f"Interrupted? Resume with the same command and --out {folder}", file=sys.stderr)
 
-    frame = evaluate(space, points, seeds, folder / "store", workers=args.workers,
-                     progress=not args.no_progress)
-    failed = int((frame.status != "ok").sum())
-    weeks = horizon(space)
-    notes = [f"{OUTCOME_INFO[o][1]}: {n} of {len(frame)} runs never reached it within the "
-             f"horizon and count as week {weeks:g} (censored)."
-             for o in outcomes if o in CENSORED_AT_HORIZON
-             and (n := int((frame[o].isna() & (frame.status == "ok")).sum()))]
-    frame = censor(frame, weeks)
-    values = targets(frame, outcomes, args.difference)
-    indices = analyse(space, args.method, points, values, args.sample_seed, args.levels)
+    started = time.perf_counter()
+    result = study(space, args.method, points, outcomes, seeds, folder / "store", identity["size"],
+                   args.levels, args.sample_seed, args.difference, args.workers,
+                   progress=not args.no_progress)
     seconds = time.perf_counter() - started
-
-    for (outcome, target), y in values.items():
-        if not np.isfinite(y.to_numpy(float)).all():
-            notes.append(f"{_label(outcome, target, space.designs)}: undefined at "
-                         f"{int((~np.isfinite(y.to_numpy(float))).sum())} point(s); not "
-                         "analysed.")
-    if failed:
-        notes.append(f"{failed} run(s) failed (errors in store/runs/); run the same command "
-                     f"with --out {folder} to retry them.")
-    size = (f"{args.trajectories} trajectories × {len(space.params) + 1} points, "
-            f"{args.levels} levels" if args.method == "morris" else
-            f"{args.samples} base samples × {len(space.params) + 2} points")
-    caption = (f"Scenario {space.scenario}; {args.method.capitalize()}, {size}; "
-               f"{len(seeds)} paired seed(s) {seeds[0]}–{seeds[-1]}; horizon {weeks:g} weeks; "
-               f"sample seed {args.sample_seed}")
-
-    atomic_write(folder / "indices.csv", lambda t: indices.to_csv(t, index=False))
-    atomic_write(folder / "samples.parquet", lambda t: points.reset_index().to_parquet(
-        t, index=False))
-    atomic_write(folder / "runs.parquet", lambda t: frame.assign(
-        design=frame.design.astype(str)).to_parquet(t, index=False))
-    flat = values.copy()
-    flat.columns = [f"{o}:{t}" for o, t in values.columns]
-    atomic_write(folder / "targets.csv", lambda t: flat.to_csv(t))
+    notes = list(result.notes)
+    if result.failed:
+        notes.append(f"{result.failed} run(s) failed (errors in store/runs/); run the same "
+                     f"command with --out {folder} to retry them.")
     target_names = [*space.designs, *([DIFFERENCE] if args.difference else [])]
-    page = _report(indices, space, args.method, outcomes, target_names, caption, notes)
-    atomic_write(folder / "report.html", lambda t: Path(t).write_text(page, encoding="utf-8"))
-
-    _print(indices, args.method, outcomes, target_names, space.designs)
+    _write(folder, result, render(result.indices, space, args.method, outcomes, target_names,
+                                  result.caption, notes))
+    _print(result.indices, args.method, outcomes, target_names, space.designs)
     for n in notes:
         print(f"note: {n}")
-    print(f"{runs} runs ({failed} failed) in {seconds:.0f} s. Results: {folder}")
-    if failed:
+    print(f"{runs} runs ({result.failed} failed) in {seconds:.0f} s. Results: {folder}")
+    if result.failed:
         raise SystemExit(1)
+
+
+def _write(folder: Path, result: Study, page: str) -> None:
+    """indices.csv, samples.parquet, runs.parquet, targets.csv and report.html (each whole)."""
+    atomic_write(folder / "indices.csv", lambda t: result.indices.to_csv(t, index=False))
+    atomic_write(folder / "samples.parquet", lambda t: result.points.reset_index().to_parquet(
+        t, index=False))
+    frame = result.runs
+    atomic_write(folder / "runs.parquet", lambda t: frame.assign(
+        design=frame.design.astype(str)).to_parquet(t, index=False))
+    flat = result.values.copy()
+    flat.columns = [f"{o}:{t}" for o, t in result.values.columns]
+    atomic_write(folder / "targets.csv", lambda t: flat.to_csv(t))
+    atomic_write(folder / "report.html", lambda t: Path(t).write_text(page, encoding="utf-8"))
 
 
 def _print(indices: pd.DataFrame, method: str, outcomes: list[str], target_names: list[str],
@@ -313,7 +198,7 @@ def _print(indices: pd.DataFrame, method: str, outcomes: list[str], target_names
             ranked = ranking(indices, method, outcome, target)
             if ranked.empty:
                 continue
-            print(f"\n{_label(outcome, target, designs)} — {main} ± 95% half-width "
+            print(f"\n{label(outcome, target, designs)} — {main} ± 95% half-width "
                   f"({MAIN_INDEX[method]})")
             for r in ranked.itertuples():
                 print(f"  {r.parameter:<34} {r.value:10.4g} ± {r.conf:.3g}")

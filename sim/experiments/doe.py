@@ -2,10 +2,10 @@
 paired seeds.
 
 A sample (from SALib, a Latin hypercube, a grid — any table with one column per parameter and one
-row per point) becomes runs: every point × design × seed. Each run is a sweep job of one seed
-(:func:`sim.experiments.sweep.run_job`), stored in a :class:`~sim.experiments.store.ResultsStore`
-under its
-:func:`~sim.experiments.store.run_id` — a hash of the resolved configuration and the seed. So
+row per point) becomes runs: every point × design × seed, run by the one dispatcher
+(:func:`sim.experiments.dispatch.dispatch`) into a :class:`~sim.experiments.store.ResultsStore`
+under its :func:`~sim.experiments.store.run_id` — a hash of the resolved configuration and the
+seed. So
 evaluation is
 
 * **resumable**: runs already in the store are read back, not re-run; evaluating the same sample
@@ -23,7 +23,6 @@ can take the per-seed difference between them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -31,14 +30,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim.configuration.composition import Composed, InputError
+from sim.configuration.composition import InputError
 from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.dispatch import Run, dispatch
 from sim.experiments.space import Space, configure, for_design
 from sim.experiments.store import ResultsStore, run_id
-from sim.experiments.sweep import run_job
 
 KEYS = ["point", "design", "seed"]
 
@@ -49,10 +46,6 @@ def _overrides(space: Space, design: str, point: dict[str, float]) -> list[str]:
     own = {k: for_design(k, design) for k in point}
     return [f"scenario={space.scenario}", f"org={design}", *space.overrides,
             *(f"{own[k]}={v:g}" for k, v in point.items() if own[k] is not None)]
-
-
-def _run(composed: Composed, overrides: list[str], store_root: Path) -> dict[str, int]:
-    return run_job(composed, overrides, store_root)
 
 
 def _applied(space: Space, point: dict[str, float]) -> dict[str, float]:
@@ -92,9 +85,10 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
                              **applied})
                 if rid not in todo and not store.is_done(rid):
                     one = replace(config, run=replace(config.run, seed=seed, replications=1))
-                    todo[rid] = (Composed(config=one, baseline=None, scenario=space.scenario),
-                                 _overrides(space, design, applied))
-    _execute(list(todo.values()), Path(store_root), workers, progress)
+                    todo[rid] = Run(one, seed, space.scenario,
+                                    tuple(_overrides(space, design, applied)))
+    dispatch(list(todo.values()), workers, store=Path(store_root),
+             progress="simulating" if progress else None)
 
     frame = pd.DataFrame(rows)
     outcomes = _read_outcomes(store, frame["run_id"].unique())
@@ -105,28 +99,6 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     names = [o for o in OUTCOME_INFO if o in frame.columns]
     frame = frame[[*KEYS, "status", *space.names, *names]]
     return frame.sort_values(KEYS).reset_index(drop=True)
-
-
-def _execute(jobs: list, store_root: Path, workers: int, progress: bool) -> None:
-    """Run the jobs (one run each), in parallel when there are workers and jobs for them."""
-    if not jobs:
-        return
-    n = min(len(jobs), workers if workers > 0 else (os.cpu_count() or 1))
-    if n <= 1:
-        stream = (_run(c, o, store_root) for c, o in jobs)
-    else:
-        stream = Parallel(n_jobs=n, return_as="generator_unordered")(
-            delayed(_run)(c, o, store_root) for c, o in jobs)
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("runs"), TimeRemainingColumn(), transient=True,
-                   disable=not progress)
-    failed = 0
-    with bar:
-        task = bar.add_task("simulating", total=len(jobs))
-        for counts in stream:
-            failed += counts["failed"]
-            bar.update(task, advance=1,
-                       description=f"simulating ({failed} failed)" if failed else "simulating")
 
 
 def _read_outcomes(store: ResultsStore, rids: Sequence[str]) -> pd.DataFrame:

@@ -33,6 +33,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -311,3 +312,38 @@ def latin_hypercube(bounds: dict[str, tuple[float, float]], integer: dict[str, b
         if integer.get(p):
             frame[p] = np.clip(np.round(frame[p]), *bounds[p]).astype(np.int64)
     return frame
+
+
+@dataclass
+class Exploration:
+    """A whole discovery: every run (one row each, as :func:`sim.experiments.doe.evaluate` gives
+    it), the analysis, and how many runs this call simulated (the rest were read back)."""
+
+    runs: pd.DataFrame
+    analysis: Analysis
+    simulated: int
+
+
+def explore(space, condition: Condition, samples: int, seeds: list[int], store: Path,
+            sample_seed: int = 0, threshold: float = 0.8, workers: int = 0,
+            progress: bool = True) -> Exploration:
+    """Sample ``space`` (a seeded Latin hypercube of ``samples`` points), run both designs at
+    every point on ``seeds`` into ``store`` (resumable: stored runs are read back), and find
+    where ``condition`` holds and where not. From a notebook::
+
+        space = load_space("tiny")
+        found = explore(space, parse_condition("micro_wins"), 40, [0], Path("store"))
+        found.analysis.where.summary()
+
+    ``orgsim-discover`` is this plus the output folder, the figures and the page."""
+    from sim.experiments.doe import evaluate  # heavy (the engine): only when running
+
+    bounds = {p.path: (p.low, p.high) for p in space.params}
+    points = latin_hypercube(bounds, {p.path: p.integer for p in space.params}, samples,
+                             sample_seed)
+    stored = Path(store) / "runs"
+    before = len(list(stored.glob("*.json"))) if stored.exists() else 0
+    frame = evaluate(space, points, seeds, Path(store), workers=workers, progress=progress)
+    simulated = len(list(stored.glob("*.json"))) - before if stored.exists() else 0
+    return Exploration(frame, analyse(frame, space.names, bounds, condition, threshold),
+                       simulated)

@@ -28,6 +28,8 @@ as slow. A target still undefined at some point (e.g. every run of it failed) is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,7 +38,8 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.experiments.doe import designs_of, paired_by_point
+from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.doe import designs_of, evaluate, paired_by_point
 from sim.experiments.space import Space, configure
 
 METHODS = ("morris", "sobol")
@@ -172,3 +175,65 @@ def _direction(indices: pd.DataFrame, outcome: str, target: str, top: pd.Series)
 
 __all__ = ["CENSORED_AT_HORIZON", "DIFFERENCE", "MAIN_INDEX", "METHODS", "analyse", "censor",
            "horizon", "ranking", "reading", "sample", "targets"]
+
+
+# ----------------------------------------------------------------------------- the workflow
+def label(outcome: str, target: str, designs: tuple[str, str]) -> str:
+    """An outcome of a target, in words: "resolved share, traditional" or "…, b − a"."""
+    name = OUTCOME_INFO[outcome][1]
+    if target == DIFFERENCE:
+        return f"{name}, {designs[1]} − {designs[0]}"
+    return f"{name}, {target}"
+
+
+@dataclass
+class Study:
+    """A whole sensitivity analysis: the sample, every run (censored), each target's value per
+    point, the indices, and notes on what was censored, undefined or failed."""
+
+    points: pd.DataFrame
+    runs: pd.DataFrame
+    values: pd.DataFrame
+    indices: pd.DataFrame
+    notes: list[str]
+    failed: int
+    caption: str
+
+
+def study(space: Space, method: str, points: pd.DataFrame, outcomes: Sequence[str],
+          seeds: Sequence[int], store: Path, size: int, levels: int = 4, sample_seed: int = 0,
+          difference: bool = False, workers: int = 0, progress: bool = True) -> Study:
+    """Run every point of ``points`` (from :func:`sample` with the same ``method``, ``size``,
+    ``levels`` and ``sample_seed``) for both designs on ``seeds`` into ``store`` (resumable), and
+    compute the indices of each outcome for each design and, with ``difference``, for the paired
+    difference. From a notebook::
+
+        space = load_space("tiny")
+        points = sample(space, "morris", 4, seed=0)
+        result = study(space, "morris", points, ["resolved_share"], [0, 1], Path("store"), 4,
+                       difference=True)
+        result.indices
+
+    ``orgsim-sensitivity`` is this plus the output folder, the page and a printed ranking."""
+    seeds = list(seeds)
+    frame = evaluate(space, points, seeds, store, workers=workers, progress=progress)
+    failed = int((frame.status != "ok").sum())
+    weeks = horizon(space)
+    notes = [f"{OUTCOME_INFO[o][1]}: {n} of {len(frame)} runs never reached it within the "
+             f"horizon and count as week {weeks:g} (censored)."
+             for o in outcomes if o in CENSORED_AT_HORIZON
+             and (n := int((frame[o].isna() & (frame.status == "ok")).sum()))]
+    frame = censor(frame, weeks)
+    values = targets(frame, outcomes, difference)
+    indices = analyse(space, method, points, values, sample_seed, levels)
+    for (outcome, target), y in values.items():
+        if not np.isfinite(y.to_numpy(float)).all():
+            notes.append(f"{label(outcome, target, space.designs)}: undefined at "
+                         f"{int((~np.isfinite(y.to_numpy(float))).sum())} point(s); not "
+                         "analysed.")
+    shape = (f"{size} trajectories × {len(space.params) + 1} points, {levels} levels"
+             if method == "morris" else f"{size} base samples × {len(space.params) + 2} points")
+    caption = (f"Scenario {space.scenario}; {method.capitalize()}, {shape}; "
+               f"{len(seeds)} paired seed(s) {seeds[0]}–{seeds[-1]}; horizon {weeks:g} weeks; "
+               f"sample seed {sample_seed}")
+    return Study(points, frame, values, indices, notes, failed, caption)

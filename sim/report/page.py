@@ -1,4 +1,9 @@
-"""The report: one self-contained HTML file (plotly.js embedded, no CDN) that opens offline."""
+"""The report: one self-contained HTML file (plotly.js embedded, no CDN) that opens offline.
+
+:func:`html_page` is the one page builder: the run and sweep report here, the sensitivity page
+(sim/report/sensitivity_page.py) and the scenario-discovery page (sim/report/discovery_page.py) are
+all an ``<h1>`` and a body in the same shell and style (:data:`CSS`), with tables from
+:func:`_html_table` and figures from :func:`figure_sections`."""
 
 from __future__ import annotations
 
@@ -25,6 +30,17 @@ th:first-child, td:first-child { text-align: left; }
 .caption, .meta { color: #555; font-size: 0.88em; }
 pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
 .edge { background: #fff6e0; padding: 0.6em 1em; border-left: 4px solid #E69F00; }
+"""
+
+
+def html_page(title: str, heading: str, body: str) -> str:
+    """A whole offline page: ``title`` (the browser tab) and ``heading`` (the ``<h1>``) are plain
+    text, escaped here; ``body`` is HTML."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(title)}</title><style>{CSS}</style></head><body>
+<h1>{html.escape(heading)}</h1>
+{body}</body></html>
 """
 
 
@@ -89,10 +105,7 @@ def render(data: ReportData, figures: list[Figure]) -> str:
     sweep = (f"<p class='meta'>Sweep of {len(data.settings)} setting(s); time-series, job-path "
              f"and timeline figures show the setting <code>{html.escape(data.reference or '–')}"
              "</code>.</p>" if data.kind == "sweep" else "")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>orgsim report — {html.escape(data.scenario)}</title><style>{CSS}</style></head><body>
-<h1>orgsim · {html.escape(data.scenario)}</h1>
+    return html_page(f"orgsim report — {data.scenario}", f"orgsim · {data.scenario}", f"""\
 <p class="meta">{html.escape(data.caption())}. Designs: {html.escape(", ".join(data.designs))}.
 </p>
 <p class="meta">{html.escape(data.basis)}</p>
@@ -116,8 +129,7 @@ paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 <p class="meta">Made by orgsim {__version__} from {html.escape(str(data.folder))} on
 {datetime.now():%Y-%m-%d %H:%M}. Everything here can be reproduced from the folder's
 configuration and seeds.</p>
-</body></html>
-"""
+""")
 
 
 def write_report(data: ReportData, path: Path, job_id: int | None = None) -> list[Figure]:
