@@ -31,6 +31,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.configuration.scenarios import CONF
+from sim.experiments.progress import progress_bar
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,
@@ -345,21 +346,6 @@ def _app(cfg: DictConfig):
     execute(composed, staging=hc.runtime.output_dir, overrides=list(hc.overrides.task),
             resolved=OmegaConf.to_yaml(cfg))
     return None
-
-
-def progress_bar():
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("runs"), TimeElapsedColumn(), TimeRemainingColumn(),
-                    transient=True)
 
 
 def execute(composed, staging: str, overrides: list[str], resolved: str,
