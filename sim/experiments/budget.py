@@ -81,7 +81,7 @@ def equalise(baseline: SimConfig, compared: SimConfig, mode: str,
             factor *= ratio
             out = scaled(compared, factor)
             current = planned_budget(out, seed)
-    mine = planned_budget(out, seed)
+    mine = current if mode != "as_configured" else planned_budget(out, seed)  # current is out's
     info = {"mode": mode, "factor": round(factor, 4),
             baseline.org.design: {"headcount": target.headcount, "budget": target.cost},
             compared.org.design: {"headcount": mine.headcount, "budget": mine.cost}}
