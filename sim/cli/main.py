@@ -348,14 +348,37 @@ def _app(cfg: DictConfig):
     return None
 
 
+def _simulate(composed, seeds: list[int]) -> dict:
+    """Every design on every seed, with the progress bar; the model's memory behaviour (the
+    garbage collector's defaults) as in any other caller."""
+    from sim.experiments.paired import run_paired
+
+    configs = {d: composed.config_for(d) for d in composed.designs}
+    outside = gc.get_threshold()
+    gc.set_threshold(*_GC_DEFAULT)
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("simulating", total=len(configs) * len(seeds))
+            return run_paired(configs, seeds, composed.config.run.workers,
+                              on_done=lambda key: progress.advance(task))
+    finally:
+        gc.set_threshold(*outside)
+
+
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
     from sim.cli.business import business_case, workbook
-    from sim.cli.outputs import RunFolder, git_commit, market_facts, org_facts, versions
-    from sim.experiments.analysis import INTERVAL_METHOD, paired_comparison, table
-    from sim.experiments.budget import describe_basis
-    from sim.experiments.paired import TABLES, run_paired, stack
+    from sim.cli.outputs import (
+        RunFolder,
+        git_commit,
+        market_facts,
+        org_facts,
+        run_header,
+        versions,
+    )
+    from sim.experiments.analysis import paired_comparison, table
+    from sim.experiments.paired import TABLES, stack
     from sim.report.data import load as load_report
     from sim.report.page import write_report
 
@@ -364,31 +387,14 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     run = composed.config.run
     designs = composed.designs
     seeds = [run.seed + i for i in range(run.replications)]
-    configs = {d: composed.config_for(d) for d in designs}
-    total = len(designs) * len(seeds)
-    outside = gc.get_threshold()
-    gc.set_threshold(*_GC_DEFAULT)  # the model's memory behaviour as in any other caller
-    with progress_bar() as progress:
-        task = progress.add_task("simulating", total=total)
-        results = run_paired(configs, seeds, run.workers,
-                             on_done=lambda key: progress.advance(task))
-    gc.set_threshold(*outside)
+    results = _simulate(composed, seeds)
     simulated = time.perf_counter()
 
     summary = stack(results, "summary")
     comparison = paired_comparison(summary, baseline=designs[0] if len(designs) > 1 else None)
     printed_table = table(comparison, len(seeds))
-    caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
-               f"{seeds[0]}–{seeds[-1]}; {run.horizon_weeks} weeks.")
-    header = f"orgsim · {caption} Designs: {', '.join(designs)}."
-    basis = describe_basis(composed.budget)
-    if basis:
-        header += "\n" + basis
     market, organisation = market_facts(composed.config), org_facts(composed.config)
-    for facts in (market, organisation):
-        header += "\n" + facts["described"] if facts else ""
-    header += (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
-               f"Each cell: mean over replications [{INTERVAL_METHOD}].")
+    header = run_header(composed, seeds, overrides, market, organisation)
     folder = RunFolder(staging, final=_FINAL_DIR)
     business, business_text = business_case(composed, results, len(seeds), folder)
     printed = header + "\n\n" + printed_table.to_string() + "\n\n" + business_text

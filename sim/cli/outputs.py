@@ -189,3 +189,21 @@ def changed_input_file(provenance: dict) -> str | None:
         if digest != facts.get("sha256"):
             return str(path)
     return None
+
+
+def run_header(composed, seeds: list[int], overrides: list[str], market, organisation) -> str:
+    """The lines above the printed table: scenario, seeds, designs, comparison basis, input
+    files, overrides and what a cell holds."""
+    from sim.experiments.analysis import INTERVAL_METHOD
+    from sim.experiments.budget import describe_basis
+
+    caption = (f"Scenario {composed.scenario}; {len(seeds)} paired replications, seeds "
+               f"{seeds[0]}–{seeds[-1]}; {composed.config.run.horizon_weeks} weeks.")
+    header = f"orgsim · {caption} Designs: {', '.join(composed.designs)}."
+    basis = describe_basis(composed.budget)
+    if basis:
+        header += "\n" + basis
+    for facts in (market, organisation):
+        header += "\n" + facts["described"] if facts else ""
+    return header + (f"\nOverrides: {' '.join(overrides) or 'none (the defaults)'}\n"
+                     f"Each cell: mean over replications [{INTERVAL_METHOD}].")
