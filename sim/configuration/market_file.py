@@ -26,6 +26,7 @@ from sim.configuration.table_file import (
     TableFileError,
     blank,
     check_path,
+    chosen_path,
     file_stat,
     read_bytes,
     table_rows,
@@ -258,18 +259,11 @@ def with_market_file(config):
     starting with ``market.path:``)."""
     from dataclasses import replace
 
-    from sim.configuration.schema import ConfigError
-
     m = config.market
-    if m.source == "synthetic":
-        if m.path:
-            raise ConfigError("market.path", "a market file is used with market=file (market."
-                              "source=file); allowed: empty for the synthetic market")
+    path = chosen_path("market", m.source == "file", m.path, "your accounts",
+                       "examples/market_template.csv")
+    if path is None:
         return config
-    if not m.path:
-        raise ConfigError("market.path", "needs a value with market=file: your accounts as a "
-                          ".csv or .xlsx file (examples/market_template.csv)")
-    path = Path(m.path).absolute()
     try:
         table = read_market_file(path, tuple(m.jobs))
     except TableFileError as error:

@@ -32,6 +32,7 @@ from sim.configuration.table_file import (
     TableFileError,
     blank,
     check_path,
+    chosen_path,
     file_stat,
     read_bytes,
     table_rows,
@@ -235,18 +236,11 @@ def with_org_file(config):
     """``config`` with its staffing from ``staffing.path`` (counts, mean salaries), the path made
     absolute; unchanged for staffing that is not from a file. Raises TableFileError (or a
     ConfigError for a missing path)."""
-    from sim.configuration.schema import ConfigError
-
     s = config.staffing
-    if s.source != "file":
-        if s.path:
-            raise ConfigError("staffing.path", "an organisation file is used with "
-                              "staffing=file (staffing.source=file); allowed: empty")
+    path = chosen_path("staffing", s.source == "file", s.path, "your organisation",
+                       "examples/organisation.csv")
+    if path is None:
         return config
-    if not s.path:
-        raise ConfigError("staffing.path", "needs a value with staffing=file: your "
-                          "organisation as a .csv or .xlsx file (examples/organisation.csv)")
-    path = Path(s.path).absolute()
     try:
         table = read_org_file(path)
         if table.region is not None:

@@ -121,3 +121,18 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def chosen_path(group: str, reads_file: bool, path: str, what: str, example: str) -> Path | None:
+    """The absolute path of the file ``group`` reads (``market`` or ``staffing``; absolute so
+    worker processes read the same file), or None when it reads none. A path without
+    ``<group>=file``, or ``<group>=file`` without a path, is a ConfigError naming the setting."""
+    from sim.configuration.schema import ConfigError
+
+    if not reads_file:
+        if path:
+            raise ConfigError(f"{group}.path", f"a file is read only with {group}=file "
+                              f"({group}.source=file); allowed: empty")
+        return None
+    if not path:
+        raise ConfigError(f"{group}.path", f"needs a value with {group}=file: {what} as a .csv "
+                          f"or .xlsx file ({example})")
+    return Path(path).absolute()
