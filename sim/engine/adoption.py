@@ -97,7 +97,8 @@ class AdoptionModel:
         """Patients on therapy per account at ``week`` (0 where not adopted)."""
         t = self.t
         since = np.where(np.isnan(adopted_week), -1.0, week - adopted_week)
-        ramp = np.clip(since / t.ramp_weeks, 0.0, 1.0) * (since >= 0)
+        with np.errstate(over="ignore"):  # a near-zero ramp is a step: clipped to 1
+            ramp = np.clip(since / t.ramp_weeks, 0.0, 1.0) * (since >= 0)
         demand = patients * t.peak_share * ramp
         if not t.intravenous:
             return demand

@@ -46,7 +46,8 @@ def update_people(model) -> None:
     for expert in model.experts():
         wf.shared_backlog[expert.row] = expert.platform.share_of_queue(expert)
     backlog = wf.backlog[:n] + wf.shared_backlog[:n]
-    overload = np.clip(backlog / (s.hours_per_week * s.backlog_tolerance_weeks) - 1, 0, 1)
+    with np.errstate(over="ignore"):  # a near-zero tolerance saturates overload at 1
+        overload = np.clip(backlog / (s.hours_per_week * s.backlog_tolerance_weeks) - 1, 0, 1)
     wf.kpi[:n] = model.design.kpi()
     target = np.clip(s.engagement_base + s.weight_impact * (impact - 0.5)
                      + s.weight_autonomy * (autonomy - 0.5) + s.weight_kpi * (wf.kpi[:n] - 0.5)
