@@ -35,7 +35,6 @@ import numpy as np
 
 from sim.configuration.params import param
 from sim.configuration.schema import ConfigError, KpiWeights
-from sim.engine.interactions import coordination_hours
 from sim.engine.visits import VisitPlan
 from sim.engine.workforce import Activity
 
@@ -83,7 +82,7 @@ class OrganisationDesign(ABC):
         self.plan: VisitPlan = VisitPlan.empty()
         self._next_plan = 0.0
         self._kpi_map = None  # (position rows, account indices) for the shared KPI rule
-        self._overheads = None  # (rows, coordination hours, rows, upkeep hours)
+        self.structure_version = 0  # counts structure changes: cached overheads follow
 
     # ------------------------------------------------------------------------ structure
     @abstractmethod
@@ -136,33 +135,9 @@ class OrganisationDesign(ABC):
 
     def structure_changed(self) -> None:
         """Forget cached structure (teams formed or dissolved, portfolios changed)."""
-        self._overheads = self._kpi_map = None
+        self._kpi_map = None
+        self.structure_version += 1
 
-    def reserve_time(self) -> None:
-        """Overheads taken every week before job work, by one law for every design: each team
-        member spends ``channel_hours`` per teammate (Brooks' n(n−1)/2 channels), each person
-        ``account_upkeep_hours`` × the account's degree of organisation per account in their
-        portfolio, each manager the share of their week not kept for requests on admin."""
-        wf, dt = self.model.workforce, self.model.dt
-        rules = self.model.config.staffing.interaction
-        if self._overheads is None:
-            coord: dict[int, float] = {}
-            for team in self.teams():
-                hours = coordination_hours(len(team.members), rules.channel_hours)
-                for m in team.members:
-                    coord[m.row] = coord.get(m.row, 0.0) + hours
-            organisation = self.model.market.organisation
-            upkeep = {a.row: rules.account_upkeep_hours * float(organisation[a.accounts].sum())
-                      for a in wf.agents if a.accounts and wf.active[a.row]}
-            self._overheads = (list(coord), list(coord.values()), list(upkeep),
-                               list(upkeep.values()))
-        rows, hours, urows, uhours = self._overheads
-        wf.spend_each(rows, [h * dt for h in hours], Activity.COORDINATION)
-        wf.spend_each(urows, [h * dt for h in uhours], Activity.ORCHESTRATION)
-        managers = self.managers()
-        wf.spend_each([m.row for m in managers],
-                      [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
-                      Activity.ADMIN)
 
     # ------------------------------------------------------------------------ discovery
     @abstractmethod

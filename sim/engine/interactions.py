@@ -25,6 +25,7 @@ scaled by the account's degree of organisation.
 from __future__ import annotations
 
 from sim.configuration.schema import KpiWeights, RelationshipConfig
+from sim.engine.workforce import Activity
 
 # What "old habits" look like in the shared behaviour rule: measured on calls alone.
 OLD_HABITS = KpiWeights(calls=1.0)
@@ -77,3 +78,33 @@ def coordination_hours(team_size: int, channel_hours: float) -> float:
     """Weekly coordination per member of a team of ``team_size`` (Brooks' n(n−1)/2 channels:
     each member is on n − 1 of them)."""
     return channel_hours * max(0, team_size - 1)
+
+
+def reserve_time(model) -> None:
+    """Overheads taken every week before job work, by one law for every design: each member of
+    each of the design's teams spends ``channel_hours`` per teammate (Brooks' n(n−1)/2 channels),
+    each person ``account_upkeep_hours`` × the account's degree of organisation per account in
+    their portfolio, each manager the share of their week not kept for requests on admin. The
+    hours are computed again only after the design's structure changed."""
+    design, wf, dt = model.design, model.workforce, model.dt
+    cached = model.overheads
+    if cached is None or cached[0] != design.structure_version:
+        rules = model.config.staffing.interaction
+        coord: dict[int, float] = {}
+        for team in design.teams():
+            hours = coordination_hours(len(team.members), rules.channel_hours)
+            for m in team.members:
+                coord[m.row] = coord.get(m.row, 0.0) + hours
+        organisation = model.market.organisation
+        upkeep = {a.row: rules.account_upkeep_hours * float(organisation[a.accounts].sum())
+                  for a in wf.agents if a.accounts and wf.active[a.row]}
+        cached = (design.structure_version, list(coord), list(coord.values()), list(upkeep),
+                  list(upkeep.values()))
+        model.overheads = cached
+    _, rows, hours, urows, uhours = cached
+    wf.spend_each(rows, [h * dt for h in hours], Activity.COORDINATION)
+    wf.spend_each(urows, [h * dt for h in uhours], Activity.ORCHESTRATION)
+    managers = design.managers()
+    wf.spend_each([m.row for m in managers],
+                  [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
+                  Activity.ADMIN)

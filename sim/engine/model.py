@@ -18,7 +18,7 @@ one week) runs, for every design alike:
 2. jobs arrive from the pre-drawn market stream, abandoned trigger points are raised again
    (arrivals.py);
 3. fixed overheads are taken by one law for every design (management admin, team coordination,
-   account upkeep: interactions.py, through ``design.reserve_time``);
+   account upkeep: interactions.py ``reserve_time``, from the design's teams);
 4. planned visits happen: calls, scientific exchange, access meetings, account time
    (visits.py, 7.1);
 5. undiscovered jobs are discovered in proportion to needs-focused contact time
@@ -55,6 +55,7 @@ from sim.engine.arrivals import arrive_jobs
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
 from sim.engine.escalation import review_inboxes
+from sim.engine.interactions import reserve_time
 from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
 from sim.engine.jobs import CustomerJob, JobHistory, JobState
 from sim.engine.market import build_market
@@ -128,6 +129,7 @@ class OrgSimModel(Model):
         self._expert_cache = (-1, [])  # (workforce size, experts with a shared queue)
         self.people = PeoplePool(self.streams.people, config.staffing)
         self.workforce = Workforce(config.staffing.hours_per_week, self.dt)
+        self.overheads = None  # (structure version, rows and hours): interactions.reserve_time
         self.design = design_class(config.org.design)(self, config.org)
         self.design.build()
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
@@ -151,7 +153,7 @@ class OrgSimModel(Model):
         self.design.on_step()
         self.design.plan_if_due()
         arrive_jobs(self)
-        self.design.reserve_time()
+        reserve_time(self)
         visit_accounts(self)
         discover_jobs(self)
         review_inboxes(self)
