@@ -25,11 +25,9 @@ from sim.configuration.table_file import (
     MAX_TEXT,
     TableFileError,
     blank,
-    check_path,
     chosen_path,
     file_stat,
-    read_bytes,
-    table_rows,
+    read_table,
 )
 
 MAX_ROWS = 20_000  # market.accounts' upper bound
@@ -101,10 +99,7 @@ def read_market_file(path: str | Path, job_types: tuple[str, ...]) -> AccountTab
 
 @lru_cache(maxsize=8)
 def _read_cached(name: str, _mtime: int, _size: int, job_types: tuple[str, ...]):
-    path = Path(name)
-    suffix = check_path(path, name, _size)
-    raw = read_bytes(path, name, _size)
-    rows = table_rows(raw, name, suffix, sheet="accounts")
+    rows, raw = read_table(name, _size, sheet="accounts")
     table = _check(rows, name, job_types)
     return AccountTable(path=name, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
                         ids=table.pop("id"), columns=table)

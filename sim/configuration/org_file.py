@@ -31,11 +31,9 @@ from pathlib import Path
 from sim.configuration.table_file import (
     TableFileError,
     blank,
-    check_path,
     chosen_path,
     file_stat,
-    read_bytes,
-    table_rows,
+    read_table,
 )
 
 # role in the file → (staffing count, staffing salary, model function)
@@ -105,10 +103,7 @@ def read_org_file(path: str | Path) -> OrgTable:
 
 @lru_cache(maxsize=8)
 def _read_cached(name: str, _mtime: int, size: int) -> OrgTable:
-    path = Path(name)
-    suffix = check_path(path, name, size)
-    raw = read_bytes(path, name, size)
-    rows = table_rows(raw, name, suffix, sheet="organisation")
+    rows, raw = read_table(name, size, sheet="organisation")
     header = _header(rows, name)
     values: dict[str, list] = {c: [] for c in header}
     numbers = []

@@ -59,6 +59,15 @@ def read_bytes(path: Path, name: str, size: int) -> bytes:
     return raw
 
 
+def read_table(name: str, size: int, sheet: str) -> tuple[list[list], bytes]:
+    """The rows of the file ``name`` (``size`` bytes when measured) and the bytes they were
+    parsed from (for the checksum): type and size checked, read once, nothing evaluated."""
+    path = Path(name)
+    suffix = check_path(path, name, size)
+    raw = read_bytes(path, name, size)
+    return table_rows(raw, name, suffix, sheet), raw
+
+
 def table_rows(raw: bytes, name: str, suffix: str, sheet: str) -> list[list]:
     """The rows of a CSV, or of the sheet named ``sheet`` (else the first) of an .xlsx."""
     return _csv_rows(raw, name) if suffix == ".csv" else _xlsx_rows(raw, name, sheet)
