@@ -9,5 +9,7 @@
 * ``space``, ``doe`` — a declared parameter space and running a sample of it;
 * ``sensitivity``, ``scenario_discovery`` — Morris / Sobol indices, and PRIM boxes;
 * ``calibration``, ``calibration_setup`` — fitting the adoption hazard to an observed curve;
+* ``patterns`` — a run's outputs in the units of published launch and field-force figures
+  (pattern-oriented validation);
 * ``search`` — the settings of one design that serve an outcome best within a headcount budget.
 """
