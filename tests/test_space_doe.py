@@ -18,7 +18,8 @@ import pytest
 import sim.experiments.dispatch
 from sim.configuration.composition import InputError
 from sim.experiments.doe import evaluate, paired_by_point
-from sim.experiments.space import Space, configure, load_space
+from sim.experiments.space import Space, configure, design_config, load_space
+from sim.experiments.space_coverage import uncovered
 from sim.experiments.store import ResultsStore
 from sim.experiments.sweep import INJECT
 
@@ -65,6 +66,18 @@ def test_default_space_loads_with_5_to_8_parameters():
     (BASE + "params: {market.cross_functional_base: {low: 0.1, high: 1.5}}",
      "market.cross_functional_base: must be"),  # outside what the model allows
     (BASE + "colour: blue\nparams: {market.job_rate: {low: 0.01, high: 0.1}}", "space.colour"),
+    # the fields the search added to the one format: log, and the derived platform_size
+    (BASE + "params: {market.job_rate: {low: 0.01, high: 0.1, log: yes please}}",
+     "market.job_rate.log: must be true or false"),
+    (BASE + "params: {org.team_authority: {low: 0, high: 200, log: true}}",
+     "org.team_authority.log: a log scale needs low > 0"),
+    (BASE + "params: {platform_size: {low: 5, high: 40}}", "platform_size: a number of people"),
+    (BASE + "params: {staffing.team_size: {type: int, low: 4, high: 16}}",
+     "optionally int: true, log: true"),
+    ("design: micro_enterprise\nparams: {staffing.team_size: {type: int, low: 4, high: 16}}",
+     "space.design: the old search-space format"),
+    (BASE + "overrides: [org=matrix]\nparams: {market.job_rate: {low: 0.01, high: 0.1}}",
+     "space.overrides: 'org=matrix'"),
 ])
 def test_bad_spaces_are_refused_with_one_line_naming_the_key(tmp_path, text, key):
     where = str(tmp_path / "missing.yaml") if text is None else _write(tmp_path, text)
@@ -95,6 +108,40 @@ def test_integer_parameters_are_rounded_keeping_the_settings_type(tmp_path):
     assert isinstance(configs["traditional"].staffing.team_size, int)
     assert configs["traditional"].org.level_authority[1] == 20.0  # a list of k€ stays float
     assert configs["traditional"].org.level_authority[::2] == [10.0, 1e6]  # others untouched
+
+
+def test_a_command_lines_scenario_and_overrides_replace_and_follow_the_spaces():
+    space = load_space("tiny", scenario="rare_disease", overrides=["run.horizon_weeks=8"])
+    assert space.scenario == "rare_disease"
+    assert space.overrides == ("run.horizon_weeks=52", "run.horizon_weeks=8")
+    assert configure(space, {p.path: p.low for p in space.params})[
+        "micro_enterprise"].run.horizon_weeks == 8  # the command line's comes last and wins
+    with pytest.raises(InputError, match="^overrides: 'org=matrix'"):
+        load_space("tiny", overrides=["org=matrix"])
+
+
+def test_platform_size_splits_the_central_experts_in_the_scenarios_proportions(tmp_path):
+    space = load_space(_write(tmp_path, BASE + "params:\n"
+                              "  platform_size: {low: 4, high: 30, int: true}\n"))
+    base = design_config(space, "traditional").staffing
+    share = base.operations_experts / (base.operations_experts + base.patient_services_experts)
+    s = configure(space, {"platform_size": 21.4})["traditional"].staffing  # rounded to 21
+    assert s.operations_experts + s.patient_services_experts == 21
+    assert abs(s.operations_experts - 21 * share) <= 0.5 + 1e-9  # the nearest whole split
+    assert s.reps == base.reps  # without a budget the field force stays as it is
+    assert "staffing.operations_experts" not in uncovered(space)  # platform_size covers them
+    assert "staffing.patient_services_experts" not in uncovered(space)
+
+
+def test_the_search_space_is_a_space_whose_second_design_is_searched():
+    space = load_space("micro_enterprise")
+    assert space.designs == ("traditional", "micro_enterprise")
+    by_path = {p.path: p for p in space.params}
+    assert list(by_path) == ["staffing.team_size", "staffing.primary_contact_span",
+                             "org.team_authority", "platform_size"]  # Optuna's order of draws
+    assert by_path["org.team_authority"].log and not by_path["staffing.team_size"].log
+    assert by_path["staffing.team_size"].integer and by_path["platform_size"].integer
+    assert (by_path["platform_size"].low, by_path["platform_size"].high) == (5, 40)
 
 
 # -------------------------------------------------------------------------------------- doe

@@ -226,6 +226,45 @@ def test_analyze_reports_a_missing_folder_in_one_line(tmp_path):
     assert out.stderr.startswith("orgsim-analyze: error:")
 
 
+def test_a_search_tunes_the_second_design_on_the_scale_its_space_declares(tmp_path):
+    from sim.configuration.composition import InputError
+    from sim.experiments.search import (
+        apply,
+        fit_to_budget,
+        headcount,
+        search,
+        searched,
+        searched_config,
+    )
+    from sim.experiments.space import load_space
+
+    text = ("scenario: workshop\ndesigns: [traditional, micro_enterprise]\n"
+            "overrides: [run.horizon_weeks=8]\nparams:\n"
+            "  org.team_authority: {low: 5, high: 200, log: true}\n"
+            "  platform_size: {low: 2, high: 60, int: true}\n")
+    (tmp_path / "s.yaml").write_text(text)
+    space = load_space(str(tmp_path / "s.yaml"))
+    budget = headcount(searched_config(space))
+    fitted, note = fit_to_budget(space, budget)
+    most = budget - space_staff(searched_config(space)) - 1  # every rep but one
+    assert fitted.params[1].high == most < 60 and note and str(most) in note
+    study = search(fitted, "resolved_share", "maximize", 2, [0], budget)
+    assert searched(space) == "micro_enterprise"
+    assert study.trials[0].distributions["org.team_authority"].log  # log: true reached Optuna
+    assert study.trials[0].distributions["platform_size"].high == most
+    for trial in study.trials:
+        assert headcount(apply(fitted, trial.params, budget)) == budget
+    (tmp_path / "t.yaml").write_text(text.replace("[traditional, micro_enterprise]",
+                                                  "[micro_enterprise, traditional]"))
+    with pytest.raises(InputError, match="org.team_authority: not a setting of traditional"):
+        searched_config(load_space(str(tmp_path / "t.yaml")))
+
+
+def space_staff(config) -> int:
+    """The frontline people a search cannot trade for a platform: MSLs and access managers."""
+    return config.staffing.msls + config.staffing.access
+
+
 def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenarios_copy):
     def search(out):
         return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26", "--trials",
@@ -238,10 +277,10 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
     b = pd.read_csv(tmp_path / "b" / "trials.csv")
     pd.testing.assert_frame_equal(a.filter(like="params_"), b.filter(like="params_"))
     np.testing.assert_allclose(a.value, b.value)
-    space = yaml.safe_load((Path(__file__).parents[1] / "conf" / "search" /
-                            "micro_enterprise.yaml").read_text())
-    for key, spec in space["params"].items():
-        assert a[f"params_{key}"].between(spec["low"], spec["high"]).all()
+    from sim.experiments.space import load_space
+
+    for p in load_space("micro_enterprise").params:  # the default space of orgsim-search
+        assert a[f"params_{p.path}"].between(p.low, p.high).all()
     best = yaml.safe_load((tmp_path / "a" / "best.yaml").read_text())
     s = best["staffing"]
     assert s["reps"] + 25 + 20 + s["operations_experts"] + s["patient_services_experts"] == 150

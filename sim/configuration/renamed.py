@@ -2,9 +2,9 @@
 
 One concept, one name (issue 16): the primary point of contact was ``ppoc`` in three settings and
 is now ``primary_contact`` everywhere. An old name still works wherever a setting is named — an
-override on the command line or in a sweep, a scenario file, a parameter space or search space,
-a demo link — and prints, once per process and to stderr, one line that says what to write
-instead (here wrapped)::
+override on the command line or in a sweep, a scenario file, a parameter space, a demo link —
+and prints, once per process and to stderr, one line that says what to write instead (here
+wrapped)::
 
     orgsim: note: staffing.ppoc_span is now staffing.primary_contact_span
       (the old name will stop working in the next release)

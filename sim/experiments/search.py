@@ -1,47 +1,62 @@
 """Searching organisation settings for the best outcome under a fixed headcount budget.
 
-An Optuna study (TPE sampler, seeded, so a search is reproducible) proposes settings from a
-declared space (``conf/search/<name>.yaml``); each proposal runs on the same paired seeds through
-the one dispatcher (:func:`sim.experiments.paired.run_paired`) and is scored by the mean of the
-chosen outcome. ``platform_size`` central experts are split between operations and patient
-services in the default proportions and the reps absorb the difference (:func:`apply`), so a
-bigger platform means fewer people in the field. ``orgsim-search`` (sim/cli/search.py) parses the
-command line, calls :func:`search` and writes the folder; from a notebook::
+An Optuna study (TPE sampler, seeded, so a search is reproducible) proposes points of a declared
+space (:mod:`sim.experiments.space`, ``conf/space/<name>.yaml``, the format every workflow reads)
+for the space's second design, the one the comparison is about; each proposal runs on the same
+paired seeds through the one dispatcher (:func:`sim.experiments.paired.run_paired`) and is scored
+by the mean of the chosen outcome. An ``int: true`` parameter is proposed as a whole number and a
+``log: true`` one evenly on a log scale. The derived ``platform_size`` sets the central experts;
+:func:`apply` then gives the reps whatever the budget leaves, so a bigger platform means fewer
+people in the field. ``orgsim-search`` (sim/cli/search.py) parses the command line, calls
+:func:`search` and writes the folder; from a notebook::
 
-    space = load_search_space("micro_enterprise")
-    base = compose_run(["scenario=rare_disease", f"org={space['design']}", "baseline=null"]).config
-    study = search(base, space, "resolved_share", "maximize", 20, [0, 1, 2], headcount(base))
+    space = load_space("micro_enterprise", scenario="rare_disease")
+    budget = headcount(searched_config(space))
+    study = search(space, "resolved_share", "maximize", 20, [0, 1, 2], budget)
     study.best_params
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import optuna
 import yaml
 
 from sim.configuration import renamed
-from sim.configuration.composition import CONF, InputError
+from sim.configuration.composition import InputError
 from sim.configuration.schema import ConfigError, SimConfig
 from sim.configuration.validation import validate
 from sim.experiments.paired import run_paired
+from sim.experiments.space import (
+    DERIVED,
+    Parameter,
+    Space,
+    assign,
+    design_config,
+    for_design,
+    locate,
+    value_at,
+)
 
 
-def load_search_space(name: str) -> dict:
-    """A search space, ``conf/search/<name>.yaml`` or a path: a design and its ranges."""
-    path = Path(name) if name.endswith(".yaml") else CONF / "search" / f"{name}.yaml"
-    if not path.exists():
-        raise InputError(f"--space: no search space {path}")
-    space = yaml.safe_load(path.read_text())
-    space["params"] = {renamed.current(k): v for k, v in space.get("params", {}).items()}
-    for key, spec in space["params"].items():
-        if spec.get("type") not in ("int", "float") or spec["low"] >= spec["high"]:
-            raise InputError(f"--space {key}: needs type int or float and low < high")
-    return space
+def searched(space: Space) -> str:
+    """The design a search tunes: the second of the space's designs (the first is the baseline
+    its winner is run against)."""
+    return space.designs[1]
+
+
+def searched_config(space: Space) -> SimConfig:
+    """The searched design's configuration in the space's scenario, before any point is set;
+    InputError (one line) if a parameter is not one of its settings."""
+    config = design_config(space, searched(space))
+    for p in space.params:
+        if p.path not in DERIVED and locate(config, p.path) is None:
+            raise InputError(f"space.params.{p.path}: not a setting of {searched(space)}, the "
+                             "design searched (the second of designs)")
+    return config
 
 
 def headcount(cfg: SimConfig) -> int:
@@ -94,46 +109,86 @@ def winner_scenario(scenario: str, overrides: list[str], design: str, settings: 
     return {"defaults": defaults, **_merge(body, settings)}
 
 
-def apply(base: SimConfig, params: dict, budget: int) -> SimConfig:
-    """A copy of ``base`` with ``params`` set and the headcount budget kept."""
-    cfg = copy.deepcopy(base)
-    s = cfg.staffing
-    for key, value in params.items():
-        if key == "platform_size":
-            total = s.operations_experts + s.patient_services_experts or 1
-            s.operations_experts = round(value * s.operations_experts / total)
-            s.patient_services_experts = int(value) - s.operations_experts
+def fit_to_budget(space: Space, budget: int) -> tuple[Space, str | None]:
+    """The space with ``platform_size`` cut to what ``budget`` can staff (at least one rep),
+    and a note saying so (None if nothing was cut). InputError or ConfigError (one line) if the
+    budget cannot staff the scenario's fixed staff, or even the lowest platform."""
+    base = within_budget(searched_config(space), budget)
+    most = budget - base.staffing.msls - base.staffing.access - 1
+    params = list(space.params)
+    for i, p in enumerate(params):
+        if p.path != "platform_size" or p.high <= most:
             continue
-        group, field = key.split(".", 1)
-        setattr(getattr(cfg, group), field, value)
+        if most < p.low:
+            raise InputError(f"platform_size: a budget of {budget} people leaves room for at "
+                             f"most {most} central experts, below the space's lowest "
+                             f"{p.low:g}; give --budget or another space")
+        params[i] = dataclasses.replace(p, high=float(most))
+        note = (f"platform_size searched in {p.low:g}–{most} (a budget of {budget} people "
+                f"leaves no reps above {most})")
+        return dataclasses.replace(space, params=tuple(params)), note
+    return space, None
+
+
+def apply(space: Space, point: dict, budget: int) -> SimConfig:
+    """The searched design's validated configuration with ``point`` (a value for every
+    parameter of ``space``) set and the headcount budget kept."""
+    return within_budget(assign(space, searched(space), point), budget)
+
+
+def within_budget(config: SimConfig, budget: int) -> SimConfig:
+    """``config`` validated with the reps set to what ``budget`` leaves after everyone else."""
+    s = config.staffing
     s.reps = budget - s.msls - s.access - s.operations_experts - s.patient_services_experts
-    return validate(cfg)
+    return validate(config)
 
 
-def search(base: SimConfig, space: dict, objective: str, direction: str, trials: int,
-           seeds: list[int], budget: int, search_seed: int = 0,
+def winner(space: Space, point: dict, budget: int) -> dict:
+    """The best ``point`` as a scenario file (:func:`winner_scenario`): the searched design's
+    staffing within ``budget`` and every searched setting, compared as configured — the
+    default, equal budget, would rescale the staffing and run another organisation."""
+    design = searched(space)
+    config = apply(space, point, budget)
+    settings: dict = {"staffing": {k: getattr(config.staffing, k) for k in (
+        "reps", "operations_experts", "patient_services_experts")}, "org": {}}
+    for path in point:
+        own = None if path in DERIVED else for_design(path, design)
+        if own is not None:  # a list entry writes its whole list
+            whole = own.split("[")[0]
+            _merge(settings, _nested(whole, value_at(config, whole)))
+    scenario = winner_scenario(space.scenario, list(space.overrides), design, settings)
+    scenario["compare"] = "as_configured"
+    return scenario
+
+
+def _propose(trial: optuna.Trial, p: Parameter) -> float | int:
+    """Optuna's proposal for parameter ``p``: a whole number if ``int: true``, evenly on a log
+    scale if ``log: true``."""
+    if p.integer:
+        return trial.suggest_int(p.path, int(round(p.low)), int(round(p.high)), log=p.log)
+    return trial.suggest_float(p.path, p.low, p.high, log=p.log)
+
+
+def search(space: Space, objective: str, direction: str, trials: int, seeds: list[int],
+           budget: int, search_seed: int = 0, workers: int | None = None,
            say: Callable[[str], None] | None = None) -> optuna.Study:
-    """Run ``trials`` proposals of ``space`` on ``base`` (``budget`` people), each on ``seeds``,
-    scored by the mean of ``objective``; ``say`` gets one line per trial. A proposal the
-    budget cannot staff is pruned (recorded as ``invalid``)."""
+    """Run ``trials`` proposals of ``space`` for its searched design (``budget`` people), each
+    on ``seeds``, scored by the mean of ``objective``; ``say`` gets one line per trial. A
+    proposal the budget cannot staff is pruned (recorded as ``invalid``)."""
+    design = searched(space)
+    workers = searched_config(space).run.workers if workers is None else workers
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction=direction,
                                 sampler=optuna.samplers.TPESampler(seed=search_seed))
 
     def score(trial: optuna.Trial) -> float:
-        params = {}
-        for key, spec in space["params"].items():
-            if spec["type"] == "int":
-                params[key] = trial.suggest_int(key, spec["low"], spec["high"])
-            else:
-                params[key] = trial.suggest_float(key, spec["low"], spec["high"],
-                                                  log=spec.get("log", False))
+        params = {p.path: _propose(trial, p) for p in space.params}  # in the space's order
         try:
-            config = apply(base, params, budget)
+            config = apply(space, params, budget)
         except ConfigError as error:  # e.g. a platform that leaves no reps
             trial.set_user_attr("invalid", str(error))
             raise optuna.TrialPruned(str(error)) from error
-        results = run_paired({space["design"]: config}, seeds, base.run.workers)
+        results = run_paired({design: config}, seeds, workers)
         values = np.array([r.summary[objective].iloc[0] for r in results.values()], float)
         trial.set_user_attr("sd", float(np.nanstd(values, ddof=1)) if len(values) > 1 else 0.0)
         if say:

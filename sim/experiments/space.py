@@ -1,8 +1,9 @@
 """A declared parameter space: ranges of settings over which two designs are compared.
 
-Global sensitivity analysis (``orgsim-sensitivity``) and scenario discovery (``orgsim-discover``)
-both start from the same question — *which settings matter, and where?* — so both read the same
-declaration, a YAML file in ``conf/space/<name>.yaml`` (or any path)::
+Global sensitivity analysis (``orgsim-sensitivity``), scenario discovery (``orgsim-discover``),
+the design of experiments behind both (sim/experiments/doe.py) and the design search
+(``orgsim-search``) all start from ranges of settings, so all read the same declaration, a YAML
+file in ``conf/space/<name>.yaml`` (or any path)::
 
     scenario: oncology_launch                 # any scenario in scenarios/
     designs: [traditional, micro_enterprise]  # paired on the same seeds; difference = 2nd − 1st
@@ -12,6 +13,8 @@ declaration, a YAML file in ``conf/space/<name>.yaml`` (or any path)::
       staffing.team_size: {low: 4, high: 16, int: true}   # whole-number settings need int: true
       org.level_authority[1]: {low: 10, high: 80}   # one entry of a list setting
       org.traditional.kpi.calls: {low: 0.4, high: 0.8}  # one design's value of a shared field
+      org.team_authority: {low: 5, high: 200, log: true}  # search samples it on a log scale
+      platform_size: {low: 5, high: 40, int: true}  # central experts (see DERIVED below)
     fixed:                                    # optional: settings held fixed, each with a reason
       run.horizon_weeks: the question's horizon, not an uncertainty
 
@@ -22,6 +25,15 @@ varying ``org.span_of_control`` changes the traditional design only, which is ex
 analysis see whether a design's own settings drive the comparison. A field both designs have but
 set differently (their KPI weights) would lose that difference if one value went to both, so it
 must be named per design, ``org.<design>.<field>``; the value then goes to that design only.
+
+``log: true`` (low > 0) asks the search (sim/experiments/search.py) to propose values evenly on a
+log scale; sensitivity, discovery and the design of experiments sample every range evenly on its
+own scale. The search tunes the *second* design of ``designs`` — the one the comparison is about —
+and its winner is run against the first.
+
+A parameter is a config path or one of the :data:`DERIVED` quantities, which set several settings
+at once: ``platform_size``, the central experts (operations plus patient services, split in the
+scenario's own proportions). Under the search's fixed headcount the reps absorb the difference.
 
 ``fixed`` declares what the space deliberately does not vary, and why (the run's horizon, seeds,
 sizes, shares that must sum to 1). A fixed path may name a group (``therapy.initial_stages``
@@ -63,6 +75,7 @@ class Parameter:
     low: float
     high: float
     integer: bool = False
+    log: bool = False  # the search proposes values evenly on a log scale
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,37 @@ class Space:
     def salib_problem(self) -> dict:
         """The space as SALib's ``problem`` dictionary."""
         return {"num_vars": len(self.params), "names": self.names, "bounds": self.bounds}
+
+
+# --------------------------------------------------------------------------- derived quantities
+def _set_platform_size(config: SimConfig, value: int) -> None:
+    """``value`` central experts, split between operations and patient services in the
+    scenario's own proportions (operations rounded; patient services take the rest)."""
+    s = config.staffing
+    total = s.operations_experts + s.patient_services_experts or 1
+    s.operations_experts = round(value * s.operations_experts / total)
+    s.patient_services_experts = int(value) - s.operations_experts
+
+
+# A quantity a space may vary that is not one setting: its name → (the settings it sets, how).
+DERIVED = {
+    "platform_size": (("staffing.operations_experts", "staffing.patient_services_experts"),
+                      _set_platform_size),
+}
+
+
+def settings_of(path: str) -> tuple[str, ...]:
+    """The config settings a parameter sets: itself, or a derived quantity's settings."""
+    return DERIVED[path][0] if path in DERIVED else (path,)
+
+
+def value_at(config: SimConfig, path: str) -> Any:
+    """The value parameter ``path`` has in ``config`` (a derived quantity's: the sum of the
+    settings it sets), or None if that design has no such setting."""
+    if path in DERIVED:
+        return sum(value_at(config, setting) for setting in DERIVED[path][0])
+    where = locate(config, path)
+    return None if where is None else _get(*where[:2])
 
 
 # ------------------------------------------------------------------------------ config paths
@@ -189,23 +233,37 @@ def configure(space: Space, point: dict[str, float]) -> dict[str, SimConfig]:
     """
     out = {}
     for design in space.designs:
-        config = copy.deepcopy(_base(space.scenario, design, space.overrides))
-        for p in space.params:
-            if p.path not in point:
-                raise InputError(f"{p.path}: the point has no value for this parameter")
-            where = locate(config, p.path)
-            if where is None:  # an org.* setting of the other design
-                continue
-            value = float(point[p.path])
-            if p.integer:  # keep the setting's own type: 3 for a count, 3.0 in a list of weeks
-                current = _get(*where[:2])
-                value = int(round(value)) if isinstance(current, int) else float(round(value))
-            _set(*where[:2], value)
         try:
-            out[design] = validate(config)
+            out[design] = validate(assign(space, design, point))
         except ConfigError as error:
             raise InputError(str(error)) from error
     return out
+
+
+def design_config(space: Space, design: str) -> SimConfig:
+    """A copy of ``design``'s validated configuration in the space's scenario, no point set."""
+    return copy.deepcopy(_base(space.scenario, design, space.overrides))
+
+
+def assign(space: Space, design: str, point: dict[str, float]) -> SimConfig:
+    """A copy of ``design``'s configuration in the space's scenario with the point's values set,
+    not yet validated (:func:`configure` validates; the search first fits its headcount)."""
+    config = design_config(space, design)
+    for p in space.params:
+        if p.path not in point:
+            raise InputError(f"{p.path}: the point has no value for this parameter")
+        value = float(point[p.path])
+        if p.path in DERIVED:
+            DERIVED[p.path][1](config, int(round(value)))
+            continue
+        where = locate(config, p.path)
+        if where is None:  # an org.* setting of the other design
+            continue
+        if p.integer:  # keep the setting's own type: 3 for a count, 3.0 in a list of weeks
+            current = _get(*where[:2])
+            value = int(round(value)) if isinstance(current, int) else float(round(value))
+        _set(*where[:2], value)
+    return config
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -219,40 +277,22 @@ def _available() -> str:
     return ", ".join(sorted(p.stem for p in SPACES.glob("*.yaml"))) or "none"
 
 
-def load_space(name_or_path: str) -> Space:
-    """Read and check a space: ``name`` (conf/space/<name>.yaml) or a path to a YAML file."""
-    path = _path_of(name_or_path)
-    if not path.is_file():
-        raise InputError(f"space: no file {path} (spaces in conf/space/: {_available()})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"space: {path} is not valid YAML ({str(error).splitlines()[0]})") \
-            from error
-    if not isinstance(data, dict):
-        raise InputError(f"space: {path} must be a mapping with scenario, designs and params")
-    unknown = set(data) - {"scenario", "designs", "overrides", "params", "fixed"}
-    if unknown:
-        raise InputError(f"space.{sorted(unknown)[0]}: unknown key; allowed: scenario, designs, "
-                         "overrides, params, fixed")
+def load_space(name_or_path: str, scenario: str | None = None,
+               overrides: tuple[str, ...] | list[str] = ()) -> Space:
+    """Read and check a space: ``name`` (conf/space/<name>.yaml) or a path to a YAML file.
 
-    scenarios = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-    scenario = data.get("scenario", "oncology_launch")
-    if scenario not in scenarios:
-        raise InputError(f"space.scenario: unknown scenario {scenario!r}; allowed: "
-                         f"{', '.join(scenarios)}")
+    ``scenario`` and ``overrides`` (a command line's: ``orgsim-search scenario=rare_disease``)
+    replace the file's scenario and are applied after its overrides."""
+    path = _path_of(name_or_path)
+    data = _read(path)
+    overrides = _overrides(data.get("overrides") or [], list(overrides))
+    scenario = (_scenario(data.get("scenario", "oncology_launch"), "space.scenario")
+                if scenario is None else _scenario(scenario, "scenario"))
     designs = data.get("designs", ["traditional", "micro_enterprise"])
     if (not isinstance(designs, list) or len(designs) != 2 or designs[0] == designs[1]
             or any(d not in design_names() for d in designs)):
         raise InputError(f"space.designs: must be two different designs out of "
                          f"{', '.join(design_names())}, got {designs!r}")
-    overrides = data.get("overrides") or []
-    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
-        raise InputError("space.overrides: must be a list of key=value overrides")
-    overrides = renamed.overrides(overrides)  # old setting names work for a release
-    if any(o.split("=", 1)[0].lstrip("+~") in ("org", "scenario", "baseline") for o in overrides):
-        raise InputError("space.overrides: choose the scenario and designs with the scenario and "
-                         "designs keys, not as overrides")
     params = data.get("params") or {}
     if not isinstance(params, dict) or len(params) < 1:
         raise InputError("space.params: needs at least one parameter "
@@ -273,20 +313,80 @@ def load_space(name_or_path: str) -> Space:
     return space
 
 
+def _read(path: Path) -> dict:
+    """The file's mapping, its top-level keys checked (the old conf/search format named)."""
+    if not path.is_file():
+        raise InputError(f"space: no file {path} (spaces in conf/space/: {_available()})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InputError(f"space: {path} is not valid YAML ({str(error).splitlines()[0]})") \
+            from error
+    if not isinstance(data, dict):
+        raise InputError(f"space: {path} must be a mapping with scenario, designs and params")
+    if "design" in data:  # conf/search/ before it was merged into conf/space/
+        raise InputError("space.design: the old search-space format; write designs: "
+                         "[traditional, <design>] (the search tunes the second) and int: true "
+                         "for type: int (README, orgsim-search)")
+    unknown = set(data) - {"scenario", "designs", "overrides", "params", "fixed"}
+    if unknown:
+        raise InputError(f"space.{sorted(unknown)[0]}: unknown key; allowed: scenario, designs, "
+                         "overrides, params, fixed")
+    return data
+
+
+def _scenario(scenario: Any, where: str) -> str:
+    scenarios = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    if scenario not in scenarios:
+        raise InputError(f"{where}: unknown scenario {scenario!r}; allowed: "
+                         f"{', '.join(scenarios)}")
+    return scenario
+
+
+def _overrides(listed: Any, extra: list[str]) -> list[str]:
+    """The file's overrides then the caller's, old setting names renamed."""
+    if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
+        raise InputError("space.overrides: must be a list of key=value overrides")
+    for where, texts in (("space.overrides", listed), ("overrides", extra)):
+        chooser = next((o for o in texts if o.split("=", 1)[0].lstrip("+~") in
+                        ("org", "scenario", "baseline")), None)
+        if chooser is not None:
+            raise InputError(f"{where}: {chooser!r} — the space chooses the designs (designs: "
+                             "key) and the scenario (scenario: key, or scenario=)")
+    return renamed.overrides([*listed, *extra])  # old setting names work for a release
+
+
 def _parameter(key: str, spec: Any, bases: dict[str, SimConfig]) -> Parameter:
     where = f"space.params.{key}"
-    if not isinstance(spec, dict) or set(spec) - {"low", "high", "int"} or \
+    if not isinstance(spec, dict) or set(spec) - {"low", "high", "int", "log"} or \
             not {"low", "high"} <= set(spec):
         raise InputError(f"{where}: must be {{low: number, high: number}} (and optionally "
-                         "int: true)")
-    low, high, integer = spec["low"], spec["high"], spec.get("int", False)
+                         "int: true, log: true)")
+    low, high = spec["low"], spec["high"]
+    integer, log = spec.get("int", False), spec.get("log", False)
     if not _is_number(low) or not _is_number(high) or not (math.isfinite(low)
                                                             and math.isfinite(high)):
         raise InputError(f"{where}: low and high must be finite numbers, got {low!r}, {high!r}")
     if low >= high:
         raise InputError(f"{where}: low must be < high, got low={low!r}, high={high!r}")
-    if not isinstance(integer, bool):
-        raise InputError(f"{where}.int: must be true or false, got {integer!r}")
+    for flag, value in (("int", integer), ("log", log)):
+        if not isinstance(value, bool):
+            raise InputError(f"{where}.{flag}: must be true or false, got {value!r}")
+    if log and low <= 0:
+        raise InputError(f"{where}.log: a log scale needs low > 0, got low={low!r}")
+    if key in DERIVED:
+        if not integer:
+            raise InputError(f"{where}: a number of people; add int: true")
+    else:
+        _check_setting(key, integer, bases, where)
+    if integer and round(high) - round(low) < 1:
+        raise InputError(f"{where}: an int range needs at least two whole numbers")
+    return Parameter(path=key, low=float(low), high=float(high), integer=integer, log=log)
+
+
+def _check_setting(key: str, integer: bool, bases: dict[str, SimConfig], where: str) -> None:
+    """``key`` is a numeric setting of the designs, set alike unless named per design, and
+    declared int: true if it is a whole number."""
     found = _found(key, bases, where)
     values = {d: _get(*w[:2]) for d, w in found.items()}
     if for_design(key, "") == key and len({repr(v) for v in values.values()}) > 1:
@@ -301,9 +401,6 @@ def _parameter(key: str, spec: Any, bases: dict[str, SimConfig]) -> Parameter:
         whole = kind in (int, "int") or (kind is None and isinstance(value, int))
         if whole and not integer:
             raise InputError(f"{where}: a whole-number setting; add int: true")
-    if integer and round(high) - round(low) < 1:
-        raise InputError(f"{where}: an int range needs at least two whole numbers")
-    return Parameter(path=key, low=float(low), high=float(high), integer=integer)
 
 
 def _found(key: str, bases: dict[str, SimConfig], where: str) -> dict[str, tuple]:
@@ -335,4 +432,5 @@ def _fixed(spec: Any, bases: dict[str, SimConfig], varied: set[str]
     return tuple(out)
 
 
-__all__ = ["Parameter", "Space", "SPACES", "configure", "load_space"]
+__all__ = ["DERIVED", "Parameter", "Space", "SPACES", "assign", "configure",
+           "design_config", "for_design", "load_space", "locate", "settings_of", "value_at"]

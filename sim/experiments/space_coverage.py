@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from sim.experiments.space import Space, _base, _get, for_design, locate
+from sim.experiments.space import Space, _base, for_design, settings_of, value_at
 
 
 def leaves(node: Any, prefix: str = "") -> dict[str, Any]:
@@ -46,7 +46,7 @@ def uncovered(space: Space) -> list[str]:
     missing = []
     for design in space.designs:
         config = _base(space.scenario, design, space.overrides)
-        varied = {for_design(p.path, design) for p in space.params}
+        varied = {for_design(s, design) for p in space.params for s in settings_of(p.path)}
         fixed = [for_design(path, design) for path, _ in space.fixed]
         for path in leaves(config):
             if path in varied or any(f is not None and _under(path, f) for f in fixed):
@@ -64,9 +64,9 @@ def defaults_outside(space: Space) -> list[str]:
     for design in space.designs:
         config = _base(space.scenario, design, space.overrides)
         for p in space.params:
-            where = locate(config, p.path)
-            if where is not None and not p.low <= _get(*where[:2]) <= p.high:
-                out.append(f"{p.path} ({design} {_get(*where[:2])!r})")
+            value = value_at(config, p.path)
+            if value is not None and not p.low <= value <= p.high:
+                out.append(f"{p.path} ({design} {value!r})")
     return out
 
 
