@@ -4,13 +4,16 @@ bad file is refused in one line naming the file, the row, the column and what is
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from sim.configuration.composition import InputError, compose_run
-from sim.configuration.org_file import read_org_file
+from sim.configuration.org_file import describe, read_org_file
+from sim.configuration.org_hierarchy import managers_per_level
 from sim.configuration.table_file import TableFileError
 from sim.engine.model import OrgSimModel
 from sim.engine.org_file import interleave
@@ -19,6 +22,7 @@ from sim.engine.staff import AccessManager, SalesRep
 REPO = Path(__file__).resolve().parents[1]
 MARKET = REPO / "examples" / "market_accounts.csv"
 ORGANISATION = REPO / "examples" / "organisation.csv"
+ORGSIM = str(Path(sys.executable).parent / "orgsim")
 
 
 def _write(tmp_path: Path, text: str, name: str = "org.csv") -> Path:
@@ -26,6 +30,8 @@ def _write(tmp_path: Path, text: str, name: str = "org.csv") -> Path:
     path.write_text(text, encoding="utf-8")
     return path
 
+
+H = "role,headcount,level,span\nmsl,4,,\n"  # a header with the hierarchy's columns, one role
 
 BAD_FILES = [
     ("no headcount column", "role,region\nsales_rep,North\n",
@@ -46,6 +52,37 @@ BAD_FILES = [
      ["row 2, column region: 'North': a operations_expert works centrally",
       "allowed: empty or 'central'"]),
     ("only a header", "role,headcount\n", ["no rows below the header"]),
+    # the traditional design's hierarchy: one manager row per level (level, span)
+    ("a manager row without a span column", "role,headcount,level\nmsl,4,\nmanager,,1\n",
+     ["row 3: a manager row needs a span column", "allowed: add 'span' to the header"]),
+    ("a level that is not a whole number", H + "manager,,1.5,5\n",
+     ["row 3, column level: '1.5' is not a whole number", "allowed: a whole number from 1"]),
+    ("a span of one", H + "manager,,1,1\n",
+     ["row 3, column span: '1' is out of range", "allowed: a whole number ≥ 2 and ≤ 1000",
+      "a span of 1 never reaches a top"]),
+    ("a negative span", H + "manager,,1,-4\n", ["row 3, column span: '-4' is out of range"]),
+    ("a span that is not a number", H + "manager,,1,wide\n",
+     ["row 3, column span: 'wide' is not a number"]),
+    ("a manager row without a level", H + "manager,,,5\n",
+     ["row 3, column level: empty; a manager row needs a level"]),
+    ("a level on a rep's row", "role,region,headcount,level,span\nsales_rep,N,4,1,\n",
+     ["row 2, column level: '1': only a manager row has a level",
+      "allowed: empty on a sales_rep row"]),
+    ("a manager placed in a region", "role,region,headcount,level,span\nmsl,N,4,,\n"
+     "manager,N,,1,5\n", ["row 3, column region: 'N': a manager row is a level of the "
+                           "hierarchy", "allowed: empty or 'central'"]),
+    ("a level given twice", H + "manager,,1,5\nmanager,,1,6\n",
+     ["row 4, column level: level 1 appears twice (also row 3)", "one manager row per level"]),
+    ("a gap between levels", H + "manager,,1,5\nmanager,,3,6\n",
+     ["row 4, column level: level 3 but no level 2", "levels 1, 2, … without a gap"]),
+    ("spans that leave a line without a head", "role,headcount,level,span\nsales_rep,90,,\n"
+     "manager,,1,8\nmanager,,2,4\n",
+     ["row 4, column span: the sales_rep line (90 people) still has 3 managers at level 2",
+      "or a manager row for level 3"]),
+    ("a manager count the spans do not give", "role,headcount,level,span\nsales_rep,90,,\n"
+     "msl,25,,\nmanager,15,1,8\nmanager,,2,12\n",
+     ["row 4, column headcount: 15 managers at level 1, but the spans give 16",
+      "allowed: 16, or empty"]),
 ]
 
 
@@ -111,3 +148,56 @@ def test_without_a_region_column_people_are_dealt_round_robin(tmp_path):
     model = OrgSimModel(config, 0)
     reps = Counter(a.region for a in model.agents if type(a) is SalesRep)
     assert reps == {0: 4, 1: 4, 2: 4}
+
+
+def test_a_bad_hierarchy_on_the_command_line_exits_2_with_one_line_and_no_output(tmp_path):
+    bad = _write(tmp_path, "role,headcount,level,span\nmsl,4,,\nmanager,,1,0\n")
+    done = subprocess.run([ORGSIM, "staffing=file", f"staffing.path={bad}"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert done.stderr.startswith(f"orgsim: error: staffing.path: {bad}: row 3, column span")
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_a_line_has_ceil_n_over_span_managers_per_level_until_one_head():
+    # by hand: 90 → ⌈90/8⌉ = 12 → ⌈12/4⌉ = 3 → ⌈3/3⌉ = 1; a line of one person has one manager
+    assert managers_per_level(90, [8, 4, 3]) == [12, 3, 1]
+    assert managers_per_level(90, [8]) == [12, 2, 1]  # the last span repeats above
+    assert managers_per_level(1, [8]) == [1] and managers_per_level(0, [8]) == []
+
+
+def test_the_files_hierarchy_is_the_traditional_designs_and_only_its():
+    composed = compose_run(["market=file", f"market.path={MARKET}", "staffing=file",
+                            f"staffing.path={ORGANISATION}", "org=micro_enterprise",
+                            "baseline=traditional"])
+    assert composed.baseline.org.level_spans == [8, 4, 3]
+    assert not hasattr(composed.config.org, "level_spans")  # micro-enterprises have no levels
+    # managers' salary: by hand (21·300 + 5·360 + 1·420) / 27
+    assert composed.config.staffing.salary_manager == pytest.approx(
+        (21 * 300 + 5 * 360 + 420) / 27)
+    matrix = compose_run(["staffing=file", f"staffing.path={ORGANISATION}", "market=file",
+                          f"market.path={MARKET}", "org=matrix", "baseline=null"]).config
+    assert matrix.org.level_spans == []  # the matrix design keeps its own structure
+    pilot = compose_run(["staffing=file", f"staffing.path={ORGANISATION}", "market=file",
+                         f"market.path={MARKET}", "org=pilot_rollout", "baseline=null"]).config
+    assert pilot.org.before.level_spans == [8, 4, 3]  # its traditional part
+
+
+def test_the_built_hierarchy_has_the_files_managers_per_level_and_a_general_manager():
+    config = compose_run(["market=file", f"market.path={MARKET}", "staffing=file",
+                          f"staffing.path={ORGANISATION}", "org=traditional",
+                          "baseline=null"]).config
+    levels = Counter(m.level for m in OrgSimModel(config, 0).design.managers())
+    assert levels == {1: 21, 2: 5, 3: 1, 4: 1}  # the file's 21, 5, 1 and the top
+
+
+def test_without_manager_rows_the_hierarchy_is_the_scenarios_and_the_run_says_so(tmp_path):
+    path = _write(tmp_path, "role,headcount\nsales_rep,12\nmsl,4\n")
+    config = compose_run(["staffing=file", f"staffing.path={path}", "org=traditional",
+                          "baseline=null", "org.span_of_control=6"]).config
+    assert config.org.level_spans == [] and config.org.spans() == [6]
+    assert "hierarchy from org.span_of_control (the file has no manager rows)" in describe(
+        read_org_file(path))
+    assert "hierarchy from the file: 3 levels, spans 8, 4, 3 (21 + 5 + 1 managers" in describe(
+        read_org_file(ORGANISATION))

@@ -296,3 +296,25 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
     composed = equalised(compose_run(["scenario=zz_search_best_test"]))  # as a run does
     assert composed.config.staffing.reps == s["reps"]
     assert composed.budget["mode"] == "as_configured"
+
+
+def test_a_sweep_carries_the_business_case_per_point_in_its_tables_and_report(tmp_path):
+    out = orgsim([*SMALL, "run.horizon_weeks=20", "run.replications=3",
+                  "business.transformation_cost_k=0,5000", f"hydra.sweep.dir={tmp_path / 's'}"],
+                 tmp_path)
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "s"
+    points = pd.read_csv(folder / "analysis" / "business_case.csv")
+    assert len(points) == 2 and set(points.design) == {"micro_enterprise"}
+    analysis = pd.read_csv(folder / "analysis" / "analysis.csv")
+    for _, point in points.iterrows():
+        npv = analysis[(analysis.setting == point.setting) & (analysis.outcome == "npv")
+                       & (analysis.kind == "difference")]
+        assert point.npv_move == pytest.approx(npv["mean"].iloc[0])  # the paired difference
+        assert 0 <= point.seeds_paying_back <= point.seeds == 3
+    # the one-off cost of the move lowers its NPV by exactly that cost (no discounting at week 0)
+    by_cost = points.set_index(points.setting.str.extract(r"transformation_cost_k=(\d+)")[0])
+    assert by_cost.npv_move["0"] - by_cost.npv_move["5000"] == pytest.approx(5000)
+    html = (folder / "report.html").read_text()
+    assert "The business case of moving from traditional against " \
+           "business.transformation_cost_k" in html

@@ -2,9 +2,12 @@
 
 Works on sweep folders (their Parquet store, queried with DuckDB) and on single-run folders. For
 each scenario and setting: every outcome's mean and 95% interval per design, and the paired
-difference from the baseline design with its interval, effect size (dz) and p-value. Writes
-``analysis.csv`` and ``analysis.parquet`` (to ``--out``, default ``<first folder>/analysis``) and
-prints one table per scenario and setting.
+difference from the baseline design with its interval, effect size (dz) and p-value. A sweep's
+runs also carry the business case (sim/experiments/sweep_business.py): its outcomes join the
+comparison, and ``business_case.csv`` holds one row per point and compared design (the NPV of the
+move with its interval, the seeds in which the move pays back within the horizon and their share,
+the median payback week). Writes ``analysis.csv`` and ``analysis.parquet`` (to ``--out``, default
+``<first folder>/analysis``) and prints one table per scenario and setting.
 """
 
 from __future__ import annotations
@@ -15,15 +18,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiments.analysis import OUTCOME_INFO, load_summaries, paired_comparison, table
+from sim.experiments.analysis import (
+    BUSINESS,
+    HEADLINE,
+    OUTCOME_INFO,
+    load_summaries,
+    paired_comparison,
+    table,
+)
 
 
 def analyze(folders: list[Path], baseline: str = "traditional",
             outcomes: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summaries, tidy comparison) of the runs in ``folders``."""
+    """(summaries, tidy comparison) of the runs in ``folders``; by default the headline outcomes
+    and, for the runs of a sweep, the business case."""
+    from sim.experiments.sweep_business import with_business
+
     summary = load_summaries(folders)
     base = baseline if baseline in set(summary.design) else None
-    return summary, paired_comparison(summary, base, outcomes)
+    summary = with_business(summary, folders, base)
+    chosen = outcomes or [o[0] for o in (*HEADLINE, *BUSINESS)]
+    return summary, paired_comparison(summary, base, chosen)
 
 
 def render(comparison: pd.DataFrame, summary: pd.DataFrame) -> str:
@@ -67,10 +82,14 @@ def incomparable(summary: pd.DataFrame) -> list[str]:
 
 def write_analysis(folders: list[Path], out: Path, baseline: str = "traditional",
                    outcomes: list[str] | None = None, show: bool = True) -> pd.DataFrame:
+    from sim.experiments.business_case import by_point
+
     summary, comparison = analyze(folders, baseline, outcomes)
     out.mkdir(parents=True, exist_ok=True)
     comparison.to_csv(out / "analysis.csv", index=False)
     comparison.to_parquet(out / "analysis.parquet", index=False)
+    if (comparison.outcome == "pays_back").any() and summary.pays_back.notna().any():
+        by_point(summary, comparison).to_csv(out / "business_case.csv", index=False)
     if show:
         print(render(comparison, summary))
     for line in incomparable(summary):

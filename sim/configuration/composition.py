@@ -25,7 +25,7 @@ from sim.configuration import hydra_store, renamed
 from sim.configuration.design_registry import design_class, design_config, names
 from sim.configuration.hydra_store import OrgsimConfig, register, scenario_problem
 from sim.configuration.market_file import with_market_file
-from sim.configuration.org_file import with_org_file
+from sim.configuration.org_file import with_org_file, with_org_hierarchy
 from sim.configuration.params import allowed_text
 from sim.configuration.safety import UnsafeInput, check_overrides, check_search_folder
 from sim.configuration.scenarios import CONF
@@ -285,7 +285,8 @@ def from_tree(cfg: DictConfig, scenario: str) -> Composed:
                                                                             **parts)))))
         baseline = None
         if baseline_name is not None and baseline_name != org.design:
-            baseline = validate(replace(config, org=design_config(baseline_name)))
+            baseline = validate(with_org_hierarchy(replace(config,
+                                                           org=design_config(baseline_name))))
     except ConfigError as exc:
         raise InputError(str(exc)) from exc
     except TableFileError as exc:  # its message starts with the setting (market.path: …)

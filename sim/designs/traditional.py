@@ -45,6 +45,13 @@ class TraditionalConfig(DesignConfig):
         "doubled to 10–12 reps' (Sales Outcomes, via Strategic Accounts Today); 5–6 → 12–15 "
         "after one pharma company's cuts (ZS 2014); 10 taken",
     )
+    level_spans: list[int] = param(
+        [], unit="people", doc="Direct reports per manager at each management level (first "
+        "line, the level above, …; the last repeats above it); empty = org.span_of_control at "
+        "every level. An organisation file's manager rows set it", ge=2, le=1000,
+        source="definition: empty by default; the user's own hierarchy when an organisation "
+        "file gives one (docs/ODD.md, 5. Initialisation, 'Your own organisation')",
+    )
     level_authority: list[float] = param(
         [10.0, 50.0, 1e6], unit="k€", doc="Authority limit per management level (first-line, "
         "regional, head office, …); the top decides anything", ge=0,
@@ -59,6 +66,13 @@ class TraditionalConfig(DesignConfig):
     def validate(self, config, prefix: str = "org") -> None:
         require(len(self.level_authority) >= 1, f"{prefix}.level_authority",
                 "needs at least one level")
+        for i, span in enumerate(self.level_spans):
+            require(isinstance(span, int) and not isinstance(span, bool),
+                    f"{prefix}.level_spans[{i}]", f"must be a whole number, got {span!r}")
+
+    def spans(self) -> list[int]:
+        """The span of control per management level (sim/configuration/org_hierarchy.span_at)."""
+        return list(self.level_spans) or [self.span_of_control]
 
 
 @register
@@ -102,7 +116,7 @@ class TraditionalDesign(OrganisationDesign):
         for s in frontline:
             for a in s.accounts:
                 self.covering[a].setdefault(s.function, []).append(s)
-        self.hierarchy = Hierarchy(self.model, cfg.span_of_control, cfg.level_authority)
+        self.hierarchy = Hierarchy(self.model, cfg.spans(), cfg.level_authority)
         self.hierarchy.build(frontline + experts)
         self.platform = getattr(self, "platform", None) or Platform(experts)
         self._template = None

@@ -64,8 +64,10 @@ BUSINESS = (
     ("net_cash_flow", "net cash flow", "k€", 0, "higher"),
     ("npv", "net present value", "k€", 0, "higher"),
     ("payback_week", "payback of the move", "week", 1, "lower"),
+    ("npv_move", "net present value of the move", "k€", 0, "higher"),
+    ("pays_back", "move pays back within the horizon", "share", 3, "higher"),
 )
-SIGNED = ("net_cash_flow", "npv")
+SIGNED = ("net_cash_flow", "npv", "npv_move")
 OUTCOME_INFO = {o[0]: o for o in (*HEADLINE, *EXTRA, *BUSINESS)}
 
 

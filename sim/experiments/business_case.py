@@ -14,8 +14,11 @@ For every run, at every step ``s`` (week ``w = s × dt``), from the run's own se
 Per run: the sums and the net present value (NPV). Per design and seed, against the baseline on
 the same seed: the payback week of the move — the first week from which the cumulative
 (undiscounted) difference in cash flow stays ≥ 0 to the horizon; undefined (NaN) when it never
-does. The NPV of the move is the paired difference of NPVs (NPV is linear), so its interval over
-seeds comes with the comparison (sim/experiments/analysis.py).
+does — whether it pays back (1 or 0, so its mean over seeds is the share of seeds in which the move
+pays back within the horizon), and the NPV of the move, this run's NPV minus the baseline's on the
+same seed (NPV is linear, so its mean is the paired difference of NPVs and its interval over seeds
+comes with the comparison, sim/experiments/analysis.py). A sweep gets the same columns per point
+(sim/experiments/sweep_business.py, :func:`by_point`).
 """
 
 from __future__ import annotations
@@ -73,19 +76,21 @@ def run_values(flows: pd.DataFrame, baseline: str | None) -> pd.DataFrame:
         net_revenue=("revenue", "sum"), commercial_cost=("commercial_cost", "sum"),
         transformation_cost=("transformation_cost", "sum"), net_cash_flow=("cash_flow", "sum"),
         npv=("discounted", "sum")).reset_index()
-    values["payback_week"] = np.nan
+    values["payback_week"] = values["pays_back"] = values["npv_move"] = np.nan
     if baseline is None:
         return values
     base = flows[flows.design == baseline].set_index(["seed", "week"]).cash_flow
+    base_npv = values[values.design == baseline].set_index("seed").npv
     for i, row in values.iterrows():
         if row.design == baseline:
             continue
         mine = flows[(flows.design == row.design) & (flows.seed == row.seed)]
         theirs = base.reindex(list(zip(mine.seed, mine.week, strict=True))).to_numpy()
-        if np.isnan(theirs).any():
+        if np.isnan(theirs).any() or row.seed not in base_npv.index:
             continue  # the baseline has no run on this seed: no pair
-        values.loc[i, "payback_week"] = payback_week(mine.week.to_numpy(),
-                                                     mine.cash_flow.to_numpy() - theirs)
+        week = payback_week(mine.week.to_numpy(), mine.cash_flow.to_numpy() - theirs)
+        values.loc[i, ["payback_week", "pays_back", "npv_move"]] = (
+            week, float(np.isfinite(week)), row.npv - base_npv[row.seed])
     return values
 
 
@@ -93,6 +98,31 @@ def comparison(values: pd.DataFrame, baseline: str | None) -> pd.DataFrame:
     """Means, 95% intervals and paired differences of the business outcomes (as the main
     comparison); the difference in NPV is the NPV of the move."""
     return paired_comparison(values, baseline=baseline, outcomes=[b[0] for b in BUSINESS])
+
+
+def by_point(values: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
+    """The business case of the move at each point of a sweep (scenario, setting,
+    configuration) and compared design: the NPV of the move (mean and 95% interval over seeds,
+    from ``comparison``), the seeds paired with the baseline, how many pay back within the
+    horizon, their share (with its interval) and the median payback week."""
+    keys = ["scenario", "setting", "configuration", "design"]
+    paired = values[values.pays_back.notna()]
+    counts = paired.groupby(keys, sort=False).agg(
+        seeds=("seed", "nunique"), seeds_paying_back=("pays_back", "sum"),
+        payback_week_median=("payback_week", "median")).reset_index()
+    means = comparison[(comparison.kind == "mean")
+                       & comparison.outcome.isin(["npv_move", "pays_back"])]
+    wide = means.pivot_table(index=keys, columns="outcome", values=["mean", "low", "high"],
+                             dropna=False)
+    wide.columns = [f"{o}{'' if s == 'mean' else '_' + s}" for s, o in wide.columns]
+    out = counts.merge(wide.reset_index(), on=keys, how="left").rename(columns={
+        "pays_back": "share_paying_back", "pays_back_low": "share_paying_back_low",
+        "pays_back_high": "share_paying_back_high"})
+    out["seeds_paying_back"] = out.seeds_paying_back.astype(int)
+    order = [*keys, "npv_move", "npv_move_low", "npv_move_high", "seeds", "seeds_paying_back",
+             "share_paying_back", "share_paying_back_low", "share_paying_back_high",
+             "payback_week_median"]
+    return out.reindex(columns=order)
 
 
 def payback_note(values: pd.DataFrame, baseline: str | None, horizon: float) -> str:

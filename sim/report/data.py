@@ -21,6 +21,7 @@ import yaml
 from sim.configuration.scenarios import catalog
 from sim.experiments.analysis import OUTCOME_INFO, load_summaries, paired_comparison
 from sim.experiments.budget import describe_basis
+from sim.experiments.sweep_business import with_business
 
 
 @dataclass
@@ -169,6 +170,7 @@ def _load_sweep(folder: Path, summary: pd.DataFrame, setting: str | None) -> Rep
     designs = list(dict.fromkeys(summary.design))
     baseline = "traditional" if "traditional" in designs and len(designs) > 1 else (
         designs[0] if len(designs) > 1 else None)
+    summary = with_business(summary, [folder], baseline)  # the business case of every run
     first = runs.seed.min()
     history_ids = runs[runs.seed == first].set_index("design").run_id
     path = store / "runs" / f"{ids[0]}.json"

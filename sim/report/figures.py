@@ -29,7 +29,11 @@ from sim.report.plotting import (
     wrap,
 )
 from sim.report.style import colour
-from sim.report.sweep_figures import outcomes_vs_parameters, paired_differences
+from sim.report.sweep_figures import (
+    business_vs_parameters,
+    outcomes_vs_parameters,
+    paired_differences,
+)
 
 
 # ----------------------------------------------------------------------------- adoption
@@ -213,4 +217,6 @@ def all_figures(data: ReportData, job_id: int | None = None) -> list[Figure]:
     cash = cumulative_cash_flow(data)
     if cash is not None:
         figures.append(cash)
+    if data.kind == "sweep":
+        figures += business_vs_parameters(data)
     return figures

@@ -16,59 +16,90 @@ from sim.report.style import VERDICT_COLOURS, VERDICT_SYMBOLS
 # -------------------------------------------------------------------------------- sweeps
 SWEEP_OUTCOMES = ("resolved_share", "week_50pct_adoption", "contacts_per_account",
                   "cost_per_resolved_job")
+BUSINESS_OUTCOMES = ("npv_move", "pays_back")  # the move from the baseline, per compared design
 
 
 def outcomes_vs_parameters(data: ReportData) -> list[Figure]:
     """Each outcome against each swept number, one line per design with its band; other swept
     settings are averaged over."""
-    out = []
-    summary = data.summary.copy()
-    for param in numeric_params(data.params):
-        summary["_x"] = pd.to_numeric(summary.setting.map(data.params[param]))
-        rows = []
-        for outcome in SWEEP_OUTCOMES:
-            for (design, x), group in summary.groupby(["design", "_x"]):
-                values = finite(group[outcome])
-                n = len(values)
-                m = values.mean() if n else np.nan
-                low, high = interval(m, values.std(ddof=1) if n > 1 else np.nan, n,
-                                     *outcome_range(outcome))
-                rows.append({"parameter": param, "value": x, "outcome": outcome,
-                             "design": design, "mean": m, "low": float(low),
-                             "high": float(high), "n": n})
-        table = pd.DataFrame(rows)
-        fig = make_subplots(rows=1, cols=len(SWEEP_OUTCOMES), subplot_titles=[
-            wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})", 24) for o in SWEEP_OUTCOMES],
-            horizontal_spacing=0.08)
-        taken = sorted(table.value.dropna().unique())
-        for k, outcome in enumerate(SWEEP_OUTCOMES):
-            t = table[table.outcome == outcome].rename(columns={"value": "week"})
-            if not np.isfinite(t["mean"]).any():  # say so instead of an empty box
-                fig.update_xaxes(visible=False, row=1, col=k + 1)
-                fig.update_yaxes(visible=False, row=1, col=k + 1)
-                axis = fig.get_subplot(1, k + 1)
-                fig.add_annotation(text="undefined in every run<br>(e.g. never reached<br>"
-                                   "within the horizon)", showarrow=False, xref="paper",
-                                   yref="paper", x=float(np.mean(axis.xaxis.domain)),
-                                   y=float(np.mean(axis.yaxis.domain)),
-                                   font=dict(size=12, color="#555"))
-                continue
-            band_traces(fig, t, data.designs, row=1, col=k + 1, legend=k == 0)
-            if OUTCOME_INFO[outcome][2] == "share":
-                fig.update_yaxes(tickformat=".0%", row=1, col=k + 1)
-        # ticks only at the values the setting took
-        fig.update_xaxes(title_text=wrap(setting_label(param), 22), tickvals=taken,
-                         ticktext=[f"{v:g}" for v in taken])
+    def reading(table: pd.DataFrame, param: str) -> str:
         best = table[table.outcome == "resolved_share"].sort_values("mean", ascending=False)
-        reading = (f"Share of jobs resolved is highest at {param} = {best.value.iloc[0]:g} "
-                   f"({best.design.iloc[0]}, {best['mean'].iloc[0]:.3f})"
-                   if len(best) and np.isfinite(best["mean"].iloc[0])
-                   else f"No defined outcome along {param}") + "."
-        out.append(Figure(f"08_sweep_{param.replace('.', '_')}", f"Outcomes against {param}",
-                          style(fig, f"Outcomes against {param} (mean, 95% interval)",
-                                data.caption(setting="other swept settings averaged"),
-                                height=440), table, reading))
-    return out
+        return (f"Share of jobs resolved is highest at {param} = {best.value.iloc[0]:g} "
+                f"({best.design.iloc[0]}, {best['mean'].iloc[0]:.3f})"
+                if len(best) and np.isfinite(best["mean"].iloc[0])
+                else f"No defined outcome along {param}") + "."
+
+    return [_against(data, data.summary, param, SWEEP_OUTCOMES, "08_sweep", "Outcomes",
+                     reading) for param in numeric_params(data.params)]
+
+
+def business_vs_parameters(data: ReportData) -> list[Figure]:
+    """The business case of the move (sim/experiments/sweep_business.py) against each swept
+    number: its NPV and the share of seeds in which it pays back within the horizon, one line
+    per compared design; none without a baseline in the sweep."""
+    summary = data.summary
+    if "npv_move" not in summary or not summary.npv_move.notna().any():
+        return []
+    compared = summary[summary.design != data.baseline]
+
+    def reading(table: pd.DataFrame, param: str) -> str:
+        npv = table[(table.outcome == "npv_move") & np.isfinite(table["mean"])]
+        if npv.empty:
+            return f"The move has no NPV along {param}."
+        best = npv.sort_values("mean", ascending=False).iloc[0]
+        share = table[(table.outcome == "pays_back") & (table.design == best.design)
+                      & (table.value == best.value)]["mean"]
+        return (f"The NPV of moving from {data.baseline} is highest at {param} = "
+                f"{best.value:g} ({best.design}, {best['mean']:,.0f} k€); there the move pays "
+                f"back within the horizon in {float(share.iloc[0]):.0%} of seeds.")
+
+    return [_against(data, compared, param, BUSINESS_OUTCOMES, "11_sweep_business",
+                     f"The business case of moving from {data.baseline}", reading)
+            for param in numeric_params(data.params)]
+
+
+def _against(data: ReportData, summary: pd.DataFrame, param: str, outcomes: tuple[str, ...],
+             prefix: str, title: str, reading) -> Figure:
+    """``outcomes`` of the runs in ``summary`` against the swept number ``param``: per design
+    and value, the mean over runs and its 95% interval, other swept settings averaged over."""
+    summary = summary.assign(_x=pd.to_numeric(summary.setting.map(data.params[param])))
+    rows = []
+    for outcome in outcomes:
+        for (design, x), group in summary.groupby(["design", "_x"]):
+            values = finite(group[outcome])
+            n = len(values)
+            m = values.mean() if n else np.nan
+            low, high = interval(m, values.std(ddof=1) if n > 1 else np.nan, n,
+                                 *outcome_range(outcome))
+            rows.append({"parameter": param, "value": x, "outcome": outcome, "design": design,
+                         "mean": m, "low": float(low), "high": float(high), "n": n})
+    table = pd.DataFrame(rows)
+    fig = make_subplots(rows=1, cols=len(outcomes), subplot_titles=[
+        wrap(f"{OUTCOME_INFO[o][1]} ({OUTCOME_INFO[o][2]})", 24) for o in outcomes],
+        horizontal_spacing=0.08)
+    taken = sorted(table.value.dropna().unique())
+    for k, outcome in enumerate(outcomes):
+        t = table[table.outcome == outcome].rename(columns={"value": "week"})
+        if not np.isfinite(t["mean"]).any():  # say so instead of an empty box
+            fig.update_xaxes(visible=False, row=1, col=k + 1)
+            fig.update_yaxes(visible=False, row=1, col=k + 1)
+            axis = fig.get_subplot(1, k + 1)
+            fig.add_annotation(text="undefined in every run<br>(e.g. never reached<br>"
+                               "within the horizon)", showarrow=False, xref="paper",
+                               yref="paper", x=float(np.mean(axis.xaxis.domain)),
+                               y=float(np.mean(axis.yaxis.domain)),
+                               font=dict(size=12, color="#555"))
+            continue
+        band_traces(fig, t, data.designs, row=1, col=k + 1, legend=k == 0)
+        if OUTCOME_INFO[outcome][2] == "share":
+            fig.update_yaxes(tickformat=".0%", row=1, col=k + 1)
+    # ticks only at the values the setting took
+    fig.update_xaxes(title_text=wrap(setting_label(param), 22), tickvals=taken,
+                     ticktext=[f"{v:g}" for v in taken])
+    return Figure(f"{prefix}_{param.replace('.', '_')}", f"{title} against {param}",
+                  style(fig, f"{title} against {param} (mean, 95% interval)",
+                        data.caption(setting="other swept settings averaged"),
+                        height=440), table, reading(table, param))
 
 
 def setting_label(path: str) -> str:

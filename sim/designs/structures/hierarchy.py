@@ -2,8 +2,9 @@
 
 Used by the traditional and matrix designs (and the traditional part of a pilot roll-out). Each
 function — sales, medical, access, patient services, operations — is its own line: its people,
-ordered by region, are grouped under first-line managers with a fixed span of control; those
-managers under the next level of the same function, and so on until one head per function. The
+ordered by region, are grouped under first-line managers with the span of control of that level
+(``org.level_spans``, or ``org.span_of_control`` at every level); those managers under the next
+level of the same function, and so on until one head per function. The
 function heads report to a single general manager. A request for another function's expertise
 therefore goes from one's own first-line manager to that function's first-line manager; a decision
 too large for a level climbs one's own line toward the general manager [A0: "medical / sales /
@@ -12,8 +13,7 @@ access silos", decisions escalated up a hierarchy].
 
 from __future__ import annotations
 
-import math
-
+from sim.configuration.org_hierarchy import group_size, span_at
 from sim.engine.interactions import is_central
 from sim.engine.staff import Manager, StaffMember
 from sim.engine.teams import Team
@@ -22,9 +22,9 @@ from sim.engine.teams import Team
 class Hierarchy:
     """Builds and answers questions about a tree of :class:`Manager` positions."""
 
-    def __init__(self, model, span: int, authority: list[float]):
+    def __init__(self, model, spans: list[int], authority: list[float]):
         self.model = model
-        self.span = span
+        self.spans = spans  # per level, the last repeating above (org_hierarchy.span_at)
         self.authority = authority
         self.levels: list[list[Manager]] = []
         self.first_line: dict[str, list[Manager]] = {}  # function → its first-line managers
@@ -50,7 +50,7 @@ class Hierarchy:
         """Put ``members`` (in order) under ⌈n/span⌉ managers of ``level`` (span ≥ 2, so each
         level is smaller than the one below and the line reaches a single head)."""
         managers = []
-        size = math.ceil(len(members) / math.ceil(len(members) / self.span))
+        size = group_size(len(members), span_at(self.spans, level))
         for start in range(0, len(members), size):
             m = self._manager(level, function)
             m.reports = members[start:start + size]
