@@ -132,10 +132,13 @@ class StaffMember(Agent):
         left = wf.hours_left(self.row)
         kept: deque[Task] = deque()
         backlog = 0.0
+        speeds: dict[int, float] = {}  # pace by capability: skills do not change while working
         for task in self.queue:
             if task.done or not task.job.is_open:
                 continue  # the job was abandoned (or finished) while the task waited
-            speed = pace(self, task.capability)
+            speed = speeds.get(task.capability)
+            if speed is None:
+                speed = speeds[task.capability] = pace(self, task.capability)
             if left > 1e-9 and task.ready_at <= now + 1e-9:
                 hours = wf.spend(self.row, min(task.remaining / speed, left), Activity.JOB_WORK,
                                  task.capability)
@@ -268,12 +271,13 @@ class Manager(StaffMember):
         model, now = self.model, self.model.now
         # Requests sent to this manager while handling wait for the next pass (not this one).
         waiting = []
+        wf, row = model.workforce, self.row
         for entry in self.inbox.take_due(now):
             item = entry[2]
             if not item.is_live():
                 continue
             cost = item.inbox_hours
-            if self.hours_left >= cost - 1e-9 and not self.vacant:
+            if wf.hours_left(row) >= cost - 1e-9 and wf.filled.item(row):
                 self.spend(cost, Activity.INBOX)
                 item.handle(self, model)
             else:
