@@ -265,21 +265,28 @@ class Manager(StaffMember):
         self.inbox.receive(item, ready_at)
 
     def process_inbox(self) -> None:
-        """Handle ready requests in arrival order while hours remain; the rest wait."""
+        """Handle ready requests in arrival order while hours remain; the rest wait.
+
+        An overloaded manager's due list can hold thousands of requests, scanned on every pass
+        (a cheaper one further back may still fit the hours left). Skipping a request changes
+        nothing, so the hours left and whether the position is filled are read again only after
+        a request was handled: the scan of the rest costs a liveness check each."""
         if not self.inbox:
             return
         model, now = self.model, self.model.now
         # Requests sent to this manager while handling wait for the next pass (not this one).
         waiting = []
         wf, row = model.workforce, self.row
+        left, filled = wf.hours_left(row), wf.filled.item(row)
         for entry in self.inbox.take_due(now):
             item = entry[2]
             if not item.is_live():
                 continue
             cost = item.inbox_hours
-            if wf.hours_left(row) >= cost - 1e-9 and wf.filled.item(row):
+            if filled and left >= cost - 1e-9:
                 self.spend(cost, Activity.INBOX)
                 item.handle(self, model)
+                left, filled = wf.hours_left(row), wf.filled.item(row)
             else:
                 waiting.append(entry)  # first come, first served: older requests stay in front
         self.inbox.put_back(waiting)
