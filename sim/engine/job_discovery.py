@@ -119,7 +119,8 @@ def discover_jobs(model) -> None:
             job.exposure = float(und.accumulated[i])
             discover(model, job, found)
             keep[i] = False
-    keep &= np.fromiter((j.state == JobState.UNDISCOVERED for j in jobs), bool, len(jobs))
+    undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
+    keep &= np.array([j.state == undiscovered for j in jobs], bool)
     und.keep(keep)
 
 

@@ -97,6 +97,9 @@ class Handoff:
 
     kind = "handoff"
 
+    def __post_init__(self):
+        self.job = self.task.job  # read by managers' inbox passes for every waiting request
+
     def start(self, now: float) -> None:
         self.hop = 0
         self.sent_at = now

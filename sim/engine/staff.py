@@ -29,7 +29,7 @@ from collections import deque
 from mesa import Agent
 
 from sim.configuration.capabilities import CAPABILITIES
-from sim.engine.jobs import Event, Task
+from sim.engine.jobs import Event, JobState, Task
 from sim.engine.people import HOME_CAPABILITY
 from sim.engine.routing import pace
 from sim.engine.teams import Team  # noqa: F401 - re-exported: staff and their teams
@@ -278,9 +278,10 @@ class Manager(StaffMember):
         waiting = []
         wf, row = model.workforce, self.row
         left, filled = wf.hours_left(row), wf.filled.item(row)
+        last_open = JobState.IN_PROGRESS
         for entry in self.inbox.take_due(now):
             item = entry[2]
-            if not item.is_live():
+            if item.job.state > last_open:  # ``not item.is_live()``, without two calls
                 continue
             cost = item.inbox_hours
             if filled and left >= cost - 1e-9:
