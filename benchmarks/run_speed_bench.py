@@ -1,14 +1,28 @@
-"""How long one simulation run takes, now and in another checkout: the fair-fight issue's "a run
-must not get more than 20% slower".
+"""How long one simulation run takes, now and in another checkout, in CPU seconds.
 
 Each design of the default scenario, as configured (no budget scaling, so both checkouts build the
-same organisation), 156 weekly steps, one seed; each timing is a fresh process (median of
-``--repeats``). ``--source DIR`` times another checkout with this environment's Python (e.g.
-``git worktree add /tmp/before <commit>``), so the before/after ratio comes from one machine in
-one sitting. A second row per design times the run as ``orgsim`` now does it by default: the
-compared design at equal budget (more or fewer people, so a different amount of work).
+same organisation), 156 weekly steps. A run is split into the parts a sweep worker pays for each
+of its thousands of runs:
 
-    .venv/bin/python benchmarks/run_speed_bench.py [--repeats 3] [--source /tmp/before]
+* *compose*: the configuration from Hydra (``compose_run``; a sweep composes each design once
+  and copies it per point, so this is paid once per worker, not per run),
+* *build*: ``OrgSimModel(config, seed)`` (the market, the organisation),
+* *steps*: the 156 calls of ``model.step()``,
+* *result*: the tidy tables (``model.result()``).
+
+CPU time (``time.process_time``), not wall time: the machine is shared, and another process
+taking a core stretches wall time but not our CPU time. Each child process composes once and runs
+``--runs`` seeds in a row, as a sweep worker does (the first run also warms caches); a figure is
+the median over every run of every child (``--repeats`` children per design and checkout).
+``--source DIR`` times another checkout with this environment's Python (e.g. ``git archive
+<commit> | tar -x -C /tmp/before``); children of the two checkouts take turns, so load falls on
+both alike. Mesa's Boltzmann wealth example (1000 agents, 156 steps) is timed the same way, so
+the cost per agent-step is also given as a ratio to it.
+
+*Agent-steps* count Mesa agents (accounts, staff positions, micro-enterprises) × steps, as in
+benchmarks/run_all.py.
+
+    .venv/bin/python benchmarks/run_speed_bench.py [--repeats 3] [--runs 3] [--source /tmp/before]
 
 Writes benchmarks/results/run_speed.json (and prints a Markdown table).
 """
@@ -25,62 +39,116 @@ from pathlib import Path
 OUT = Path(__file__).parent / "results"
 HERE = Path(__file__).parents[1]
 DESIGNS = ("traditional", "micro_enterprise")
+STEPS = 156
 
-# Runs in the child process: compose the default scenario for one design and time the run only.
+# Runs in the child process: compose the default scenario for one design, then time each part of
+# ``runs`` runs (seeds 0, 1, …). Prints one JSON line.
 CHILD = """
-import sys, time
-try:  # today's layout
-    from sim.configuration.composition import compose_run
-    from sim.engine.model import OrgSimModel
-    from sim.experiments.budget import equalised
-except ImportError:  # an older checkout (before the layers), as configured only
-    from sim.cli.compose import compose_run
-    from sim.model import OrgSimModel
-design, equal = sys.argv[1], sys.argv[2] == "1"
-if equal:
-    config = equalised(compose_run([f"org={design}", "baseline=traditional"])).config_for(design)
+import json, sys, time
+cpu = time.process_time
+kind, runs = sys.argv[1], int(sys.argv[2])
+out = []
+if kind == "boltzmann":
+    from mesa.examples.basic.boltzmann_wealth_model.model import (
+        BoltzmannScenario, BoltzmannWealth)
+    for seed in range(runs):
+        t = cpu()
+        model = BoltzmannWealth(BoltzmannScenario(n=1000, width=10, height=10, rng=seed))
+        b = cpu()
+        for _ in range(156):
+            model.step()
+        out.append({"compose": 0.0, "build": b - t, "steps": cpu() - b, "result": 0.0,
+                    "agents": 1000})
 else:
-    config = compose_run([f"org={design}", "baseline=null"]).config
-started = time.perf_counter()
-model = OrgSimModel(config, seed=0)
-while model.running:
-    model.step()
-print(time.perf_counter() - started)
+    try:  # today's layout
+        from sim.configuration.composition import compose_run
+        from sim.engine.model import OrgSimModel
+    except ImportError:  # an older checkout (before the layers)
+        from sim.cli.compose import compose_run
+        from sim.model import OrgSimModel
+    t = cpu()
+    config = compose_run([f"org={kind}", "baseline=null"]).config
+    compose = cpu() - t
+    for seed in range(runs):
+        t = cpu()
+        model = OrgSimModel(config, seed=seed)
+        b = cpu()
+        while model.running:
+            model.step()
+        s = cpu()
+        model.result()
+        out.append({"compose": compose, "build": b - t, "steps": s - b, "result": cpu() - s,
+                    "agents": len(model.agents)})
+print(json.dumps(out))
 """
 
+PARTS = ("compose", "build", "steps", "result")
 
-def seconds(source: Path, design: str, equal: bool) -> float:
-    out = subprocess.run([sys.executable, "-c", CHILD, design, "1" if equal else "0"],
+
+def child(source: Path, kind: str, runs: int) -> list[dict]:
+    """Every run of one fresh child process of checkout ``source``."""
+    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(runs)],
                          cwd=source, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
-    return float(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(source: Path, repeats: int, equal: bool) -> dict[str, float]:
-    return {d: statistics.median(seconds(source, d, equal) for _ in range(repeats))
-            for d in DESIGNS}
+def summarise(runs: list[dict]) -> dict:
+    """Medians of each part; a run is build + steps + result (compose is paid once a worker)."""
+    figures = {part: statistics.median(r[part] for r in runs) for part in PARTS}
+    figures["run"] = statistics.median(r["build"] + r["steps"] + r["result"] for r in runs)
+    figures["agents"] = runs[0]["agents"]
+    figures["agent_steps_per_s"] = figures["agents"] * STEPS / figures["steps"]
+    figures["us_per_agent_step"] = 1e6 / figures["agent_steps_per_s"]
+    figures["runs"] = len(runs)
+    return figures
+
+
+def measure(sources: dict[str, Path], repeats: int, runs: int) -> dict[str, dict[str, dict]]:
+    """{checkout: {kind: figures}}; the checkouts' children take turns."""
+    collected = {name: {k: [] for k in ("boltzmann", *DESIGNS)} for name in sources}
+    for _ in range(repeats):
+        for kind in ("boltzmann", *DESIGNS):
+            for name, source in sources.items():
+                collected[name][kind] += child(source, kind, runs)
+    return {name: {kind: summarise(r) for kind, r in kinds.items()}
+            for name, kinds in collected.items()}
+
+
+def table(results: dict[str, dict[str, dict]]) -> list[str]:
+    lines = ["| checkout | model | CPU s/run | steps s | build s | result s | compose s (once) "
+             "| agents | agent-steps/s | µs/agent-step | × Boltzmann |",
+             "|---|---|" + "---:|" * 9]
+    for name, kinds in results.items():
+        boltzmann = kinds["boltzmann"]["us_per_agent_step"]
+        for kind, f in kinds.items():
+            lines.append(
+                f"| {name} | {kind} | {f['run']:.3f} | {f['steps']:.3f} | {f['build']:.3f} "
+                f"| {f['result']:.3f} | {f['compose']:.3f} | {f['agents']} "
+                f"| {f['agent_steps_per_s']:,.0f} | {f['us_per_agent_step']:.2f} "
+                f"| {f['us_per_agent_step'] / boltzmann:.2f} |")
+    if len(results) == 2:
+        (now, a), (before, b) = results.items()
+        lines.append("")
+        lines.append(f"| {now} / {before} | " + " | ".join(
+            f"{d}: run {a[d]['run'] / b[d]['run']:.2f}, steps {a[d]['steps'] / b[d]['steps']:.2f}"
+            for d in DESIGNS) + " |")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="child processes per model")
+    parser.add_argument("--runs", type=int, default=3, help="runs (seeds) per child process")
     parser.add_argument("--source", type=Path, help="another orgsim checkout to time as 'before'")
     args = parser.parse_args()
-    results = {"now (as configured)": measure(HERE, args.repeats, False),
-               "now (equal budget)": measure(HERE, args.repeats, True)}
+    sources = {"now": HERE}
     if args.source:
-        results["before (as configured)"] = measure(args.source.resolve(), args.repeats, False)
-    lines = ["| run of the default scenario, 156 weeks | " + " | ".join(DESIGNS) + " |",
-             "|---|" + "---:|" * len(DESIGNS)]
-    for name, figures in results.items():
-        lines.append(f"| {name} | " + " | ".join(f"{figures[d]:.2f} s" for d in DESIGNS) + " |")
-    if args.source:
-        now, before = results["now (as configured)"], results["before (as configured)"]
-        lines.append("| now / before (as configured) | "
-                     + " | ".join(f"{now[d] / before[d]:.2f}" for d in DESIGNS) + " |")
+        sources["before"] = args.source.resolve()
+    results = measure(sources, args.repeats, args.runs)
     OUT.mkdir(exist_ok=True)
     (OUT / "run_speed.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("\n".join(lines))
+    print("\n".join(table(results)))
 
 
 if __name__ == "__main__":

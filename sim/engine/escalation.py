@@ -129,14 +129,17 @@ def review_inboxes(model) -> None:
     """Managers work through their inboxes; repeat while requests are handed on with no
     wait (latency 0), so the order in which managers are visited does not matter."""
     managers = model.managers()
+    rows = [m.row for m in managers]
     for _ in range(len(managers) + 1):
-        before = _inbox_load(managers)
+        before = _inbox_load(managers, model.workforce, rows)
         for m in managers:
             if m.inbox:
                 m.process_inbox()
-        if _inbox_load(managers) == before:
+        if _inbox_load(managers, model.workforce, rows) == before:
             break
 
 
-def _inbox_load(managers) -> tuple:
-    return tuple((len(m.inbox), m.used_hours) for m in managers)
+def _inbox_load(managers, wf, rows) -> tuple:
+    """What a pass can change: each manager's number of requests and hours used (the hours read
+    in one indexing call, not one numpy scalar per manager)."""
+    return [len(m.inbox) for m in managers], wf.used[rows].tolist()

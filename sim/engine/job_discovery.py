@@ -119,7 +119,8 @@ def discover_jobs(model) -> None:
             job.exposure = float(und.accumulated[i])
             discover(model, job, found)
             keep[i] = False
-    keep &= np.fromiter((j.state == JobState.UNDISCOVERED for j in jobs), bool, len(jobs))
+    undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
+    keep &= np.array([j.state == undiscovered for j in jobs], bool)
     und.keep(keep)
 
 
@@ -130,14 +131,52 @@ def discoverer(model, job: CustomerJob, contact_share: float):
         contact = model.design.default_contact(job.account)
         return None if contact.vacant else contact
     rows, exposure, bounds = model.visit_groups
-    lo, hi = bounds[job.account], bounds[job.account + 1]
-    weight = exposure[lo:hi, list(job.capabilities)].sum(1)
-    total = weight.sum()
-    if total <= 0:
-        return model.design.default_contact(job.account)
+    lo, hi = int(bounds[job.account]), int(bounds[job.account + 1])
     u = job.pick / contact_share  # uniform on [0, 1) given the pick fell in the contact part
-    k = int(np.searchsorted(np.cumsum(weight) / total, u, side="right"))
+    k = _pick_visit(exposure, lo, hi, job.capabilities, u)
+    if k is None:
+        return model.design.default_contact(job.account)
     return model.workforce.agents[rows[lo + min(k, hi - lo - 1)]]
+
+
+# An account rarely has more visits in a week than this: below it, :func:`_pick_visit` adds in
+# Python, which for so few numbers is several times faster than numpy's small-array calls.
+FEW_VISITS = 8
+
+
+def _pick_visit(exposure: np.ndarray, lo: int, hi: int, capabilities: tuple, u: float):
+    """Index (from ``lo``) of the visit whose cumulative share of the job's exposure first
+    exceeds ``u``, or None when the visits carry no exposure to the job's capabilities.
+
+    Both branches compute the same floats: numpy sums fewer than 8 numbers left to right (from
+    8 on it uses partial sums in another order, hence the numpy branch), and cumulative sums
+    and divisions are the same IEEE operations in Python (tests/test_job_discovery.py checks
+    the two). Not Python's ``sum``: since 3.12 it compensates rounding, a different result."""
+    if hi - lo >= FEW_VISITS:
+        weight = exposure[lo:hi, list(capabilities)].sum(1)
+        total = weight.sum()
+        if total <= 0:
+            return None
+        return int(np.searchsorted(np.cumsum(weight) / total, u, side="right"))
+    if hi <= lo or not capabilities:
+        return None
+    weights = []
+    for r in range(lo, hi):
+        w = exposure.item(r, capabilities[0])
+        for c in capabilities[1:]:
+            w += exposure.item(r, c)
+        weights.append(w)
+    total = weights[0]
+    for w in weights[1:]:
+        total += w
+    if total <= 0:
+        return None
+    running = 0.0
+    for k, w in enumerate(weights):
+        running += w
+        if running / total > u:  # searchsorted(side="right"): the first share above u
+            return k
+    return len(weights)
 
 
 def discover(model, job: CustomerJob, found_by) -> None:

@@ -31,15 +31,29 @@ class Route:
 
 def pace(worker, capability: int) -> float:
     """Share of an expert's pace at which ``worker`` works on ``capability``."""
-    wf = worker.model.workforce
-    return max(MIN_PACE, wf.skill[worker.row, capability] * wf.effectiveness[worker.row])
+    wf, row = worker.model.workforce, worker.row
+    # Called for every task a person queues, works or is considered for: read the two cells as
+    # Python floats (numpy scalar arithmetic costs several times more; the product is the same).
+    return max(MIN_PACE, wf.skill.item(row, capability) * wf.effectiveness.item(row))
 
 
 def expected_finish(worker, task: Task) -> float:
     """Worker-hours until ``worker`` would finish ``task`` behind their current queue."""
-    wf = worker.model.workforce
-    vacancy = 0.0 if wf.filled[worker.row] else 1e6  # a vacant position is the last resort
-    return wf.backlog[worker.row] + task.remaining / pace(worker, task.capability) + vacancy
+    wf, row = worker.model.workforce, worker.row
+    vacancy = 0.0 if wf.filled.item(row) else 1e6  # a vacant position is the last resort
+    return wf.backlog.item(row) + task.remaining / pace(worker, task.capability) + vacancy
+
+
+def _fastest(pool: tuple, task: Task):
+    """(the member of ``pool`` who would finish ``task`` first, their expected finish); ties go
+    to the lower position row; (None, inf) for an empty pool. Each member's finish is computed
+    once (``min`` with a key, then the winner's finish again, cost twice as much)."""
+    best, best_key = None, None
+    for worker in pool:
+        key = (expected_finish(worker, task), worker.row)
+        if best_key is None or key < best_key:
+            best, best_key = worker, key
+    return best, (float("inf") if best is None else best_key[0])
 
 
 def assign(task: Task, route: Route, now: float, sender=None) -> None:
@@ -48,10 +62,10 @@ def assign(task: Task, route: Route, now: float, sender=None) -> None:
     chance of being lost and re-sent, and briefing effort added to the task."""
     model = task.job.owner.model if sender is None else sender.model
     sender = task.job.owner if sender is None else sender
-    worker = min(route.pool, key=lambda w: (expected_finish(w, task), w.row), default=None)
+    worker, finish = _fastest(route.pool, task)
     platform = route.platform
     to_platform = platform is not None and platform.serves(task.capability) and (
-        worker is None or platform.expected_finish(task) < expected_finish(worker, task))
+        worker is None or platform.expected_finish(task) < finish)
     receiver = platform.experts_for(task.capability)[0] if to_platform else worker
     f = friction(model, sender, receiver)
     lost = retries(model, f.loss)
@@ -82,6 +96,9 @@ class Handoff:
     sender: object | None = None
 
     kind = "handoff"
+
+    def __post_init__(self):
+        self.job = self.task.job  # read by managers' inbox passes for every waiting request
 
     def start(self, now: float) -> None:
         self.hop = 0

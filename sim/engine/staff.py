@@ -29,7 +29,7 @@ from collections import deque
 from mesa import Agent
 
 from sim.configuration.capabilities import CAPABILITIES
-from sim.engine.jobs import Event, Task
+from sim.engine.jobs import Event, JobState, Task
 from sim.engine.people import HOME_CAPABILITY
 from sim.engine.routing import pace
 from sim.engine.teams import Team  # noqa: F401 - re-exported: staff and their teams
@@ -132,10 +132,13 @@ class StaffMember(Agent):
         left = wf.hours_left(self.row)
         kept: deque[Task] = deque()
         backlog = 0.0
+        speeds: dict[int, float] = {}  # pace by capability: skills do not change while working
         for task in self.queue:
             if task.done or not task.job.is_open:
                 continue  # the job was abandoned (or finished) while the task waited
-            speed = pace(self, task.capability)
+            speed = speeds.get(task.capability)
+            if speed is None:
+                speed = speeds[task.capability] = pace(self, task.capability)
             if left > 1e-9 and task.ready_at <= now + 1e-9:
                 hours = wf.spend(self.row, min(task.remaining / speed, left), Activity.JOB_WORK,
                                  task.capability)
@@ -262,20 +265,29 @@ class Manager(StaffMember):
         self.inbox.receive(item, ready_at)
 
     def process_inbox(self) -> None:
-        """Handle ready requests in arrival order while hours remain; the rest wait."""
+        """Handle ready requests in arrival order while hours remain; the rest wait.
+
+        An overloaded manager's due list can hold thousands of requests, scanned on every pass
+        (a cheaper one further back may still fit the hours left). Skipping a request changes
+        nothing, so the hours left and whether the position is filled are read again only after
+        a request was handled: the scan of the rest costs a liveness check each."""
         if not self.inbox:
             return
         model, now = self.model, self.model.now
         # Requests sent to this manager while handling wait for the next pass (not this one).
         waiting = []
+        wf, row = model.workforce, self.row
+        left, filled = wf.hours_left(row), wf.filled.item(row)
+        last_open = JobState.IN_PROGRESS
         for entry in self.inbox.take_due(now):
             item = entry[2]
-            if not item.is_live():
+            if item.job.state > last_open:  # ``not item.is_live()``, without two calls
                 continue
             cost = item.inbox_hours
-            if self.hours_left >= cost - 1e-9 and not self.vacant:
+            if filled and left >= cost - 1e-9:
                 self.spend(cost, Activity.INBOX)
                 item.handle(self, model)
+                left, filled = wf.hours_left(row), wf.filled.item(row)
             else:
                 waiting.append(entry)  # first come, first served: older requests stay in front
         self.inbox.put_back(waiting)

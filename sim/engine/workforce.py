@@ -142,17 +142,23 @@ class Workforce:
         return float(self.capacity_step[pos])
 
     def hours_left(self, pos: int) -> float:
-        return float(self.capacity_step[pos] - self.used[pos])
+        return self.capacity_step.item(pos) - self.used.item(pos)
 
     def spend(self, pos: int, hours: float, activity: Activity, capability: int = -1) -> float:
-        """Spend up to ``hours`` of position ``pos``; returns the hours actually granted."""
-        granted = min(hours, float(self.capacity_step[pos] - self.used[pos]))
+        """Spend up to ``hours`` of position ``pos``; returns the hours actually granted.
+
+        Called tens of thousands of times a run, one cell at a time, so cells are read with
+        ``item`` as Python floats and added to in Python (numpy scalar arithmetic costs several
+        times more; the additions are the same IEEE ones, so results are bit-identical)."""
+        used = self.used.item(pos)
+        granted = min(hours, self.capacity_step.item(pos) - used)
         if granted <= 0.0:
             return 0.0
-        self.used[pos] += granted
-        self.step_activity[pos, activity] += granted
+        self.used[pos] = used + granted
+        activity = int(activity)
+        self.step_activity[pos, activity] = self.step_activity.item(pos, activity) + granted
         if capability >= 0:
-            self.cap_hours[pos, capability] += granted
+            self.cap_hours[pos, capability] = self.cap_hours.item(pos, capability) + granted
         return granted
 
     def spend_many(self, pos: np.ndarray, hours: np.ndarray, activity: np.ndarray,
