@@ -304,3 +304,35 @@ def test_adding_a_scenario_is_adding_a_file(tmp_path, monkeypatch):
 
 def test_generated_config_files_match_the_code():
     assert stale() == [], "run `python -m sim.configuration.conf_files --write` and commit conf/"
+
+
+def test_hydras_extra_composition_is_skipped_only_where_it_would_answer_unset():
+    """Hydra composes everything once more before a run just to read ``hydra.mode``; orgsim
+    answers "unset" itself unless an override sets the mode — which must be what composing
+    answers for the default configuration (conf/ leaves the mode unset)."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from sim.cli.hydra_ways import mode_without_composing
+    from sim.configuration.composition import load_chosen_scenarios
+    from sim.configuration.hydra_store import register
+    from sim.configuration.scenarios import CONF
+
+    composing = getattr(Hydra.get_mode, "composes", Hydra.get_mode)
+    register()
+    load_chosen_scenarios([])  # as orgsim has, composing first
+    GlobalHydra.instance().clear()
+    try:
+        hydra = Hydra.create_main_hydra2("main", create_config_search_path(str(CONF)))
+        mode_without_composing()
+        mode_without_composing()  # twice in one process (tests call main() again and again)
+        assert composing(hydra, "config", ["run.seed=3"]) is None  # what Hydra would answer
+        assert hydra.get_mode("config", ["run.seed=3"]) is None
+        assert hydra.get_mode("config", ["hydra.mode=MULTIRUN"]) == RunMode.MULTIRUN
+        assert hydra.get_mode("config", ["+hydra.mode=RUN"]) == composing(
+            hydra, "config", ["+hydra.mode=RUN"])
+    finally:
+        Hydra.get_mode = composing
+        GlobalHydra.instance().clear()

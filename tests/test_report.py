@@ -249,6 +249,24 @@ def test_section_ids_differ_from_plot_ids(run_folder):
 
 
 @pytest.mark.slow  # a whole run or sweep behind its fixture
+def test_every_report_figure_is_unchanged_by_plotlys_full_validation(run_folder, sweep_dir):
+    """The figures skip re-validating the template (plotly's default, see plotting.py): each
+    must equal its rebuild through every validator, template given by name."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from sim.report.data import load
+    from sim.report.figures import all_figures
+
+    for folder in (run_folder, sweep_dir):
+        for f in all_figures(load(folder)):
+            validated = go.Figure(f.figure.to_dict())
+            validated.update_layout(template="plotly_white")
+            assert json.loads(validated.to_json()) == json.loads(f.figure.to_json()), f.name
+
+
+@pytest.mark.slow  # a whole run or sweep behind its fixture
 def test_better_and_worse_never_borrow_a_design_colour(run_folder):
     from sim.report.data import load
     from sim.report.style import DESIGN_COLOURS, PHASE_COLOURS, VERDICT_COLOURS

@@ -72,7 +72,9 @@ def main() -> None:
         for name, problem in sorted(hydra_store.BROKEN.items()):  # not listed as options below
             print(f"orgsim: note: scenario {name} is broken and cannot be chosen: {problem}",
                   file=sys.stderr)
-        _help_lists_only_choices()
+        from sim.cli.hydra_ways import help_lists_only_choices
+
+        help_lists_only_choices()
         _app()
     elif args.multirun:
         from sim.cli.multirun import sweep
@@ -88,6 +90,9 @@ def main() -> None:
             fail(error)
         if target is not None:
             _stage(target)
+        from sim.cli.hydra_ways import mode_without_composing
+
+        mode_without_composing()
         _app()
         if original is not None and _LAST_FOLDER:
             compare_tables(original, Path(_LAST_FOLDER[0]))
@@ -152,29 +157,6 @@ def compare_tables(then: Path, now: Path) -> None:
         raise SystemExit(1)
     print(f"Reproduced: all {len(TABLES)} tables ({', '.join(TABLES)}) are identical to "
           f"{then}'s.")
-
-
-# Groups in conf/ that configure other commands (orgsim-calibrate, -search, -sensitivity,
-# -discover), not a run; and the designs' schemas, which conf/org/<design>.yaml builds on.
-NOT_CHOICES = ("calibration", "search", "space")
-
-
-def _help_lists_only_choices() -> None:
-    """Hydra's own page (``--hydra-help``) lists the options a user can choose: not the
-    schemas the design files start from (``traditional_schema``) nor other commands' groups."""
-    from hydra._internal.hydra import Hydra
-
-    def format_config_groups(self, predicate, compact: bool = True) -> str:
-        lines = []
-        for group in sorted(g for g in self.list_all_config_groups()
-                            if predicate(g) and g.split("/")[0] not in NOT_CHOICES):
-            options = sorted(o for o in self.config_loader.get_group_options(group)
-                             if not o.endswith("_schema"))
-            lines.append(f"{group}: {', '.join(options)}" if compact else
-                         f"{group}:\n" + "\n".join(f"  {o}" for o in options))
-        return "\n".join(lines)
-
-    Hydra.format_config_groups = format_config_groups
 
 
 def print_help() -> None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from sim.experiments.analysis import interval, outcome_range
 from sim.report.data import ReportData
-from sim.report.style import FONT, band, colour
+from sim.report.style import FONT, TEMPLATE, band, colour
 
 
 @dataclass
@@ -45,47 +46,45 @@ def _legend_rows(fig: go.Figure, width: int = WIDTH) -> int:
     return rows
 
 
-def _template(name: str) -> go.layout.Template:
-    import plotly.io as pio
-
-    return pio.templates[name]
+# The one template, validated once and made plotly's default: a figure made after this import
+# starts with a copy of it as it stands; handed to each figure in ``update_layout`` it was
+# validated again, property by property — a fifth of the report's time. (Validated, its keys
+# are in the order a figure given it by name would have: the same JSON, byte for byte.) Every
+# orgsim figure uses it (sim/report/calibration_page.py names it too).
+pio.templates.default = go.layout.Template(pio.templates[TEMPLATE])
 
 
 def style(fig: go.Figure, title: str, caption: str, x: str | None = None,
           y: str | None = None, height: int = 460) -> go.Figure:
     """The one look: title at the top, the legend in rows under it (never over it), the plot
-    below, the caption under the plot; panel titles lifted clear of their panel's ticks."""
+    below, the caption under the plot; panel titles lifted clear of their panel's ticks.
+
+    Three updates (layout, annotations, axes): plotly validates whatever it is handed, and each
+    ``annotation.update`` or ``update_yaxes`` was a validated update of its own per panel (a
+    20-panel figure took 40); the template is plotly's default (see above)."""
     rows = _legend_rows(fig)
     top = 62 + 24 * rows + (18 if rows else 8)
-    panel_lines = 0
-    for annotation in fig.layout.annotations:  # make_subplots' panel titles
-        annotation.update(yshift=8)
-        panel_lines = max(panel_lines, str(annotation.text).count("<br>") + 1)
+    panels = [a.to_plotly_json() for a in fig.layout.annotations]  # make_subplots' titles
+    panel_lines = max([str(a.get("text")).count("<br>") + 1 for a in panels] or [0])
     top += 20 * panel_lines + (8 if panel_lines else 0)  # the first row's titles
+    xaxes = [a for a in fig.layout if a.startswith("xaxis")]
+    titles = [x] if x else [fig.layout[a].title.text for a in xaxes]
+    extra = 18 * max([str(t or "").count("<br>") for t in titles] or [0])  # 2-line axis title
     total = height + 24 * max(0, rows - 1)
-    # one update, the template given as an object (plotly deep-copies a template it is given by
-    # name) and the caption appended: plotly re-validates whatever it is handed, and styling was
-    # about half of the report's time
     fig.update_layout(
         title=dict(text=title, x=0.01, y=1.0 - 14 / total, yanchor="top",
-                   yref="container", font=dict(size=18)), font=FONT,
-        template=_template("plotly_white"), height=total,
-        margin=dict(l=70, r=30, t=top, b=105),
+                   yref="container", font=dict(size=18)), font=FONT, height=total + extra,
+        margin=dict(l=70, r=30, t=top, b=105 + extra),
         legend=dict(orientation="h", x=0.0, xanchor="left", yanchor="top", yref="container",
                     font=dict(size=13), y=1.0 - 52 / total))  # under the title
-    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0.0, y=0.0, yanchor="top",
-                       yshift=-72, showarrow=False, xanchor="left",
-                       font=dict(size=12, color="#555"))
-    if x:
-        fig.update_xaxes(title_text=x)
-    if y:
-        fig.update_yaxes(title_text=y)
-    fig.update_yaxes(ticklabelstandoff=6)  # the y axis's first label clear of the x axis's
-    extra = 18 * max([str(fig.layout[a].title.text or "").count("<br>")
-                      for a in fig.layout if a.startswith("xaxis")] or [0])
-    if extra:  # a two-line axis title: the caption moves down with it
-        fig.update_layout(margin_b=105 + extra, height=fig.layout.height + extra)
-        fig.layout.annotations[-1].update(yshift=-72 - extra)
+    # assigned, not updated: plotly's update of a longer list drops the titles' new yshift
+    fig.layout.annotations = [*({**a, "yshift": 8} for a in panels), dict(
+        text=caption, xref="paper", yref="paper", x=0.0, y=0.0, yanchor="top",
+        yshift=-72 - extra, showarrow=False, xanchor="left", font=dict(size=12, color="#555"))]
+    # the y axis's first label clear of the x axis's (the axes last: the same JSON as before)
+    fig.update_layout({a: dict(title_text=x) for a in xaxes if x} | {
+        a: dict(ticklabelstandoff=6, **({"title_text": y} if y else {}))
+        for a in fig.layout if a.startswith("yaxis")})
     return fig
 
 

@@ -13,6 +13,7 @@ DESIGN_COLOURS = {
     "pilot_rollout": "#CC79A7",  # reddish purple
 }
 OTHER_COLOURS = ("#56B4E9", "#D55E00", "#F0E442", "#000000")
+TEMPLATE = "plotly_white"  # plotly's white background with light grid lines
 FONT = dict(family="Helvetica, Arial, sans-serif", size=14)
 # Better / worse in the difference plots: shape and shade, never a design's colour (orange is
 # "traditional", not "worse").
