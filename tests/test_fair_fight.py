@@ -10,7 +10,9 @@
   of contact) and nobody working outside their home capability — the traditional and the
   micro-enterprise design are equivalent on the customer outcomes: TOST (two one-sided paired
   t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
-  resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05.
+  resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
+  and again with the shared people rules switched on (value-sharing pay at the same fraction in
+  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b).
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -30,6 +32,7 @@ from settings import scenario
 
 from sim import simulate, validate
 from sim.configuration.composition import compose_run
+from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.schema import (
     RELATIONSHIPS,
     BehaviourConfig,
@@ -42,7 +45,8 @@ from sim.experiments.budget import equalised
 
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
-          | {f.name for f in fields(RelationshipConfig)})
+          | {f.name for f in fields(RelationshipConfig)} | {f.name for f in fields(ValuePayConfig)}
+          | {f.name for f in fields(DeskMovesConfig)})
 # Words that mean a friction, an overhead or a behaviour value in a setting's name.
 FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
                   "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
@@ -88,10 +92,26 @@ def test_no_design_module_hands_the_engine_a_friction_or_a_number_of_hours(modul
 
 
 # ------------------------------------------------------------------------------- null test
-def neutral(design: str, horizon: int = 78, **switch):
+# The shared people rules switched on (docs/ODD.md 7.8a, 7.8b): the same value-sharing pay
+# fraction in both designs (an incentive, so equal in the null test like the KPI weights) and
+# moves between desk and field at the rates of scenarios/people_and_pay.yaml.
+PEOPLE_RULES = {"value_pay_fraction": 0.3, "to_desk_annual": 0.05, "to_field_annual": 0.3,
+                "initial_pool": 0.1}
+
+
+def switch_people_rules_on(cfg) -> None:
+    cfg.org.value_pay_fraction = PEOPLE_RULES["value_pay_fraction"]
+    for key in ("to_desk_annual", "to_field_annual", "initial_pool"):
+        setattr(cfg.staffing.desk_moves, key, PEOPLE_RULES[key])
+
+
+def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch):
     """The workshop market with the structural differences removed (see the module docstring);
-    ``switch`` turns one back on: frictions, single_contact, authority or kpi."""
+    ``switch`` turns one back on: frictions, single_contact, authority or kpi; ``people_rules``
+    switches value-sharing pay and moves between desk and field on, alike in both designs."""
     cfg = scenario("workshop", design, horizon_weeks=horizon)
+    if people_rules:
+        switch_people_rules_on(cfg)
     rules = cfg.staffing.interaction
     if not switch.get("frictions"):
         for name in RELATIONSHIPS:
@@ -110,8 +130,8 @@ def neutral(design: str, horizon: int = 78, **switch):
     return validate(cfg)
 
 
-def _runs(seeds, horizon=78, **switch) -> pd.DataFrame:
-    rows = [simulate(neutral(d, horizon, **switch), seed=s).headline()
+def _runs(seeds, horizon=78, people_rules=False, **switch) -> pd.DataFrame:
+    rows = [simulate(neutral(d, horizon, people_rules, **switch), seed=s).headline()
             for s in seeds for d in ("traditional", "micro_enterprise")]
     return pd.DataFrame(rows)
 
@@ -130,15 +150,34 @@ def null_runs() -> pd.DataFrame:
     return _runs(range(20))
 
 
-@pytest.mark.slow
-@pytest.mark.statistical
-@pytest.mark.parametrize("outcome", sorted(MARGINS))
-def test_with_structure_removed_the_designs_are_equivalent(null_runs, outcome):
-    d, margin = _diff(null_runs, outcome), MARGINS[outcome]
+@pytest.fixture(scope="module")
+def null_runs_with_people_rules() -> pd.DataFrame:
+    return _runs(range(20), people_rules=True)
+
+
+def _assert_equivalent(runs: pd.DataFrame, outcome: str) -> None:
+    d, margin = _diff(runs, outcome), MARGINS[outcome]
     above = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
     below = stats.ttest_1samp(d, margin, alternative="less").pvalue
     assert max(above, below) < 0.05, (f"{outcome}: mean difference {d.mean():.3g} not shown "
                                       f"within ±{margin} (TOST p = {max(above, below):.3g})")
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_designs_are_equivalent(null_runs, outcome):
+    _assert_equivalent(null_runs, outcome)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_designs_stay_equivalent_with_pay_and_desk_moves_on(
+        null_runs_with_people_rules, outcome):
+    runs = null_runs_with_people_rules
+    assert runs.variable_pay.gt(0).all() and runs.moves_to_desk_per_year.gt(0).any()
+    _assert_equivalent(runs, outcome)
 
 
 SWITCHES = [

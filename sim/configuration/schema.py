@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.configuration.business import BusinessConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
+from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 
 
 class ConfigError(ValueError):
@@ -681,6 +682,12 @@ class StaffingConfig:
     behaviour: BehaviourConfig = param(
         BehaviourConfig(), unit="-", doc="How what people are paid on sets how they spend "
         "their week")
+    value_pay: ValuePayConfig = param(
+        ValuePayConfig(), unit="-", doc="How pay tied to customer value is paid and felt "
+        "(a design sets only how much of pay: org.value_pay_fraction)")
+    desk_moves: DeskMovesConfig = param(
+        DeskMovesConfig(), unit="-", doc="Experienced people moving between field and desk "
+        "jobs, by one rule")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

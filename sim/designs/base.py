@@ -14,7 +14,8 @@ handoffs, work, abandonment, adoption, engagement, attrition, cost — and asks 
 * **decision rights**: ``authority_of(owner, job)`` and ``escalation_chain(job)``;
 * **who works on it**: ``route(job, capability)`` and ``front(task, worker)`` — who meets the
   customer to deliver the result;
-* **incentives**: the KPI weights (``config.kpi``): what people are measured and paid on.
+* **incentives**: the KPI weights (``config.kpi``): what people are measured and paid on, and
+  ``value_pay_fraction``: how much of their pay is tied to the customer value they help create.
 
 Frictions (latency, loss and effort of every request), overheads and behaviour values are never
 the design's: they are shared rules (sim/engine/interactions.py, ``staffing.interaction``,
@@ -64,6 +65,14 @@ class DesignConfig:
         "their time split, detailing and planning follow by the shared rule "
         "(staffing.behaviour)", source="article claim [A3]: call-count CRM metrics; weights "
         "assumed",
+    )
+    value_pay_fraction: float = param(
+        0.0, unit="of pay", doc="Fraction of everyone's pay tied to the customer value they "
+        "help create (resolved jobs, adopted accounts, patients on therapy); how it is paid and "
+        "felt is the shared rule staffing.value_pay", ge=0, le=1,
+        source="assumption: 0 (pay fixed apart from the KPI) in every design by default; [A4] "
+        "asks that compensation align with the patient-centric focus and [A1] that each "
+        "employee be connected to the user's needs (no figure)",
     )
 
     def validate(self, config, prefix: str = "org") -> None:
@@ -187,7 +196,22 @@ class OrganisationDesign(ABC):
         """How far each position met what it is rewarded for this step, in [0, 1]: one rule for
         every design — calls done against plan, adoption (sales), resolved share of jobs and
         trust in the accounts it answers for, weighted by its KPI weights."""
-        book, wf = self.model.book, self.model.workforce
+        book, n = self.model.book, self.model.workforce.n
+        rows, accs, count, weights = self._answered_map()
+
+        def mean(values):
+            return np.bincount(rows, values[accs], minlength=n) / count
+
+        r, a = np.bincount(rows, book.resolved_stock[accs], n), np.bincount(
+            rows, book.abandoned_stock[accs], n)
+        parts = np.stack([self.visit_attainment(), mean(book.adopted.astype(float)),
+                          (r + 1.0) / (r + a + 2.0), mean(book.trust)], axis=1)
+        return (parts * weights[:n]).sum(1)
+
+    def _answered_map(self):
+        """(position rows, account indices, accounts per position, KPI weights per position),
+        rebuilt when the structure changes."""
+        wf = self.model.workforce
         n = wf.n
         if self._kpi_map is None or len(self._kpi_map[2]) != n:
             rows, accs, weights = [], [], np.zeros((n, 4))
@@ -199,16 +223,17 @@ class OrganisationDesign(ABC):
                 weights[agent.row] = [w["calls"], w["sales"], w["jobs"], w["value"]]
             rows, accs = np.array(rows, np.int64), np.array(accs, np.int64)
             self._kpi_map = (rows, accs, np.bincount(rows, minlength=n).clip(1), weights)
-        rows, accs, count, weights = self._kpi_map
+        return self._kpi_map
 
-        def mean(values):
-            return np.bincount(rows, values[accs], minlength=n) / count
+    def answered_accounts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(position rows, account indices): every account each position answers for, as pairs
+        (``kpi_accounts``); the engine's shared pay rule reads the value created there."""
+        rows, accs, _, _ = self._answered_map()
+        return rows, accs
 
-        r, a = np.bincount(rows, book.resolved_stock[accs], n), np.bincount(
-            rows, book.abandoned_stock[accs], n)
-        parts = np.stack([self.visit_attainment(), mean(book.adopted.astype(float)),
-                          (r + 1.0) / (r + a + 2.0), mean(book.trust)], axis=1)
-        return (parts * weights[:n]).sum(1)
+    def value_pay_fractions(self) -> np.ndarray:
+        """Fraction of each position's pay tied to customer value (an incentive)."""
+        return np.full(self.model.workforce.n, self.config.value_pay_fraction)
 
     def visit_attainment(self) -> np.ndarray:
         """Executed / planned customer-facing hours per position (1 where nothing planned)."""

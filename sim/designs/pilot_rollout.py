@@ -216,11 +216,28 @@ class PilotRolloutDesign(OrganisationDesign):
     def front(self, task, worker):
         return self._for(task.job.account).front(task, worker)
 
-    def kpi(self) -> np.ndarray:
-        kpi = self.old.kpi()
-        new = self.new.kpi()
+    def _new_rows(self) -> list[int]:
+        """Positions working under the micro-enterprise design (its members; after roll-out,
+        the experts too)."""
         rows = [m.row for team in self.new.me_teams for m in team.members]
         if self.rolled_out:  # the experts now serve micro-enterprises only
             rows += [e.row for e in self.new.platform.experts]
-        kpi[rows] = new[rows]
+        return rows
+
+    def kpi(self) -> np.ndarray:
+        kpi, rows = self.old.kpi(), self._new_rows()
+        kpi[rows] = self.new.kpi()[rows]
         return kpi
+
+    def value_pay_fractions(self) -> np.ndarray:
+        fractions, rows = self.old.value_pay_fractions(), self._new_rows()
+        fractions[rows] = self.new.value_pay_fractions()[rows]
+        return fractions
+
+    def answered_accounts(self) -> tuple[np.ndarray, np.ndarray]:
+        old_rows, old_accs = self.old.answered_accounts()
+        new_rows, new_accs = self.new.answered_accounts()
+        keep = ~np.isin(old_rows, self._new_rows())
+        take = np.isin(new_rows, self._new_rows())
+        return (np.concatenate([old_rows[keep], new_rows[take]]),
+                np.concatenate([old_accs[keep], new_accs[take]]))

@@ -2,7 +2,9 @@
 
 Per step, for every design alike:
 
-* salaries of the filled positions (``salary_*`` / 52 · dt) — a vacant position costs nothing;
+* pay of the filled positions (``salary_*`` / 52 · dt, times the pay factor of value-sharing pay,
+  sim/engine/pay.py: 1 unless a design ties pay to customer value) — a vacant position costs
+  nothing;
 * customer-facing hours (visits and deliveries) × ``staffing.visit_cost``;
 * hires × ``staffing.hiring_cost``;
 * each compliance incident's cost, drawn log-normal with mean ``incident_cost`` and σ
@@ -46,7 +48,8 @@ def book_costs(model) -> None:
     present = wf.filled[:n] & wf.active[:n]
     c = {k: model.this_step(k) for k in ("visit_hours", "hires", "incident_cost",
                                           "transition_cost")}
-    model.cost_step = (wf.salary[:n][present].sum() / 52.0 * model.dt
+    pay = wf.salary[:n] * wf.pay_factor[:n]  # salary at target × this step's pay factor
+    model.cost_step = (pay[present].sum() / 52.0 * model.dt
                        + c["visit_hours"] * s.visit_cost + c["hires"] * s.hiring_cost
                        + c["incident_cost"] + c["transition_cost"])
     model.cost_total += model.cost_step

@@ -1,7 +1,8 @@
 """Invariants that must hold after every step, for every design.
 
-Used by the tests (and by ``run.check_invariants=true``): job conservation, capacity, stage rules,
-bounded state and no NaN. Each failure names the broken rule and the step.
+Used by the tests (and by ``run.check_invariants=true``): job conservation, capacity, one place per
+person (a position or a desk job), stage rules, bounded state and no NaN. Each failure names the
+broken rule and the step.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def check(model) -> None:
         _fail(model, "negative hours")
     if np.any(wf.backlog[:n] < 0) or np.any(wf.shared_backlog[:n] < 0):
         _fail(model, "negative queued work (backlog)")  # the demo draws its square root
+
+    # one person, one place: nobody holds two positions, or a position and a desk job
+    held = wf.person_id[:n][wf.filled[:n]]
+    desk = np.array([p.person_id for p in model.desk.people], np.int64)
+    if len(np.unique(held)) != len(held) or np.intersect1d(held, desk).size:
+        _fail(model, "a person holds two positions, or a position and a desk job")
 
     # stages only move forward, one at a time
     stage, before = model.dmus.stage, model._previous_stage

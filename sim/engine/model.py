@@ -28,8 +28,9 @@ one week) runs, for every design alike:
 7. staff work their task queues; finished jobs are resolved (work.py, 7.5);
 8. jobs whose patience ran out are abandoned (work.py, 7.5);
 9. stakeholders advance through the stages; accounts adopt; patients are treated (adoption.py, 7.6);
-10. trust (trust.py, 7.7); engagement, skills, attrition and hiring (turnover.py, 7.8); costs are
-    booked (costs.py, 7.9);
+10. trust (trust.py, 7.7); pay for customer value, engagement, skills, attrition, moves between
+    desk and field and hiring (pay.py, turnover.py, desk_moves.py, 7.8); costs are booked
+    (costs.py, 7.9);
 11. one row of the per-step series is recorded (results.py).
 
 See docs/ODD.md for the full description, docs/ARCHITECTURE.md for where things live and
@@ -54,6 +55,7 @@ from sim.engine.adoption import AdoptionModel, update_adoption
 from sim.engine.arrivals import arrive_jobs
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
+from sim.engine.desk_moves import DeskPool
 from sim.engine.escalation import review_inboxes
 from sim.engine.interactions import reserve_time
 from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
@@ -76,7 +78,8 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 COUNTERS = (
     "discovered", "resolved", "abandoned", "escalations", "decisions", "escalated_decisions",
     "decision_wait", "incidents", "leavers", "hires", "calls", "visit_hours",
-    "expected_incidents", "incident_cost", "transition_cost",
+    "expected_incidents", "incident_cost", "transition_cost", "variable_pay",
+    "variable_pay_target", "to_desk", "to_field",
 )
 
 
@@ -134,6 +137,7 @@ class OrgSimModel(Model):
         self.design.build()
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
             : self.workforce.n]) if p >= 0}
+        self.desk = DeskPool(self)  # people in desk jobs (empty unless staffing.desk_moves)
 
         self.adopted_share_history[0] = self.dmus.adopted_share_by_account()
         self.recorder = Recorder(self)

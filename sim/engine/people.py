@@ -108,9 +108,20 @@ class PeoplePool:
         """The next candidate of ``function`` with at least ``min_experience`` years."""
         mean = (MANAGER_EXPERIENCE_YEARS if function == "management"
                 else self._staffing.hire_experience_years)
+        return self._draw_at_least(self._hire_rng[function], function, mean, min_experience)
+
+    def experienced(self, rng: np.random.Generator, function: str,
+                    min_experience: float) -> Person:
+        """A person of ``function`` with at least ``min_experience`` years, drawn from ``rng``
+        like an incumbent: someone outside the field organisation (a desk job at launch)."""
+        return self._draw_at_least(rng, function, self._staffing.experience_years,
+                                   min_experience)
+
+    def _draw_at_least(self, rng: np.random.Generator, function: str, mean: float,
+                       min_experience: float) -> Person:
         mean = max(mean, min_experience)  # a senior search looks in a more senior pool
         for _ in range(1000):
-            person = self._draw(self._hire_rng[function], function, mean)
+            person = self._draw(rng, function, mean)
             if person.experience >= min_experience:
                 return person
         person.experience = min_experience

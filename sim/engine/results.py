@@ -2,7 +2,8 @@
 
 * ``series`` — one row per step (week 0 is the state at launch): jobs by state, stages, accounts
   adopted, patients treated, contacts per account, trust, escalations and decision wait,
-  utilisation, engagement, headcount and attrition, cost, compliance incidents.
+  utilisation, engagement, headcount and attrition, cost, compliance incidents, variable pay paid,
+  field headcount, people in desk jobs and moves between desk and field (cumulative).
 * ``jobs`` — one row per customer job: its path and timings.
 * ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
 * ``staff`` — one row per position: role, hours by activity, engagement, skills.
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.capabilities import CAPABILITIES
+from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
 from sim.engine.rng import compliance_stream
@@ -36,6 +38,7 @@ SERIES_COLUMNS = (
     "escalations", "decisions_escalated", "decision_wait_mean",
     "utilisation_mean", "engagement_mean", "headcount", "vacancies", "leavers", "hires",
     "cost", "cost_step", "calls", "compliance_incidents",
+    "variable_pay", "field_headcount", "desk_pool", "moves_to_desk", "returns_to_field",
 )
 
 
@@ -86,6 +89,11 @@ class Recorder:
         c["cost_step"][step] = m.cost_step
         c["calls"][step] = counts["calls"]
         c["compliance_incidents"][step] = counts["incidents"]
+        c["variable_pay"][step] = counts["variable_pay"]
+        c["field_headcount"][step] = (present & field_positions(m)).sum()
+        c["desk_pool"][step] = len(m.desk)
+        c["moves_to_desk"][step] = counts["to_desk"]
+        c["returns_to_field"][step] = counts["to_field"]
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -265,6 +273,11 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "headcount_mean": float(headcount),
         "leavers": int(c["leavers"]),
         "staff_turnover": float(c["leavers"] / headcount / years) if headcount and years else 0.0,
+        "field_headcount_mean": float(after_launch.field_headcount.mean()),
+        "moves_to_desk_per_year": float(c["to_desk"] / years) if years else 0.0,
+        "returns_to_field_per_year": float(c["to_field"] / years) if years else 0.0,
+        "variable_pay": float(c["variable_pay"]),
+        "variable_pay_target": float(c["variable_pay_target"]),
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
         **compliance_costs(model),

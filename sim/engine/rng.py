@@ -16,7 +16,9 @@ the same under every design:
   was abandoned depend only on (seed, original job, generation), not on how many numbers the
   design drew before;
 * :func:`compliance_stream` — the simulated distribution of the run's compliance cost
-  (sim/engine/results.py) depends only on the seed.
+  (sim/engine/results.py) depends only on the seed;
+* :func:`desk_stream` — the people in desk jobs at launch and each person's threshold for moving
+  between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move).
 
 ``people`` is split further (:func:`function_streams`): one child per function for the
 incumbents and one per function for the hires, so the k-th hire of a function is the same person
@@ -39,6 +41,7 @@ STREAMS = ("market", "jobs", "stakeholders", "people", "dynamics")
 # SeedSequence(seed).spawn(len(STREAMS)), whose keys are (0,) ... (4,)
 RERAISE_KEY = 7
 COMPLIANCE_KEY = 11
+DESK_KEY = 13
 
 
 class RandomStreams:
@@ -65,6 +68,12 @@ def reraise_stream(seed: int, origin: int, generation: int) -> np.random.Generat
 def compliance_stream(seed: int) -> np.random.Generator:
     """The draws that estimate a run's compliance-cost percentile."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(COMPLIANCE_KEY,)))
+
+
+def desk_stream(seed: int, *key: int) -> np.random.Generator:
+    """The draws of the desk↔field rule: ``()`` for the desk pool at launch, ``(person, move)``
+    for one person's threshold before their ``move``-th move."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESK_KEY, *key)))
 
 
 def function_streams(people: np.random.Generator, functions: tuple[str, ...]

@@ -4,14 +4,17 @@ A position (a staff agent) is held by a person (sim/engine/people.py). Each step
 
 * **engagement** moves at ``engagement_rate`` toward a target built from what the job feels like
   — *impact* (the jobs they touched were resolved rather than abandoned), *autonomy* (their jobs'
-  decisions were taken by them rather than escalated), the design's *KPI* reward and *overload*
+  decisions were taken by them rather than escalated), the design's *KPI* reward, *overload*
   (backlog beyond ``backlog_tolerance_weeks`` of hours; an expert's backlog includes its share of
-  the shared queue). Memories of outcomes and decisions fade over ``memory_weeks``;
+  the shared queue) and *pay* above or below salary when a design ties pay to customer value
+  (sim/engine/pay.py). Memories of outcomes and decisions fade over ``memory_weeks``;
 * **skill** in each capability grows with the share of the week worked on it and fades toward a
   floor when unused; experience grows with time;
 * **attrition**: the hazard of leaving rises as engagement falls below 0.6; a person leaves when
   the accumulated hazard passes their pre-drawn threshold. The accounts they served lose trust
   (sim/engine/trust.py); the position stays vacant ``hiring_delay_weeks`` and keeps its queue;
+* **desk and field**: experienced field people may take desk jobs and people in desk jobs come
+  back to vacant field positions (sim/engine/desk_moves.py), before hiring;
 * **hiring**: a vacancy whose delay is over is filled by the next person of that function's
   hiring pool — the same person under every design (common random numbers).
 
@@ -25,6 +28,8 @@ import math
 
 import numpy as np
 
+from sim.engine.desk_moves import move_between_desk_and_field
+from sim.engine.pay import pay_for_value
 from sim.engine.trust import lose_departed_contact
 
 STAFF_MEMORY_FLOOR = 0.05  # skills never fall below this
@@ -49,9 +54,11 @@ def update_people(model) -> None:
     with np.errstate(over="ignore"):  # a near-zero tolerance saturates overload at 1
         overload = np.clip(backlog / (s.hours_per_week * s.backlog_tolerance_weeks) - 1, 0, 1)
     wf.kpi[:n] = model.design.kpi()
+    pay_for_value(model)  # pay ÷ salary this step (1 unless a design ties pay to value)
     target = np.clip(s.engagement_base + s.weight_impact * (impact - 0.5)
                      + s.weight_autonomy * (autonomy - 0.5) + s.weight_kpi * (wf.kpi[:n] - 0.5)
-                     - s.weight_overload * overload, 0.0, 1.0)
+                     - s.weight_overload * overload
+                     + s.value_pay.pay_weight * (wf.pay_factor[:n] - 1.0), 0.0, 1.0)
     e = wf.engagement[:n]
     e += np.where(present, s.engagement_rate * dt * (target - e), 0.0)
     np.clip(e, 0.0, 1.0, out=e)
@@ -68,6 +75,7 @@ def update_people(model) -> None:
     wf.leave_hazard[:n] += np.where(present, hazard * dt, 0.0)
     for row in np.flatnonzero(present & (wf.leave_hazard[:n] >= wf.leave_threshold[:n])):
         leave(model, int(row))
+    move_between_desk_and_field(model)  # before hiring: a returner fills a vacancy at once
     due = wf.active[:n] & ~wf.filled[:n] & (wf.vacant_until[:n] <= model.now + 1e-9)
     for row in np.flatnonzero(due):
         hire(model, int(row))

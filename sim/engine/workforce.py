@@ -76,6 +76,8 @@ class Workforce:
         ("escalated_decisions", (), 0.0, float),  # … and escalated
         ("kpi", (), 1.0, float),
         ("effectiveness", (), 1.0, float),  # < 1 while learning a new way of working
+        ("pay_factor", (), 1.0, float),  # pay ÷ salary this step (value-sharing pay, pay.py)
+        ("desk_hazard", (), 0.0, float),  # accumulated pull to a desk job (desk_moves.py)
     )
 
     def add(self, agent, person, salary: float, engagement: float) -> int:
@@ -107,7 +109,7 @@ class Workforce:
         self.experience[pos] = person.experience
         self.skill[pos] = person.skills
         self.engagement[pos] = engagement
-        self.leave_hazard[pos] = 0.0
+        self.leave_hazard[pos] = self.desk_hazard[pos] = 0.0
         self.leave_threshold[pos] = person.leave_threshold
         self.resolved_memory[pos] = self.abandoned_memory[pos] = 0.0
         self.own_decisions[pos] = self.escalated_decisions[pos] = 0.0

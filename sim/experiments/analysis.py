@@ -55,6 +55,10 @@ HEADLINE = (
 EXTRA = (
     ("escalations", "escalations per run", "count", 0, "lower"),
     ("leavers", "staff who left", "people", 1, "lower"),
+    ("variable_pay", "variable pay paid (value-sharing)", "k€", 0, "lower"),
+    ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
+    ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
+    ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
