@@ -39,6 +39,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from sim.experiments.analysis import OUTCOME_INFO
+from sim.experiments.analysis import VERDICT_OUTCOMES as OUTCOMES
 from sim.experiments.doe import evaluate, paired_by_point
 from sim.experiments.scenario_discovery import Clause, Condition, Discovery
 from sim.experiments.scenario_discovery import analyse as discover_where
@@ -47,9 +48,6 @@ from sim.experiments.space import Space
 from sim.experiments.verdict_business import BusinessCase, business_case
 from sim.experiments.verdict_groups import groups_of
 
-# The headline outcomes the verdict answers on (the report's own, sim/experiments/analysis.py).
-OUTCOMES = ("resolved_share", "cross_functional_resolved_share", "week_50pct_adoption",
-            "patients_treated", "cost_per_resolved_job", "trust_final")
 RESAMPLES = 1000  # bootstrap resamples of the Sobol intervals
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
 WIN_INTERVAL = "95% Wilson score interval over the 2N base points (rows A and B)"
@@ -129,8 +127,9 @@ def sobol_groups(space: Space, diffs: pd.DataFrame, seed: int) -> pd.DataFrame:
         y = diffs[outcome].to_numpy(float)
         if not np.isfinite(y).all() or np.var(y) == 0:
             continue
+        # SALib seeds its bootstrap only for a truthy seed: 0 would leave it unseeded
         result = sobol_analyze.analyze(problem(space), y, calc_second_order=False,
-                                       num_resamples=RESAMPLES, conf_level=0.95, seed=seed)
+                                       num_resamples=RESAMPLES, conf_level=0.95, seed=seed + 1)
         for i, group in enumerate(groups):
             rows.append(dict(outcome=outcome, group=group, ST=float(result["ST"][i]),
                              ST_conf=float(result["ST_conf"][i]), S1=float(result["S1"][i]),
@@ -217,8 +216,9 @@ def analyse(space: Space, points: pd.DataFrame, frame: pd.DataFrame, n: int,
     diffs = differences(runs, outcomes)
     designs = space.designs
     sobol = sobol_groups(space, diffs, sample_seed)
-    notes = [f"{OUTCOME_INFO[o][1]}: undefined at {int(diffs[o].isna().sum())} point(s); no "
-             "Sobol indices" for o in outcomes if o not in set(sobol.outcome)]
+    notes = [f"{OUTCOME_INFO[o][1]}: no Sobol indices (the difference is undefined at "
+             f"{int(diffs[o].isna().sum())} point(s), or the same at every point)"
+             for o in outcomes if o not in set(sobol.outcome)]
     return Verdict(space, n, list(seeds), sample_seed, threshold, list(outcomes), runs, points,
                    diffs, win_shares(diffs, base_points(points), designs), sobol,
                    leading_settings(space, points, diffs, sobol),
