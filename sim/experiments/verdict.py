@@ -66,7 +66,7 @@ def group_names(space: Space) -> list[str]:
 
 def sample(space: Space, n: int, seed: int) -> pd.DataFrame:
     """N × (G + 2) points of the grouped Saltelli design (``n`` a power of two); index = point
-    number, column ``row`` says which block of the design a point is (``A``, a group name, ``B``)."""
+    number, column ``row`` says which block of the design a point is (``A``, a group, ``B``)."""
     x = sobol_sample.sample(problem(space), N=n, calc_second_order=False, seed=seed)
     frame = pd.DataFrame(x, columns=space.names)
     frame.index.name = "point"
