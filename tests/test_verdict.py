@@ -114,8 +114,8 @@ def test_a_second_verdict_into_the_same_store_simulates_nothing(first, small_spa
     v, store = first
     assert v.failed == 0 and v.counts["done"] > 0
     again = verdict(load_space(str(small_space)), N, [0, 1], store, workers=2, progress=False)
-    assert again.counts["done"] == 0 and again.counts["failed"] == 0
-    assert again.counts["skipped"] == v.counts["done"]
+    # every run is read back from the store: the dispatcher is handed nothing to do
+    assert again.counts == {"done": 0, "skipped": 0, "failed": 0}
     pd.testing.assert_frame_equal(v.wins, again.wins)
 
 
@@ -136,7 +136,7 @@ def test_a_different_number_gives_a_different_sentence(first):
     v, _ = first
     before = texts(sentences(v))
     wins = v.wins.copy()
-    v.wins = wins.assign(share=0.123, low=0.045, high=0.678)
+    v.wins = wins.assign(share=0.123, low=0.051, high=0.678)
     try:
         after = texts(sentences(v))
     finally:
