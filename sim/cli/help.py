@@ -44,7 +44,8 @@ Examples:
 
 Every setting, its default, unit and meaning: `orgsim --cfg job`, the YAML files in conf/ and
 docs/ODD.md. Other commands: orgsim-analyze, orgsim-report, orgsim-export, orgsim-search,
-orgsim-demo, orgsim-calibrate, orgsim-sensitivity, orgsim-discover (each has --help).
+orgsim-demo, orgsim-calibrate, orgsim-sensitivity, orgsim-discover, orgsim-verdict (each has
+--help).
 """
 
 

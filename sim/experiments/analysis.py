@@ -51,6 +51,9 @@ HEADLINE = (
     ("cost_per_adopted_account", "cost per adopted account", "k€", 0, "lower"),
     ("cost_per_patient_year", "cost per patient-year on therapy", "k€", 1, "lower"),
 )
+# The headline outcomes the verdict (orgsim-verdict, sim/experiments/verdict.py) answers on.
+VERDICT_OUTCOMES = ("resolved_share", "cross_functional_resolved_share", "week_50pct_adoption",
+                    "patients_treated", "cost_per_resolved_job", "trust_final")
 # Further outcomes the report shows (not in the printed table).
 EXTRA = (
     ("escalations", "escalations per run", "count", 0, "lower"),

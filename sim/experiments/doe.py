@@ -55,14 +55,17 @@ def _applied(space: Space, point: dict[str, float]) -> dict[str, float]:
 
 
 def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_root: Path,
-             workers: int = 0, progress: bool = True) -> pd.DataFrame:
+             workers: int = 0, progress: bool = True, simulate: bool = True,
+             run_ids: bool = False) -> pd.DataFrame:
     """Run every point of ``points`` for both designs on every seed; one row per run.
 
     ``points`` has one column per parameter path (``space.names``) and one row per point (its
     index is the point number). Returns columns ``point``, ``design``, ``seed``, ``status``,
     the parameter columns (values as applied: integers rounded) and the run-summary outcomes
     (:data:`sim.experiments.analysis.OUTCOME_INFO`). ``design`` is categorical in the space's design
-    order.
+    order. ``simulate=False`` only reads back what is stored (a run not stored is ``failed``);
+    ``run_ids`` keeps each row's ``run_id`` (to read its other tables from the store). What the
+    dispatcher did (its ``counts``: done, skipped, failed) is in ``frame.attrs["dispatched"]``.
     """
     missing = [n for n in space.names if n not in points.columns]
     if missing:
@@ -87,18 +90,22 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
                     one = replace(config, run=replace(config.run, seed=seed, replications=1))
                     todo[rid] = Run(one, seed, space.scenario,
                                     tuple(_overrides(space, design, applied)))
-    dispatch(list(todo.values()), workers, store=Path(store_root),
-             progress="simulating" if progress else None)
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    if simulate:
+        counts = dispatch(list(todo.values()), workers, store=Path(store_root),
+                          progress="simulating" if progress else None).counts
 
     frame = pd.DataFrame(rows)
     outcomes = _read_outcomes(store, frame["run_id"].unique())
     frame = frame.merge(outcomes, on="run_id", how="left")
     frame["status"] = np.where(frame["_ok"].fillna(False).astype(bool), "ok", "failed")
-    frame = frame.drop(columns=["_ok", "run_id"])
+    frame = frame.drop(columns=["_ok"])
     frame["design"] = pd.Categorical(frame["design"], categories=list(space.designs))
     names = [o for o in OUTCOME_INFO if o in frame.columns]
-    frame = frame[[*KEYS, "status", *space.names, *names]]
-    return frame.sort_values(KEYS).reset_index(drop=True)
+    frame = frame[[*KEYS, "status", *space.names, *names, *(["run_id"] if run_ids else [])]]
+    frame = frame.sort_values(KEYS).reset_index(drop=True)
+    frame.attrs["dispatched"] = counts
+    return frame
 
 
 def _read_outcomes(store: ResultsStore, rids: Sequence[str]) -> pd.DataFrame:

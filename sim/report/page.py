@@ -123,6 +123,9 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 {comparison_tables(data)}
 {business_section(data)}
+<p class="meta">One setting of everything we are unsure of: whether this result is typical
+across the plausible ranges, and what would flip it, is what <code>orgsim-verdict</code>
+answers (README, "The verdict").</p>
 <h2>Figures</h2>
 {''.join(blocks)}
 {edge}

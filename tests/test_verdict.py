@@ -1,0 +1,172 @@
+"""The verdict (sim/experiments/verdict.py, ``orgsim-verdict``).
+
+On a small space (the workshop market over half a year, three settings in three groups): the same
+verdict twice gives the same numbers; a second verdict into the same store simulates nothing (the
+dispatcher's counts); every number a sentence states is the one in verdict.csv, and a different
+number gives a different sentence; the command writes a new folder and re-analyses stored runs
+without simulating; bad arguments get one line, exit 2 and no folder.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli.verdict import main
+from sim.experiments.space import load_space
+from sim.experiments.verdict_groups import OTHER, groups_of
+
+SMALL = """\
+scenario: workshop
+designs: [traditional, micro_enterprise]
+overrides: [run.horizon_weeks=26]
+params:
+  market.cross_functional_base: {low: 0.05, high: 0.6}
+  org.team_authority: {low: 0.0, high: 200.0}
+  org.span_of_control: {low: 3, high: 20, int: true}
+"""
+N = 4
+
+
+@pytest.fixture(scope="module")
+def small_space(tmp_path_factory):
+    path = tmp_path_factory.mktemp("space") / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def first(small_space, tmp_path_factory):
+    from sim.experiments.verdict import verdict
+
+    store = tmp_path_factory.mktemp("verdict") / "store"
+    return verdict(load_space(str(small_space)), N, [0, 1], store, workers=2,
+                   progress=False), store
+
+
+# ----------------------------------------------------------------------------- fast
+def test_every_setting_of_the_plausible_space_belongs_to_a_named_group():
+    space = load_space("plausible")
+    groups = groups_of(space.names)
+    assert OTHER not in groups
+    assert 5 <= len(set(groups)) <= 14  # few enough for N × (G + 2) runs, enough to say which
+
+
+def test_the_wilson_interval_of_no_wins_in_eight_points_reaches_about_a_third():
+    from sim.experiments.verdict import wilson
+
+    low, high = wilson(0, 8)
+    assert low == 0 and high == pytest.approx(0.3244, abs=1e-4)
+    low, high = wilson(4, 8)
+    assert low == pytest.approx(1 - high) and low < 0.5 < high
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--n", "3"], "--n: must be a power of two"),
+    (["--seeds", "0"], "--seeds: must be ≥ 1"),
+    (["--threshold", "1.5"], "--threshold: must be in (0, 1]"),
+    (["--outcomes", "happiness"], "--outcomes: unknown happiness"),
+    (["--format", "gif"], "--format: unknown"),
+    (["--space", "nowhere"], "space: no file"),
+    (["--scenario", "atlantis"], "--scenario: unknown 'atlantis'"),
+])
+def test_bad_arguments_get_one_line_exit_2_and_no_folder(args, says, tmp_path, capsys):
+    out = tmp_path / "verdict"
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--out", str(out)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err
+    assert not out.exists()
+
+
+def test_analysing_a_folder_that_is_no_verdict_gets_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--analyse", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "not a verdict folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- simulating
+@pytest.mark.slow
+def test_a_verdict_on_a_small_space_is_reproducible(first, small_space, tmp_path):
+    from sim.experiments.verdict import verdict
+    from sim.experiments.verdict_sentences import sentences
+
+    v, _ = first
+    again = verdict(load_space(str(small_space)), N, [0, 1], tmp_path / "store", workers=1,
+                    progress=False)
+    assert again.counts["done"] > 0  # simulated afresh, in one process this time
+    pd.testing.assert_frame_equal(v.wins, again.wins)
+    pd.testing.assert_frame_equal(v.sobol, again.sobol)
+    pd.testing.assert_frame_equal(v.business.per_point, again.business.per_point)
+    pd.testing.assert_frame_equal(sentences(v), sentences(again))
+
+
+@pytest.mark.slow
+def test_a_second_verdict_into_the_same_store_simulates_nothing(first, small_space):
+    from sim.experiments.verdict import verdict
+
+    v, store = first
+    assert v.failed == 0 and v.counts["done"] > 0
+    again = verdict(load_space(str(small_space)), N, [0, 1], store, workers=2, progress=False)
+    # every run is read back from the store: the dispatcher is handed nothing to do
+    assert again.counts == {"done": 0, "skipped": 0, "failed": 0}
+    pd.testing.assert_frame_equal(v.wins, again.wins)
+
+
+@pytest.mark.slow
+def test_every_number_a_sentence_states_is_the_one_in_its_row(first):
+    from sim.experiments.verdict_sentences import FORMATS, sentences
+
+    table = sentences(first[0])
+    assert set(table.section) >= {"wins", "decides", "business"}
+    for row in table.itertuples():
+        assert FORMATS[row.measure].format(row.value) in row.sentence, row
+
+
+@pytest.mark.slow
+def test_a_different_number_gives_a_different_sentence(first):
+    from sim.experiments.verdict_sentences import sentences, texts
+
+    v, _ = first
+    before = texts(sentences(v))
+    wins = v.wins.copy()
+    v.wins = wins.assign(share=0.123, low=0.051, high=0.678)
+    try:
+        after = texts(sentences(v))
+    finally:
+        v.wins = wins
+    changed = [a for b, a in zip(before, after, strict=True) if a != b]
+    assert changed and all("12% of the space (5%–68%" in a for a in changed)
+
+
+@pytest.mark.slow
+def test_the_command_writes_a_folder_and_reanalyses_it_without_simulating(small_space, tmp_path,
+                                                                            capsys):
+    out = tmp_path / "verdict"
+    common = ["--space", str(small_space), "--n", "2", "--format", "csv", "--quiet"]
+    main([*common, "--out", str(out), "--workers", "2"])
+    for name in ("verdict.csv", "wins.csv", "sobol.csv", "business.csv", "report.html",
+                 "verdict.json", "figures/01_verdict_wins.csv"):
+        assert (out / name).is_file(), name
+    runs = sorted((out / "store" / "runs").glob("*.json"))
+    report = (out / "report.html").read_text()
+    assert "The answer" in report
+    capsys.readouterr()
+
+    main(["--analyse", str(out), "--threshold", "0.6", "--outcomes", "resolved_share",
+          "--format", "csv"])
+    printed = capsys.readouterr().out
+    assert "(0 simulated now" in printed
+    assert sorted((out / "store" / "runs").glob("*.json")) == runs
+    assert (out / "report.html").read_text() == report  # the first analysis is kept
+    [analysis] = list((out / "analyses").iterdir())
+    table = pd.read_csv(analysis / "verdict.csv")
+    assert set(table.outcome) <= {"resolved_share", "payback_week", "npv"}
+    saved = json.loads((out / "verdict.json").read_text())["settings"]
+    assert saved["threshold"] == 0.8 and np.isfinite(pd.read_csv(out / "wins.csv").share).any()
