@@ -18,6 +18,9 @@ the same under every design:
 * :func:`compliance_stream` — the simulated distribution of the run's compliance cost
   (sim/engine/results.py) depends only on the seed.
 
+:func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
+is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
+
 ``people`` is split further (:func:`function_streams`): one child per function for the
 incumbents and one per function for the hires, so the k-th hire of a function is the same person
 everywhere.
@@ -39,6 +42,7 @@ STREAMS = ("market", "jobs", "stakeholders", "people", "dynamics")
 # SeedSequence(seed).spawn(len(STREAMS)), whose keys are (0,) ... (4,)
 RERAISE_KEY = 7
 COMPLIANCE_KEY = 11
+BOOTSTRAP_KEY = 13
 
 
 class RandomStreams:
@@ -65,6 +69,11 @@ def reraise_stream(seed: int, origin: int, generation: int) -> np.random.Generat
 def compliance_stream(seed: int) -> np.random.Generator:
     """The draws that estimate a run's compliance-cost percentile."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(COMPLIANCE_KEY,)))
+
+
+def bootstrap_stream(seed: int) -> np.random.Generator:
+    """The resampled seed sets of a calibration's bootstrap."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BOOTSTRAP_KEY,)))
 
 
 def function_streams(people: np.random.Generator, functions: tuple[str, ...]
