@@ -69,7 +69,7 @@ def _table(result: Calibration) -> str:
         lines.append(f"population {r.group:<11}{r.value:>20.4g}  ({how}{sat})")
     b = result.bass
     lines.append(f"simulator fit: RMSE {result.rmse:.3g} adopters, R² {result.r2:.3f}")
-    lines.append(f"Bass closed form (reference, account curve): p = {b['p']:.4g}/week, "
+    lines.append(f"Bass closed form (reference, same curve and population): p = {b['p']:.4g}/week, "
                  f"q = {b['q']:.4g}/week, RMSE {b['rmse']:.3g}, R² {b['r2']:.3f}")
     if len(result.params) >= 2:
         lines.append(f"correlation of the first two estimates: {result.correlation[0, 1]:.2f}")

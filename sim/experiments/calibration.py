@@ -2,31 +2,37 @@
 
 **What is fitted.** The two terms of the stakeholders' adoption hazard (docs/ODD.md, 7.6):
 ``therapy.innovation`` (Bass p, the external term) and ``therapy.imitation`` (Bass q, the
-internal term), optionally any other numeric setting, and — when asked — the population of each
-group (its market potential, Bass's m).
+internal term), optionally any other numeric setting or one share of a list of shares
+(``therapy.initial_stages[2]``: the share starting in preparation; sim/experiments/
+calibration_settings.py), and — when asked — the population of each group (Bass's m).
 
-**What "adopters" means.** An observed adopter is an *account* (a hospital system, a practice)
-that has adopted: the simulated curve is ``population × accounts_adopted_share`` of the model's
-market (``level="stakeholders"`` uses the share of stakeholders instead). The model's market
-stays the base scenario's (its size sets the staff-to-account ratio that shapes adoption); only
-its adopted *share* is scaled to the observed population. Period k is week
-``k × period_weeks`` after launch.
+**What "adopters" means.** ``level="accounts"``: an observed adopter is an *account* (a
+hospital system, a practice) and the simulated curve is ``population × accounts_adopted_share``;
+``level="stakeholders"``: an individual (a doctor, a farmer) and the share of stakeholders in
+action or maintenance is used. The model's market stays the base scenario's (its size sets the
+staff-to-account ratio that shapes adoption); only its adopted *share* is scaled to the observed
+population. Period k is week ``k × period_weeks`` after launch (a year is 52.18 weeks: the
+simulator runs weekly over the whole span).
 
-**Groups** (e.g. one curve per city) share the hazard terms and the model's market; each group
-has its own population: given in the ``population`` column, fitted with ``fit_population``, or
-else the model's ``market.accounts``.
+**Groups** (one curve per city …) share the settings and the model's market; each has its own
+population (the ``population`` column, fitted with ``fit_population``, or ``market.accounts``).
 
 **How.** :func:`scipy.optimize.least_squares` (trust-region reflective, bounded) on the residuals
 ``simulated − observed``. Every evaluation runs the SIMULATOR on the same seeds (common random
 numbers), so two nearby parameter values see the same markets and the averaged curve changes
 smoothly; it is still a step function at fine scale (adoption happens in whole weeks), so the
-Jacobian uses finite differences of a deliberately large 5% step. Standard errors come from
-that Jacobian at the solution, ``s² (JᵀJ)⁻¹``: they treat residuals as independent, which
-cumulative counts are not, so read them as a lower bound on the uncertainty.
+Jacobian uses finite differences of a deliberately large 5% step. The search is local, so it
+starts from the best of several points (:func:`_starting_point`): the base values and, for every
+setting other than p and q, the quartiles of its range — each as it is and with p and q moved by
+the ratio of the observed curve's closed-form Bass p and q to those of the point's own curve.
 
-The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: as a reference, and
-to pick the starting point (the base model's own curve, seen through a Bass fit, is moved towards
-the observed one's by the ratio of the two fits' p and q).
+**Uncertainty.** Standard errors from the Jacobian at the solution, ``s² (JᵀJ)⁻¹``, treat the
+residuals as independent, which cumulative counts are not: a lower bound. With ``resamples`` > 0
+the seed set is drawn again with replacement and refitted that many times, and the 2.5–97.5
+percentiles of the refitted values are reported beside them (sim/experiments/
+calibration_bootstrap.py).
+
+The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: the reference.
 """
 
 from __future__ import annotations
