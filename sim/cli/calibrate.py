@@ -50,13 +50,18 @@ PROG = "orgsim-calibrate"
 
 
 def _table(result: Calibration) -> str:
-    lines = [f"{'setting':<22}{'model':>10}{'start':>10}{'fitted':>10}{'SE':>10}  "
-             f"{'95% interval':<20}"]
+    width = max(22, *(len(n) + 2 for n in result.params.name))
+    lines = [f"{'setting':<{width}}{'model':>10}{'start':>10}{'fitted':>10}{'SE':>10}  "
+             f"{'95% (Jacobian SE)':<22}{'95% (bootstrap)':<20}"]
     for _, r in result.params.iterrows():
-        lines.append(f"{r['name']:<22}{r.base:>10.4g}{r.start:>10.4g}{r.value:>10.4g}"
-                     f"{r.se:>10.2g}  [{r.low95:.4g}, {r.high95:.4g}]")
-    lines.append("(model: the base model's value, evaluated first; start: where the optimiser "
-                 "began, the model's curve mapped onto the observed one by the Bass fit)")
+        boot = ("-" if np.isnan(r.boot_low95) else f"[{r.boot_low95:.4g}, {r.boot_high95:.4g}]")
+        jac = f"[{r.low95:.4g}, {r.high95:.4g}]"
+        lines.append(f"{r['name']:<{width}}{r.base:>10.4g}{r.start:>10.4g}{r.value:>10.4g}"
+                     f"{r.se:>10.2g}  {jac:<22}{boot}")
+    lines.append("(model: the base model's value; start: the best of "
+                 f"{result.extra.get('starts_tried', 1)} starting points tried, each also mapped "
+                 "onto the observed curve by the Bass fit)")
+    lines.append(_uncertainty_note(result))
     for _, r in result.population.iterrows():
         how = (f"fitted, SE {r.se:.2g}" if r.fitted else
                "given" if not np.isnan(r.given) else "model's market.accounts")
@@ -64,11 +69,23 @@ def _table(result: Calibration) -> str:
         lines.append(f"population {r.group:<11}{r.value:>20.4g}  ({how}{sat})")
     b = result.bass
     lines.append(f"simulator fit: RMSE {result.rmse:.3g} adopters, R² {result.r2:.3f}")
-    lines.append(f"Bass closed form (reference, account curve): p = {b['p']:.4g}/week, "
+    lines.append(f"Bass closed form (reference, same curve and population): p = {b['p']:.4g}/week, "
                  f"q = {b['q']:.4g}/week, RMSE {b['rmse']:.3g}, R² {b['r2']:.3f}")
     if len(result.params) >= 2:
         lines.append(f"correlation of the first two estimates: {result.correlation[0, 1]:.2f}")
     return "\n".join(lines)
+
+
+def _uncertainty_note(result: Calibration) -> str:
+    """Which intervals are shown and how far to trust them."""
+    jacobian = ("Jacobian SE: s²(JᵀJ)⁻¹ at the solution, residuals treated as independent (a "
+                "lower bound)")
+    resamples = result.extra.get("resamples", 0)
+    if not resamples:
+        return f"intervals: {jacobian}; no bootstrap (--bootstrap N to add one)"
+    return (f"intervals: bootstrap over seed sets, {resamples} resamples of the "
+            f"{len(result.seeds)} seeds, each refitted (percentile 95%) — use these; "
+            f"beside them the {jacobian}")
 
 
 def _comment(text: str) -> str:
@@ -99,8 +116,8 @@ def write_outputs(folder: Path, result: Calibration, csv: Path, args, overrides:
         "fit_population": args.fit_population, "optimiser_steps": result.iterations,
         "simulator_evaluations": result.evaluations, "seconds": round(result.seconds, 2),
         "rmse": result.rmse, "r2": result.r2, "message": result.message,
-        "uncertainty": "standard errors from the finite-difference Jacobian at the solution, "
-                       "s^2 (J^T J)^-1; residuals treated as independent (a lower bound)",
+        "uncertainty": _uncertainty_note(result), "bootstrap_resamples":
+            result.extra.get("resamples", 0), "starts_tried": result.extra.get("starts_tried"),
         "params": result.params.to_dict(orient="records"),
         "population": result.population.to_dict(orient="records"),
         "bass_closed_form": result.bass,
@@ -136,8 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--period-weeks", type=float, help="weeks per period (as --period)")
     parser.add_argument("--fit-population", action="store_true",
                         help="also fit each group's population (market potential / saturation)")
-    parser.add_argument("--level", choices=sorted(LEVELS), default="accounts",
-                        help="what an adopter is: an adopted account (default) or stakeholder")
+    parser.add_argument("--level", choices=sorted(LEVELS), help="what an adopter is: an "
+                        "adopted account or stakeholder (default: the setup's, else accounts; "
+                        "individual adopters — doctors, farmers — are stakeholders)")
+    parser.add_argument("--bootstrap", type=int, help="resamples of the seed set, each "
+                        "refitted, for bootstrap intervals (0: none; default: the setup's)")
     parser.add_argument("--setup", default="default", help="conf/calibration/<name>.yaml")
     parser.add_argument("--seeds", type=int, help="common seeds per evaluation")
     parser.add_argument("--max-evals", type=int, help="optimiser steps (each costs 1 + number "
@@ -164,8 +184,14 @@ def main(argv: list[str] | None = None) -> None:
         seeds_n = args.seeds if args.seeds is not None else int(setup.get("seeds", 8))
         max_evals = args.max_evals if args.max_evals is not None else int(
             setup.get("max_evals", 15))
-        if seeds_n < 1 or max_evals < 1 or args.workers < 0:
-            raise InputError("--seeds and --max-evals: must be ≥ 1; --workers ≥ 0")
+        resamples = args.bootstrap if args.bootstrap is not None else int(
+            setup.get("bootstrap", 0))
+        level = args.level or str(setup.get("level", "accounts"))
+        if level not in LEVELS:
+            raise InputError(f"--setup level: {level!r}; allowed: {', '.join(sorted(LEVELS))}")
+        if seeds_n < 1 or max_evals < 1 or args.workers < 0 or not 0 <= resamples <= 1000:
+            raise InputError("--seeds and --max-evals: must be ≥ 1; --workers ≥ 0; "
+                             "--bootstrap between 0 and 1000")
         if observed.week.max() > 2600:  # checked once the period is known
             raise InputError(f"column 'period': the last period is week "
                              f"{observed.week.max():g}; allowed: up to 2600 weeks")
@@ -192,13 +218,14 @@ def main(argv: list[str] | None = None) -> None:
             f"{period:.4g} week{'' if period == 1 else 's'} per period")
     print(f"{PROG} · {args.observed}: {groups} group{'s' * (groups > 1)}, {len(observed)} "
           f"points, {when}; adopters = "
-          f"{LEVELS[args.level]} × population", file=sys.stderr)
+          f"{LEVELS[level]} × population", file=sys.stderr)
     print(f"model: {' '.join(overrides) or 'defaults'}; seeds {seeds[0]}–{seeds[-1]} at every "
           f"evaluation (common random numbers)", file=sys.stderr)
     try:
         result = calibrate(observed, base, params, seeds, args.fit_population, max_evals,
-                           args.level, args.workers,
-                           progress=None if args.quiet else lambda m: print(m, file=sys.stderr))
+                           level, args.workers,
+                           progress=None if args.quiet else lambda m: print(m, file=sys.stderr),
+                           resamples=resamples)
     except (CurveError, ConfigError) as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
     result.extra["period_weeks"] = period

@@ -20,6 +20,9 @@ the same under every design:
 * :func:`desk_stream` — the people in desk jobs at launch and each person's threshold for moving
   between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move).
 
+:func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
+is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
+
 ``people`` is split further (:func:`function_streams`): one child per function for the
 incumbents and one per function for the hires, so the k-th hire of a function is the same person
 everywhere.
@@ -42,6 +45,7 @@ STREAMS = ("market", "jobs", "stakeholders", "people", "dynamics")
 RERAISE_KEY = 7
 COMPLIANCE_KEY = 11
 DESK_KEY = 13
+BOOTSTRAP_KEY = 17  # distinct from every run stream's key
 
 
 class RandomStreams:
@@ -74,6 +78,11 @@ def desk_stream(seed: int, *key: int) -> np.random.Generator:
     """The draws of the desk↔field rule: ``()`` for the desk pool at launch, ``(person, move)``
     for one person's threshold before their ``move``-th move."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESK_KEY, *key)))
+
+
+def bootstrap_stream(seed: int) -> np.random.Generator:
+    """The resampled seed sets of a calibration's bootstrap."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BOOTSTRAP_KEY,)))
 
 
 def function_streams(people: np.random.Generator, functions: tuple[str, ...]

@@ -2,36 +2,43 @@
 
 **What is fitted.** The two terms of the stakeholders' adoption hazard (docs/ODD.md, 7.6):
 ``therapy.innovation`` (Bass p, the external term) and ``therapy.imitation`` (Bass q, the
-internal term), optionally any other numeric setting, and — when asked — the population of each
-group (its market potential, Bass's m).
+internal term), optionally any other numeric setting or one share of a list of shares
+(``therapy.initial_stages[2]``: the share starting in preparation; sim/experiments/
+calibration_settings.py), and — when asked — the population of each group (Bass's m).
 
-**What "adopters" means.** An observed adopter is an *account* (a hospital system, a practice)
-that has adopted: the simulated curve is ``population × accounts_adopted_share`` of the model's
-market (``level="stakeholders"`` uses the share of stakeholders instead). The model's market
-stays the base scenario's (its size sets the staff-to-account ratio that shapes adoption); only
-its adopted *share* is scaled to the observed population. Period k is week
-``k × period_weeks`` after launch.
+**What "adopters" means.** ``level="accounts"``: an observed adopter is an *account* (a
+hospital system, a practice) and the simulated curve is ``population × accounts_adopted_share``;
+``level="stakeholders"``: an individual (a doctor, a farmer) and the share of stakeholders in
+action or maintenance is used. The model's market stays the base scenario's (its size sets the
+staff-to-account ratio that shapes adoption); only its adopted *share* is scaled to the observed
+population. Period k is week ``k × period_weeks`` after launch (a year is 52.18 weeks: the
+simulator runs weekly over the whole span).
 
-**Groups** (e.g. one curve per city) share the hazard terms and the model's market; each group
-has its own population: given in the ``population`` column, fitted with ``fit_population``, or
-else the model's ``market.accounts``.
+**Groups** (one curve per city …) share the settings and the model's market; each has its own
+population (the ``population`` column, fitted with ``fit_population``, or ``market.accounts``).
 
 **How.** :func:`scipy.optimize.least_squares` (trust-region reflective, bounded) on the residuals
 ``simulated − observed``. Every evaluation runs the SIMULATOR on the same seeds (common random
 numbers), so two nearby parameter values see the same markets and the averaged curve changes
 smoothly; it is still a step function at fine scale (adoption happens in whole weeks), so the
-Jacobian uses finite differences of a deliberately large 5% step. Standard errors come from
-that Jacobian at the solution, ``s² (JᵀJ)⁻¹``: they treat residuals as independent, which
-cumulative counts are not, so read them as a lower bound on the uncertainty.
+Jacobian uses finite differences of a deliberately large 5% step. The search is local, so it
+starts from the best of several points (:func:`_starting_point`): the base values and, for every
+setting other than p and q, the quartiles of its range — each as it is and with p and q moved by
+the ratio of the observed curve's closed-form Bass p and q to those of the point's own curve.
 
-The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: as a reference, and
-to pick the starting point (the base model's own curve, seen through a Bass fit, is moved towards
-the observed one's by the ratio of the two fits' p and q).
+**Uncertainty.** Standard errors from the Jacobian at the solution, ``s² (JᵀJ)⁻¹``, treat the
+residuals as independent, which cumulative counts are not: a lower bound. With ``resamples`` > 0
+the seed set is drawn again with replacement and refitted that many times, and the 2.5–97.5
+percentiles of the refitted values are reported beside them (sim/experiments/
+calibration_bootstrap.py).
+
+The closed-form Bass curve (:func:`sim.engine.adoption.bass_cdf`) is fitted too: the reference.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -45,6 +52,8 @@ from sim.configuration.schema import SimConfig
 from sim.configuration.validation import validate
 from sim.designs import design_config
 from sim.engine.adoption import bass_cdf
+from sim.experiments.calibration_bootstrap import seed_bootstrap, with_intervals
+from sim.experiments.calibration_settings import setting_value, with_settings
 from sim.experiments.observed import CurveError
 from sim.experiments.paired import run_paired
 
@@ -53,15 +62,6 @@ DIFF_STEP = 0.05  # relative finite-difference step: spans many whole-week adopt
 
 
 # ----------------------------------------------------------------------------- simulating
-def with_settings(base: SimConfig, values: dict[str, float]) -> SimConfig:
-    """A validated copy of ``base`` with dotted settings (``therapy.innovation``) set."""
-    cfg = copy.deepcopy(base)
-    for key, value in values.items():
-        section, name = key.split(".", 1)
-        setattr(getattr(cfg, section), name, float(value))
-    return validate(cfg)
-
-
 def simulated_shares(config: SimConfig, seeds: list[int], weeks: np.ndarray,
                      level: str = "accounts", workers: int = 1) -> np.ndarray:
     """Adopted share at ``weeks``, one row per seed (the simulator, not the closed form)."""
@@ -157,29 +157,58 @@ def _groups(observed: pd.DataFrame) -> tuple[list, np.ndarray]:
     return groups, np.array([groups.index(g) for g in observed.group])
 
 
+HAZARD_TERMS = ("therapy.innovation", "therapy.imitation")  # started from the Bass mapping
+START_QUANTILES = (0.25, 0.5, 0.75)  # where in its range any other setting is also tried
+
+
+def _candidates(names: list[str], base_theta: np.ndarray, low: np.ndarray,
+                high: np.ndarray) -> list[np.ndarray]:
+    """Starting points to try: the base values, and every combination of each setting other
+    than the two hazard terms at its base value or at the quartiles of its range. Least squares
+    on a simulator is local: from the base mix of initial stages alone it stops on a plateau
+    (docs/VALIDATION.md, section 6)."""
+    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
+    options = [[v] if n in HAZARD_TERMS else
+               [v, *(lo + f * (hi - lo) for f in START_QUANTILES)]
+               for n, v, lo, hi in zip(names, start, low, high, strict=True)]
+    return [np.array(c, float) for c in itertools.product(*options)]
+
+
+def _mapped(candidate: np.ndarray, names: list[str], at: Callable, bass: dict,
+            observed: pd.DataFrame, population: dict) -> np.ndarray:
+    """``candidate`` with its hazard terms moved by the ratio of the observed curve's Bass p
+    and q to those of the candidate's own simulated curve (seen through a Bass fit)."""
+    groups, gidx = _groups(observed)
+    share0 = at(candidate)
+    if share0.max() <= 0:
+        return candidate
+    ref = fit_bass(observed.week.to_numpy(),
+                   share0 * np.array([population[g] for g in groups])[gidx],
+                   observed.group.to_numpy(), population, False)
+    ratio = {HAZARD_TERMS[0]: bass["p"] / ref["p"], HAZARD_TERMS[1]: bass["q"] / ref["q"]}
+    return np.array([v * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
+                     for n, v in zip(names, candidate, strict=True)])
+
+
 def _starting_point(base: SimConfig, params: dict, at: Callable, bass: dict,
                     observed: pd.DataFrame, population: dict) -> tuple[np.ndarray, ...]:
-    """(base values, lower bounds, upper bounds, start) of the fitted settings: the base
-    configuration's values moved by the ratio of the observed curve's Bass p and q to those of
-    the base model's own curve (``at``: the simulated share at each observation)."""
+    """(base values, lower bounds, upper bounds, start, starts tried) of the fitted settings:
+    of the candidate points (:func:`_candidates`), each also moved by the Bass mapping
+    (:func:`_mapped`), the one whose simulated curve is closest to the observed one (``at``:
+    the simulated share at each observation)."""
     names = list(params)
     groups, gidx = _groups(observed)
-    base_theta = np.array([float(getattr(getattr(base, n.split(".")[0]), n.split(".")[1]))
-                           for n in names])
+    base_theta = np.array([float(setting_value(base, n)) for n in names])
     low = np.array([params[n][0] for n in names])
     high = np.array([params[n][1] for n in names])
-    start = np.clip(np.where(base_theta > 0, base_theta, (low + high) / 2), low, high)
-    ratio = {}
-    share0 = at(start)
-    if share0.max() > 0:
-        ref = fit_bass(observed.week.to_numpy(),
-                       share0 * np.array([population[g] for g in groups])[gidx],
-                       observed.group.to_numpy(), population, False)
-        ratio = {"therapy.innovation": bass["p"] / ref["p"],
-                 "therapy.imitation": bass["q"] / ref["q"]}
-    moved = [s * np.clip(ratio.get(n, 1.0), 0.1, 10.0)
-             for n, s in zip(names, start, strict=True)]
-    return base_theta, low, high, np.clip(moved, low, high)
+    m = np.array([population[g] for g in groups])[gidx]
+    cum = observed.cumulative.to_numpy()
+    tried = []
+    for candidate in _candidates(names, base_theta, low, high):
+        moved = np.clip(_mapped(candidate, names, at, bass, observed, population), low, high)
+        tried += [candidate, moved]
+    errors = [float(np.sum((m * at(t) - cum) ** 2)) for t in tried]
+    return base_theta, low, high, tried[int(np.argmin(errors))], len(tried)
 
 
 def _population_bounds(groups: list, bass: dict, population: dict, has_population: dict,
@@ -226,12 +255,85 @@ def _fitted_curves(observed: pd.DataFrame, m: np.ndarray, grid: np.ndarray,
     return pd.concat(rows, ignore_index=True)
 
 
+class _Simulated:
+    """The simulator's adopted share per seed on the weekly ``grid``, cached per settings tried
+    (common random numbers: every evaluation runs the same ``seeds``)."""
+
+    def __init__(self, base: SimConfig, names: list[str], seeds: list[int], grid: np.ndarray,
+                 weeks: np.ndarray, level: str, workers: int, say: Callable[[str], None]):
+        self.base, self.names, self.seeds, self.grid, self.weeks = base, names, seeds, grid, weeks
+        self.level, self.workers, self.say = level, workers, say
+        self.cache: dict[tuple, np.ndarray] = {}
+
+    def shares(self, theta: np.ndarray) -> np.ndarray:
+        key = tuple(np.round(theta, 12))
+        if key not in self.cache:
+            cfg = with_settings(self.base, dict(zip(self.names, theta, strict=True)))
+            self.cache[key] = simulated_shares(cfg, self.seeds, self.grid, self.level,
+                                               self.workers)
+            self.say(f"evaluation {len(self.cache):3d}: " + "  ".join(
+                f"{n}={v:.4g}" for n, v in zip(self.names, theta, strict=True)))
+        return self.cache[key]
+
+    def at(self, theta: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Mean share over the seeds at the observed weeks; ``weights``: how often each seed
+        counts (a bootstrap resample of the seed set)."""
+        curve = np.average(self.shares(theta), axis=0, weights=weights)
+        return np.interp(self.weeks, self.grid, curve)
+
+
+def _least_squares(residuals: Callable, x0: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                   max_evals: int):
+    """Bounded trust-region least squares with the large finite-difference step."""
+    return least_squares(residuals, x0, bounds=(lo, hi), method="trf", diff_step=DIFF_STEP,
+                         max_nfev=max_evals, xtol=1e-3, ftol=1e-4)
+
+
+def _tables(names, base_theta, start, theta, se, low, high, m, groups, given,
+            fit_population) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fitted settings (with Jacobian standard errors) and the groups' populations."""
+    k = len(names)
+    sd = se[:k]
+    params = pd.DataFrame({
+        "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
+        "low95": theta - 1.96 * sd, "high95": theta + 1.96 * sd, "low": low, "high": high})
+    population = pd.DataFrame({
+        "group": groups, "value": m,
+        "se": se[k:] if fit_population else np.zeros(len(groups)),
+        "fitted": fit_population,
+        "given": [given[g] for g in groups],
+        "saturation": [mv / given[g] for mv, g in zip(m, groups, strict=True)]})
+    return params, population
+
+
+def _box(settings: tuple, populations: tuple, fit_population: bool) -> tuple[np.ndarray, ...]:
+    """(start, lower, upper) of the unknowns, each in units of its start (x ≈ 1) so that one
+    relative finite-difference step fits them all; ``settings`` and ``populations`` are
+    (low, high, start) triples."""
+    (low, high, scale), (m_low, m_high, m_start) = settings, populations
+    lo = np.concatenate([low / scale, m_low / m_start if fit_population else []])
+    hi = np.concatenate([high / scale, m_high / m_start if fit_population else []])
+    # a population bound equal to its start (population given and reached) is kept open a hair
+    hi = np.maximum(hi, lo + 1e-9)
+    return np.clip(np.ones(len(lo)), lo, hi), lo, hi
+
+
+def _up_to(base: SimConfig, weeks: np.ndarray) -> tuple[SimConfig, np.ndarray]:
+    """``base`` run up to the last observed week, and the weekly grid it reports on."""
+    horizon = max(1, math.ceil(weeks.max()))
+    base = copy.deepcopy(base)
+    base.run.horizon_weeks = horizon
+    return validate(base), np.arange(0.0, horizon + 1.0)
+
+
 def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[float, float]],
               seeds: list[int], fit_population: bool = False, max_evals: int = 15,
               level: str = "accounts", workers: int = 1,
-              progress: Callable[[str], None] | None = None) -> Calibration:
+              progress: Callable[[str], None] | None = None,
+              resamples: int = 0) -> Calibration:
     """Fit ``params`` (dotted setting → (low, high)) of ``base`` to ``observed`` (as returned by
-    :func:`sim.experiments.observed.read_observed`) with the simulator averaged over ``seeds``."""
+    :func:`sim.experiments.observed.read_observed`) with the simulator averaged over ``seeds``;
+    ``resamples`` > 0 adds bootstrap intervals over seed sets (:mod:`calibration_bootstrap`)."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     names = list(params)
@@ -243,32 +345,16 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
     population = populations(observed, base, fit_population)
     top = {g: float(cum[gidx == i].max()) for i, g in enumerate(groups)}
 
-    horizon = max(1, math.ceil(weeks.max()))
-    base = copy.deepcopy(base)
-    base.run.horizon_weeks = horizon
-    base = validate(base)
-    grid = np.arange(0.0, horizon + 1.0)  # weekly curve for the figure
-
-    cache: dict[tuple, np.ndarray] = {}
-
-    def shares(theta: np.ndarray) -> np.ndarray:
-        key = tuple(np.round(theta, 12))
-        if key not in cache:
-            cfg = with_settings(base, dict(zip(names, theta, strict=True)))
-            cache[key] = simulated_shares(cfg, seeds, grid, level, workers)
-            say(f"evaluation {len(cache):3d}: " + "  ".join(
-                f"{n}={v:.4g}" for n, v in zip(names, theta, strict=True)))
-        return cache[key]
-
-    def at(theta: np.ndarray) -> np.ndarray:
-        return np.interp(weeks, grid, shares(theta).mean(axis=0))
+    base, grid = _up_to(base, weeks)
+    sim = _Simulated(base, names, seeds, grid, weeks, level, workers, say)
+    at = sim.at
 
     # Starting point: the closed form maps the base model's curve onto the observed one.
     bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population)
-    base_theta, low, high, start = _starting_point(base, params, at, bass, observed, population)
+    base_theta, low, high, start, starts = _starting_point(base, params, at, bass, observed,
+                                                           population)
 
-    # Unknowns in units of their start (x ≈ 1), so one relative step fits them all.
-    scale_theta = start.copy()
+    scale_theta = start.copy()  # unknowns in units of their start (_box)
     m_start, m_low, m_high = _population_bounds(groups, bass, population, has_population, top,
                                                 fit_population)
     k = len(names)
@@ -278,48 +364,43 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
         m = x[k:] * m_start if fit_population else np.array([population[g] for g in groups])
         return theta, m
 
-    def residuals(x: np.ndarray) -> np.ndarray:
+    def residuals(x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         theta, m = unpack(x)
-        return m[gidx] * at(theta) - cum
+        return m[gidx] * at(theta, weights) - cum
 
-    x0 = np.ones(k + (len(groups) if fit_population else 0))
-    lo = np.concatenate([low / scale_theta, m_low / m_start if fit_population else []])
-    hi = np.concatenate([high / scale_theta, m_high / m_start if fit_population else []])
-    # a population bound equal to its start (population given and reached) is kept open a hair
-    hi = np.maximum(hi, lo + 1e-9)
-    x0 = np.clip(x0, lo, hi)
-    res = least_squares(residuals, x0, bounds=(lo, hi), method="trf", diff_step=DIFF_STEP,
-                        max_nfev=max_evals, xtol=1e-3, ftol=1e-4)
-
+    x0, lo, hi = _box((low, high, scale_theta), (m_low, m_high, m_start), fit_population)
+    res = _least_squares(residuals, x0, lo, hi, max_evals)
     theta, m = unpack(res.x)
     n = len(cum)
     se, corr = _uncertainty(res, np.concatenate([scale_theta, m_start if fit_population else []]),
                             n, k)
-    sd = se[:k]
 
-    param_table = pd.DataFrame({
-        "name": names, "base": base_theta, "start": start, "value": theta, "se": sd,
-        "low95": theta - 1.96 * sd, "high95": theta + 1.96 * sd, "low": low, "high": high})
-    pop_table = pd.DataFrame({
-        "group": groups, "value": m,
-        "se": se[k:] if fit_population else np.zeros(len(groups)),
-        "fitted": fit_population,
-        "given": [given[g] for g in groups],
-        "saturation": [mv / given[g] for mv, g in zip(m, groups, strict=True)]})
+    param_table, pop_table = _tables(names, base_theta, start, theta, se, low, high, m,
+                                     groups, given, fit_population)
 
-    per_seed = shares(theta)
+    def refit(weights: np.ndarray) -> np.ndarray:  # one bootstrap resample of the seeds
+        out = _least_squares(lambda x: residuals(x, weights), res.x, lo, hi,
+                             max(2, max_evals // 3))
+        theta_b, m_b = unpack(out.x)
+        return np.concatenate([theta_b, m_b if fit_population else []])
+    boot = seed_bootstrap(refit, len(seeds), resamples, seeds[0], say)
+    param_table = with_intervals(param_table, boot[:, :k] if boot is not None else None)
+
+    per_seed = sim.shares(theta)
     curves = _fitted_curves(observed, m, grid, per_seed, bass)
     fit = goodness(curves.simulated.to_numpy() - curves.observed.to_numpy(), cum)
-    weekly = pd.DataFrame({"week": grid, "mean_share": per_seed.mean(axis=0),
-                           "min_share": per_seed.min(axis=0), "max_share": per_seed.max(axis=0)})
     return Calibration(
         params=param_table, population=pop_table, curves=curves, bass=bass,
         rmse=fit["rmse"], r2=fit["r2"], correlation=corr,
         config=with_settings(base, dict(zip(names, theta, strict=True))), seeds=list(seeds),
         level=level,
-        evaluations=len(cache), iterations=int(res.nfev),
+        evaluations=len(sim.cache), iterations=int(res.nfev),
         seconds=time.perf_counter() - started, message=str(res.message),
-        extra={"weekly": weekly, "n_observations": n,
+        extra={"weekly": pd.DataFrame({
+                   "week": grid, "mean_share": per_seed.mean(axis=0),
+                   "min_share": per_seed.min(axis=0), "max_share": per_seed.max(axis=0)}),
+               "n_observations": n, "starts_tried": starts,
+               "resamples": 0 if boot is None else len(boot),
                # the optimiser moved off its start (a flat curve, e.g. a wrong period, leaves
                # every finite difference zero and it stops where it began)
                "moved": bool(not np.allclose(res.x, x0, rtol=1e-6, atol=1e-9)),

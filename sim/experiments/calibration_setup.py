@@ -22,6 +22,7 @@ import yaml
 from sim.configuration.composition import CONF, InputError
 from sim.configuration.schema import SimConfig
 from sim.experiments.calibration import Calibration
+from sim.experiments.calibration_settings import setting_value
 
 
 def load_setup(name: str) -> dict:
@@ -44,11 +45,13 @@ def load_setup(name: str) -> dict:
 def fitted_settings(setup: dict, base: SimConfig) -> dict[str, tuple[float, float]]:
     """The setup's settings to fit with their (low, high); each must be a numeric setting."""
     params = {k: (float(v["low"]), float(v["high"])) for k, v in setup["params"].items()}
-    for key in params:  # every fitted name must be a real numeric setting
-        section, name = key.split(".", 1)
-        value = getattr(getattr(base, section, None), name, None)
+    for key in params:  # every fitted name must be a real numeric setting (or share)
+        value = setting_value(base, key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"--setup params.{key}: not a numeric setting of orgsim")
+            raise InputError(f"--setup params.{key}: not a numeric setting of orgsim (or "
+                             f"one share of a list of shares, e.g. therapy.initial_stages[2])")
+        if "[" in key and not params[key][1] <= 1:
+            raise InputError(f"--setup params.{key}: a share; allowed: 0 < low < high ≤ 1")
     return params
 
 

@@ -1,0 +1,93 @@
+"""orgsim-calibrate on real, published diffusion curves of individual adopters.
+
+The curves (tests/data/diffusion/, sources in each file's header and the folder's README) are
+counts of people, so they are fitted at the stakeholder level with the ``individuals`` setup
+(conf/calibration/individuals.yaml): Bass p and q and the share of stakeholders who start in
+preparation. Claim (tolerance set before the runs, from issue 18): on every series the
+simulator's R², averaged over the setup's 4 common seeds, is within 0.02 of the closed-form Bass
+model's R² on the same curve with the same population. docs/VALIDATION.md, section 6, holds the
+table and why the account level and the base stage mix cannot reach it.
+
+The fast tests check the pieces: the data files and their sources, one share of a list of
+shares, and the seed bootstrap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.configuration.composition import compose_run
+from sim.experiments import calibration as cal
+from sim.experiments.calibration_bootstrap import seed_bootstrap, with_intervals
+from sim.experiments.calibration_settings import setting_value, with_share
+from sim.experiments.calibration_setup import fitted_settings, load_setup
+from sim.experiments.observed import WEEKS_PER, read_observed
+
+DATA = Path(__file__).parent / "data" / "diffusion"
+SERIES = sorted(p.name for p in DATA.glob("*.csv"))
+R2_TOLERANCE = 0.02
+
+
+def test_every_public_series_names_its_source_and_reads_with_its_period():
+    assert len(SERIES) >= 3
+    for name in SERIES:
+        header = [line for line in (DATA / name).read_text().splitlines() if line.startswith("#")]
+        assert any("Source:" in line and "USCCANA/netdiffuseR" in line for line in header), name
+        curve = read_observed(DATA / name, None)  # the period column names its unit
+        unit = "month" if "tetracycline" in name else "year"
+        assert curve.attrs["period_weeks"] == pytest.approx(WEEKS_PER[unit]), name
+        assert curve.cumulative.iloc[0] == 0 and curve.cumulative.is_monotonic_increasing
+        assert (curve.cumulative <= curve.population).all()
+
+
+def test_setting_one_share_rescales_the_others_in_proportion():
+    shares = with_share([0.6, 0.3, 0.1, 0.0, 0.0], 2, 0.5)
+    assert sum(shares) == pytest.approx(1.0)
+    assert shares[2] == 0.5 and shares[0] / shares[1] == pytest.approx(2.0)
+    assert with_share([0.0, 0.0, 1.0, 0.0, 0.0], 2, 0.6)[0] == pytest.approx(0.1)
+    base = compose_run(["scenario=workshop", "baseline=null"]).config
+    fitted = cal.with_settings(base, {"therapy.initial_stages[2]": 0.8})
+    assert setting_value(fitted, "therapy.initial_stages[2]") == pytest.approx(0.8)
+    assert sum(fitted.therapy.initial_stages) == pytest.approx(1.0)
+
+
+def test_the_individuals_setup_fits_stakeholders_and_the_preparation_share():
+    setup = load_setup("individuals")
+    base = compose_run([*setup["overrides"], "baseline=null"]).config
+    params = fitted_settings(setup, base)
+    assert setup["level"] == "stakeholders" and "therapy.initial_stages[2]" in params
+    assert setup["bootstrap"] > 0
+
+
+def test_the_seed_bootstrap_is_reproducible_and_resamples_the_seed_set():
+    seen = []
+
+    def refit(weights):
+        seen.append(weights)
+        return np.array([weights @ np.arange(len(weights)) / weights.sum()])
+
+    first = seed_bootstrap(refit, 5, 30, seed=3)
+    again = seed_bootstrap(refit, 5, 30, seed=3)
+    assert first.shape == (30, 1) and np.array_equal(first, again)
+    assert all(w.sum() == 5 for w in seen) and len({tuple(w) for w in seen}) > 5
+    table = with_intervals(pd.DataFrame({"name": ["x"], "value": [2.0]}), first)
+    assert table.boot_low95[0] < 2.0 < table.boot_high95[0]
+    assert seed_bootstrap(refit, 1, 30, seed=3) is None  # one seed: nothing to resample
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("name", SERIES)
+def test_the_simulator_fits_a_public_series_as_well_as_the_closed_form_bass(name):
+    setup = load_setup("individuals")
+    base = compose_run([*setup["overrides"], "baseline=null"]).config
+    observed = read_observed(DATA / name, None)
+    seeds = list(range(int(setup["seeds"])))
+    result = cal.calibrate(observed, base, fitted_settings(setup, base), seeds,
+                           max_evals=int(setup["max_evals"]), level=setup["level"])
+    assert result.extra["moved"]
+    assert result.r2 >= result.bass["r2"] - R2_TOLERANCE, (name, result.r2, result.bass["r2"])
