@@ -27,6 +27,7 @@ import os
 import signal
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,6 +122,10 @@ def _pool(function, arguments: list, n: int):
     """``function(*a)`` for every ``a`` on ``n`` worker processes, as each finishes."""
     from joblib import Parallel, delayed
 
+    # loky replaces a worker whose memory grew by over 300 MB (a crowded corner of a space) once
+    # it has finished its run, and warns; no run is lost, so the warning would only alarm.
+    warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given",
+                            category=UserWarning)
     return Parallel(n_jobs=n, return_as="generator_unordered")(
         delayed(function)(*a) for a in arguments)
 
