@@ -54,10 +54,10 @@ def sobol_figure(sobol: pd.DataFrame, caption: str) -> Figure:
                f"{top.ST_conf:.2f})." if top is not None else "No outcome analysed.")
     style(fig, "What decides the difference: total Sobol index by group of settings", caption,
           y="total Sobol index ST", height=560)
-    # group names on two level lines: slanted ones ran into the caption
+    # group names level on up to three lines: slanted ones ran into the caption
     groups = list(dict.fromkeys(data.group))
-    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=groups,
-                     ticktext=["<br>".join(textwrap.wrap(g, 12, break_long_words=False)) for g in groups])
+    lines = ["<br>".join(textwrap.wrap(g, 12, break_long_words=False)) for g in groups]
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=groups, ticktext=lines)
     return Figure("02_verdict_sobol_groups", "What decides the difference", fig,
                   data.drop(columns=["label"]), reading)
 
