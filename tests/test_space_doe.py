@@ -78,6 +78,8 @@ def test_default_space_loads_with_5_to_8_parameters():
      "space.design: the old search-space format"),
     (BASE + "overrides: [org=matrix]\nparams: {market.job_rate: {low: 0.01, high: 0.1}}",
      "space.overrides: 'org=matrix'"),
+    (BASE + "compare: same_money\nparams: {market.job_rate: {low: 0.01, high: 0.1}}",
+     "space.compare: must be one of equal_budget"),
 ])
 def test_bad_spaces_are_refused_with_one_line_naming_the_key(tmp_path, text, key):
     where = str(tmp_path / "missing.yaml") if text is None else _write(tmp_path, text)
@@ -85,6 +87,24 @@ def test_bad_spaces_are_refused_with_one_line_naming_the_key(tmp_path, text, key
         load_space(where)
     message = str(error.value)
     assert key in message and "\n" not in message
+
+
+@pytest.mark.parametrize("compare, key", [("equal_budget", "cost"),
+                                            ("equal_headcount", "headcount")])
+def test_a_space_compared_at_equal_budget_scales_the_second_design_at_every_point(
+        tmp_path, compare, key):
+    from sim.experiments.budget import planned_budget
+
+    text = BASE + f"compare: {compare}\nparams: {{market.job_rate: {{low: 0.01, high: 0.1}}}}"
+    space = load_space(_write(tmp_path, text))
+    plain = load_space(_write(tmp_path, BASE + "params: {market.job_rate: {low: 0.01, high: 0.1}}"))
+    assert (space.compare, plain.compare) == (compare, "as_configured")
+    for rate in (0.01, 0.1):
+        configs = configure(space, {"market.job_rate": rate})
+        first, second = (planned_budget(configs[d]) for d in space.designs)
+        as_set = planned_budget(configure(plain, {"market.job_rate": rate})[space.designs[1]])
+        assert getattr(second, key) == pytest.approx(getattr(first, key), rel=0.01)
+        assert getattr(as_set, key) != pytest.approx(getattr(first, key), rel=0.01)
 
 
 def test_configure_applies_values_to_the_right_designs(tiny):

@@ -57,7 +57,7 @@ from typing import Any
 import yaml
 
 from sim.configuration import renamed
-from sim.configuration.composition import CONF, InputError, compose_run
+from sim.configuration.composition import CONF, MODES, InputError, compose_run
 from sim.configuration.scenarios import SCENARIOS
 from sim.configuration.schema import ConfigError, SimConfig
 from sim.configuration.validation import validate
@@ -88,6 +88,7 @@ class Space:
     params: tuple[Parameter, ...]
     overrides: tuple[str, ...] = ()
     fixed: tuple[tuple[str, str], ...] = ()  # (path, reason) of each setting held fixed
+    compare: str = "as_configured"  # or equal_budget / equal_headcount, as orgsim's compare:
 
     @property
     def names(self) -> list[str]:
@@ -230,13 +231,20 @@ def configure(space: Space, point: dict[str, float]) -> dict[str, SimConfig]:
 
     Integer parameters are rounded to the nearest whole number; an ``org.*`` value goes to each
     design that has that setting. Raises :class:`InputError` (one line) if a value is not allowed.
+    With ``compare:`` other than as_configured the second design is then scaled to the first's
+    planned budget or headcount at this point (sim/experiments/budget.py), as ``orgsim`` does.
     """
+    from sim.experiments.budget import equalise  # builds a model: only where points are run
+
     out = {}
-    for design in space.designs:
-        try:
+    try:
+        for design in space.designs:
             out[design] = validate(assign(space, design, point))
-        except ConfigError as error:
-            raise InputError(str(error)) from error
+        if space.compare != "as_configured":
+            first, second = space.designs
+            out[second] = equalise(out[first], out[second], space.compare)[0]
+    except ConfigError as error:
+        raise InputError(str(error)) from error
     return out
 
 
@@ -306,8 +314,11 @@ def load_space(name_or_path: str, scenario: str | None = None,
     if isinstance(fixed, dict):  # old setting names work here too; _fixed refuses a non-mapping
         fixed = {renamed.current(str(k)): v for k, v in fixed.items()}
     fixed = _fixed(fixed, bases, {p.path for p in parsed})
+    compare = data.get("compare", "as_configured")
+    if compare not in MODES:
+        raise InputError(f"space.compare: must be one of {', '.join(MODES)}, got {compare!r}")
     space = Space(name=path.stem, scenario=scenario, designs=(designs[0], designs[1]),
-                  params=tuple(parsed), overrides=tuple(overrides), fixed=fixed)
+                  params=tuple(parsed), overrides=tuple(overrides), fixed=fixed, compare=compare)
     for corner in ("low", "high"):  # every value of the range must be allowed by the model
         configure(space, {p.path: getattr(p, corner) for p in space.params})
     return space
@@ -328,10 +339,10 @@ def _read(path: Path) -> dict:
         raise InputError("space.design: the old search-space format; write designs: "
                          "[traditional, <design>] (the search tunes the second) and int: true "
                          "for type: int (README, orgsim-search)")
-    unknown = set(data) - {"scenario", "designs", "overrides", "params", "fixed"}
+    unknown = set(data) - {"scenario", "designs", "overrides", "params", "fixed", "compare"}
     if unknown:
         raise InputError(f"space.{sorted(unknown)[0]}: unknown key; allowed: scenario, designs, "
-                         "overrides, params, fixed")
+                         "overrides, params, fixed, compare")
     return data
 
 
