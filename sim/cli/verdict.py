@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> None:
     table = sentences(v)
     simulated = v.counts.get("done", 0)
     caption = (f"Space {settings['space']} (scenario {space.scenario}), "
-               f"{len(space.params)} settings in {len(vd.group_names(space))} groups · "
+               f"{len(space.params)} settings in {len(vd.group_names(space))} groups, "
+               f"designs compared {space.compare.replace('_', ' ').replace('equal', 'at equal')} · "
                f"Sobol N = {settings['n']}, {len(points)} points × {len(seeds)} paired seed(s) "
                f"× 2 designs · sample seed {settings['sample_seed']}")
     figs = figures(v, caption)
