@@ -1,6 +1,6 @@
 """The groups of settings the verdict's Sobol analysis attributes the answer to — one place.
 
-With 190 varied settings a Saltelli design costs N × (190 + 2) points: far too many runs. SALib's
+With 200 varied settings a Saltelli design costs N × (200 + 2) points: far too many runs. SALib's
 *groups* (``problem["groups"]``) treat the settings of a group as one factor, so the design costs
 N × (G + 2) points and the total index ``ST`` of a group is the share of the outcome's variance it
 is involved in, interactions included. The groups follow the model's submodels (docs/ODD.md) and
