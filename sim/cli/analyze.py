@@ -38,7 +38,17 @@ def analyze(folders: list[Path], baseline: str = "traditional",
     base = baseline if baseline in set(summary.design) else None
     summary = with_business(summary, folders, base)
     chosen = outcomes or [o[0] for o in (*HEADLINE, *BUSINESS)]
-    return summary, paired_comparison(summary, base, chosen)
+    return summary, _without_absent_business(paired_comparison(summary, base, chosen))
+
+
+def _without_absent_business(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A single-run folder's business case is in its own tables, not in its summaries: beside a
+    sweep its configuration would get empty business rows (n = 0 for every design). They are left
+    out, so a folder reads the same analysed alone or beside others."""
+    keys = ["scenario", "setting", "configuration", "outcome"]
+    seen = comparison.groupby(keys, dropna=False)["n"].transform("max")
+    empty = comparison.outcome.isin({o[0] for o in BUSINESS}) & (seen == 0)
+    return comparison[~empty].reset_index(drop=True)
 
 
 def render(comparison: pd.DataFrame, summary: pd.DataFrame) -> str:
