@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.cli.sampling_args import check_sampling
 from sim.configuration.composition import InputError
 from sim.experiments.scenario_discovery import (
     NAMED,
@@ -92,14 +93,7 @@ def check(args: argparse.Namespace):
     analysed differently (a re-analysis)."""
     if args.samples < 10:
         raise InputError(f"--samples: must be ≥ 10, got {args.samples}")
-    if args.seeds < 1:
-        raise InputError(f"--seeds: must be ≥ 1, got {args.seeds}")
-    if args.first_seed < 0 or args.sample_seed < 0:
-        raise InputError("--first-seed and --sample-seed: must be ≥ 0")
-    if not (0 < args.threshold <= 1):
-        raise InputError(f"--threshold: must be in (0, 1], got {args.threshold:g}")
-    if args.workers < 0:
-        raise InputError(f"--workers: must be ≥ 0, got {args.workers}")
+    check_sampling(args)
     condition = parse_condition(args.condition or ["micro_wins"])
     space = load_space(args.space)
     settings = dict(space=space.name, scenario=space.scenario, designs=list(space.designs),

@@ -27,6 +27,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from sim.cli.sampling_args import check_sampling
 from sim.configuration.composition import InputError
 from sim.configuration.scenarios import SCENARIOS
 from sim.experiments.analysis import HEADLINE, VERDICT_OUTCOMES
@@ -74,14 +75,7 @@ def check(args: argparse.Namespace):
 
     if not _power_of_two(args.n):
         raise InputError(f"--n: must be a power of two ≥ 2 (Sobol base samples), got {args.n}")
-    if args.seeds < 1:
-        raise InputError(f"--seeds: must be ≥ 1, got {args.seeds}")
-    if args.first_seed < 0 or args.sample_seed < 0:
-        raise InputError("--first-seed and --sample-seed: must be ≥ 0")
-    if not (0 < args.threshold <= 1):
-        raise InputError(f"--threshold: must be in (0, 1], got {args.threshold:g}")
-    if args.workers < 0:
-        raise InputError(f"--workers: must be ≥ 0, got {args.workers}")
+    check_sampling(args)
     headline = [h[0] for h in HEADLINE]
     outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()]
     bad = [o for o in outcomes if o not in headline]
