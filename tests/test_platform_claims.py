@@ -93,7 +93,7 @@ def test_a_starved_enabling_platform_costs_the_micro_enterprise_more_resolved_jo
     assert wins >= MIN_WINS and p < ALPHA, (wins, p)
 
 
-def test_with_a_starved_enabling_platform_the_traditional_design_resolves_more_cross_functional(
+def test_with_a_starved_enabling_platform_the_traditional_design_wins_on_cross_functional_jobs(
         runs):
     """The micro-enterprise's lead on cross-functional jobs turns round when the enabling
     layer is the bottleneck."""
