@@ -19,6 +19,7 @@ from typing import Any
 from sim.configuration.business import BusinessConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
+from sim.configuration.platform_rules import PlatformsConfig
 
 
 class ConfigError(ValueError):
@@ -688,6 +689,9 @@ class StaffingConfig:
     desk_moves: DeskMovesConfig = param(
         DeskMovesConfig(), unit="-", doc="Experienced people moving between field and desk "
         "jobs, by one rule")
+    platforms: PlatformsConfig = param(
+        PlatformsConfig(), unit="-", doc="The two platform layers behind the front line: the "
+        "enabling platform's capacity and what needs it, both platforms' service level")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

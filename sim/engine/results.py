@@ -3,11 +3,14 @@
 * ``series`` — one row per step (week 0 is the state at launch): jobs by state, stages, accounts
   adopted, patients treated, contacts per account, trust, escalations and decision wait,
   utilisation, engagement, headcount and attrition, cost, compliance incidents, variable pay paid,
-  field headcount, people in desk jobs and moves between desk and field (cumulative).
+  field headcount, people in desk jobs and moves between desk and field (cumulative); with an
+  enabling platform (7.4a) also the hours queued at both platforms and the enabling platform's
+  utilisation.
 * ``jobs`` — one row per customer job: its path and timings.
 * ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
 * ``staff`` — one row per position: role, hours by activity, engagement, skills.
-* ``summary`` — one row: the headline outcomes of the run.
+* ``summary`` — one row: the headline outcomes of the run (with an enabling platform, 7.4a,
+  also both platforms' utilisation, queue waits and service level, sign-off waits, time to fill).
 * ``history`` — every event of every job (see sim/engine/jobs.py), to follow a single job.
 
 During the run the :class:`Recorder` fills preallocated numpy columns (one row per step); tables
@@ -25,6 +28,9 @@ from sim.configuration.capabilities import CAPABILITIES
 from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
+from sim.engine.platform_layers import SERIES as PLATFORM_SERIES
+from sim.engine.platform_layers import series_values as platform_series
+from sim.engine.platform_layers import summary_columns as platform_summary
 from sim.engine.rng import compliance_stream
 from sim.engine.stakeholders import STAGE_NAMES
 from sim.engine.workforce import ACTIVITY_NAMES
@@ -47,7 +53,9 @@ class Recorder:
 
     def __init__(self, model):
         self.model = model
-        self.columns = {c: np.zeros(model.n_steps + 1) for c in SERIES_COLUMNS}
+        # the platform layers' columns (7.4a) only when the enabling platform exists
+        names = SERIES_COLUMNS + (PLATFORM_SERIES if model.enabling is not None else ())
+        self.columns = {c: np.zeros(model.n_steps + 1) for c in names}
         self.week = np.arange(model.n_steps + 1) * model.dt
 
     def record(self, step: int) -> None:
@@ -94,6 +102,9 @@ class Recorder:
         c["desk_pool"][step] = len(m.desk)
         c["moves_to_desk"][step] = counts["to_desk"]
         c["returns_to_field"][step] = counts["to_field"]
+        if m.enabling is not None:
+            for name, value in platform_series(m).items():
+                c[name][step] = value
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -278,6 +289,7 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "returns_to_field_per_year": float(c["to_field"] / years) if years else 0.0,
         "variable_pay": float(c["variable_pay"]),
         "variable_pay_target": float(c["variable_pay_target"]),
+        **platform_summary(model),  # both platform layers (7.4a), only when enabling is staffed
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
         **compliance_costs(model),
