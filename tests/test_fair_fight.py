@@ -12,7 +12,9 @@
   t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
   and again with the shared people rules switched on (value-sharing pay at the same fraction in
-  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b).
+  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b) — and again with the
+  channel rule on (one channel mix, clinicians restricting rep access; docs/ODD.md 7.1a; counting
+  voices by shared teams is structure, so it is off in the null test and tested alone).
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -105,13 +107,35 @@ def switch_people_rules_on(cfg) -> None:
         setattr(cfg.staffing.desk_moves, key, PEOPLE_RULES[key])
 
 
-def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch):
+# The channel and consistency rule switched on (docs/ODD.md 7.1a) at the settings of
+# scenarios/omnichannel.yaml: one channel mix for every position, clinicians restricting rep
+# access, and trust lost per uncoordinated voice.
+CHANNEL_RULES = {"remote": 0.2, "content": 0.1, "event": 0.05, "restricted_clinical": 0.65,
+                 "consistency_strain": 0.0005}
+
+
+def switch_channels_on(cfg) -> None:
+    for name in ("remote", "content", "event"):
+        getattr(cfg.staffing.channels, name).share = CHANNEL_RULES[name]
+    cfg.market.channels.restricted_clinical = CHANNEL_RULES["restricted_clinical"]
+    cfg.market.channels.consistency_strain = CHANNEL_RULES["consistency_strain"]
+
+
+def neutral(design: str, horizon: int = 78, people_rules: bool = False, channels: bool = False,
+            **switch):
     """The workshop market with the structural differences removed (see the module docstring);
-    ``switch`` turns one back on: frictions, single_contact, authority or kpi; ``people_rules``
-    switches value-sharing pay and moves between desk and field on, alike in both designs."""
+    ``switch`` turns one back on: frictions, single_contact, authority, kpi or consistency;
+    ``people_rules`` switches value-sharing pay and moves between desk and field on, alike in
+    both designs; ``channels`` the channel and consistency rule."""
     cfg = scenario("workshop", design, horizon_weeks=horizon)
     if people_rules:
         switch_people_rules_on(cfg)
+    if channels:
+        switch_channels_on(cfg)
+    if not switch.get("consistency"):
+        # who shares a team is structure: counting voices by it is a structural difference,
+        # removed here like the frictions (its own effect is tested below)
+        cfg.market.channels.consistency_strain = 0.0
     rules = cfg.staffing.interaction
     if not switch.get("frictions"):
         for name in RELATIONSHIPS:
@@ -130,8 +154,8 @@ def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch
     return validate(cfg)
 
 
-def _runs(seeds, horizon=78, people_rules=False, **switch) -> pd.DataFrame:
-    rows = [simulate(neutral(d, horizon, people_rules, **switch), seed=s).headline()
+def _runs(seeds, horizon=78, people_rules=False, channels=False, **switch) -> pd.DataFrame:
+    rows = [simulate(neutral(d, horizon, people_rules, channels, **switch), seed=s).headline()
             for s in seeds for d in ("traditional", "micro_enterprise")]
     return pd.DataFrame(rows)
 
@@ -178,6 +202,34 @@ def test_with_structure_removed_the_designs_stay_equivalent_with_pay_and_desk_mo
     runs = null_runs_with_people_rules
     assert runs.variable_pay.gt(0).all() and runs.moves_to_desk_per_year.gt(0).any()
     _assert_equivalent(runs, outcome)
+
+
+@pytest.fixture(scope="module")
+def null_runs_with_channels() -> pd.DataFrame:
+    return _runs(range(20), channels=True)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_designs_stay_equivalent_with_channels_on(
+        null_runs_with_channels, outcome):
+    runs = null_runs_with_channels
+    assert runs.remote_share.gt(0.2).all() and runs.content_share.gt(0).all()
+    _assert_equivalent(runs, outcome)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+def test_counting_voices_alone_costs_trust_where_contacts_share_no_team():
+    """The consistency rule switched back on: every member of a micro-enterprise is one voice
+    (one team), a traditional account hears reps, MSLs and access managers of separate teams."""
+    off = _runs(range(10), horizon=52, channels=True)
+    on = _runs(range(10), horizon=52, channels=True, consistency=True)
+    assert (_diff(on, "voices_per_account") < 0).all()
+    before, after = _diff(off, "trust_final"), _diff(on, "trust_final")
+    p = stats.ttest_rel(after, before, alternative="greater").pvalue
+    assert after.mean() > before.mean() and p < 0.05, f"p = {p:.3g}"
 
 
 SWITCHES = [

@@ -3,11 +3,14 @@
 * ``series`` — one row per step (week 0 is the state at launch): jobs by state, stages, accounts
   adopted, patients treated, contacts per account, trust, escalations and decision wait,
   utilisation, engagement, headcount and attrition, cost, compliance incidents, variable pay paid,
-  field headcount, people in desk jobs and moves between desk and field (cumulative).
+  field headcount, people in desk jobs and moves between desk and field (cumulative); with the
+  channel rule on (ODD 7.1a), uncoordinated voices per account and face-to-face calls.
 * ``jobs`` — one row per customer job: its path and timings.
 * ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
 * ``staff`` — one row per position: role, hours by activity, engagement, skills.
-* ``summary`` — one row: the headline outcomes of the run.
+* ``summary`` — one row: the headline outcomes of the run (with the channel rule on, also voices
+  per account, the share of customer time by channel, refused hours, face-to-face calls and what
+  the channels cost beyond face-to-face hours).
 * ``history`` — every event of every job (see sim/engine/jobs.py), to follow a single job.
 
 During the run the :class:`Recorder` fills preallocated numpy columns (one row per step); tables
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.capabilities import CAPABILITIES
+from sim.engine import channels
 from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
@@ -47,7 +51,9 @@ class Recorder:
 
     def __init__(self, model):
         self.model = model
-        self.columns = {c: np.zeros(model.n_steps + 1) for c in SERIES_COLUMNS}
+        # the channel rule's columns only while it is on (ODD 7.1a), so other runs are unchanged
+        names = SERIES_COLUMNS + (channels.SERIES if model.channels is not None else ())
+        self.columns = {c: np.zeros(model.n_steps + 1) for c in names}
         self.week = np.arange(model.n_steps + 1) * model.dt
 
     def record(self, step: int) -> None:
@@ -94,6 +100,8 @@ class Recorder:
         c["desk_pool"][step] = len(m.desk)
         c["moves_to_desk"][step] = counts["to_desk"]
         c["returns_to_field"][step] = counts["to_field"]
+        if m.channels is not None:
+            channels.record_series(m, c, step)
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -290,6 +298,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "cost_per_patient_year": (float(model.cost_total / patient_years) if patient_years > 0
                                   else float("nan")),
     }
+    if model.channels is not None:
+        row.update(model.channels.summary(model, after_launch))
     return pd.DataFrame([row])
 
 

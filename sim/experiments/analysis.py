@@ -62,6 +62,9 @@ EXTRA = (
     ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
     ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
     ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
+    # with the channel rule on (docs/ODD.md 7.1a; absent from other runs' summaries)
+    ("voices_per_account", "uncoordinated company voices per account", "voices", 2, "lower"),
+    ("channel_cost", "channel cost beyond face-to-face hours", "k€", 0, "lower"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
