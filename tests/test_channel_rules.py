@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from test_steps import quiet
 
-from sim import OrgSimModel, SimConfig, validate
+from sim import OrgSimModel, SimConfig, simulate, validate
 from sim.configuration.schema import ConfigError
 from sim.engine.channels import CARRIES, ChannelRule
 from sim.engine.consistency import count_voices, voices
@@ -128,3 +128,19 @@ def test_every_voice_beyond_the_first_costs_the_consistency_strain_in_trust():
     update_trust(model)
     assert before[0] - model.book.trust[0] == pytest.approx(model.dt * 0.01)
     assert model.book.trust[1] == pytest.approx(before[1])
+
+
+# -------------------------------------------------------------------------------- outputs
+def test_the_channel_columns_appear_only_in_runs_with_the_rule_on():
+    names = ("voices_per_account", "remote_share", "calls_face_to_face", "channel_cost")
+    off = quiet("traditional")
+    off.run.horizon_weeks = 3
+    on = _on(strain=0.001)
+    on.run.horizon_weeks = 3
+    plain, channelled = simulate(off, seed=1), simulate(on, seed=1)
+    assert not set(names) & set(plain.summary.columns)
+    assert "voices_recent" not in plain.accounts.columns
+    assert set(names) <= set(channelled.summary.columns)
+    assert {"voices_per_account", "calls_face_to_face"} <= set(channelled.series.columns)
+    voices = channelled.accounts.voices_recent
+    assert (voices >= 1).all() and channelled.summary.voices_per_account.iloc[0] >= 1

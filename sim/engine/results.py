@@ -6,7 +6,8 @@
   field headcount, people in desk jobs and moves between desk and field (cumulative); with the
   channel rule on (ODD 7.1a), uncoordinated voices per account and face-to-face calls.
 * ``jobs`` — one row per customer job: its path and timings.
-* ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
+* ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust (with the channel
+  rule on, also its recent voices and the clinical share of its decision-making unit).
 * ``staff`` — one row per position: role, hours by activity, engagement, skills.
 * ``summary`` — one row: the headline outcomes of the run (with the channel rule on, also voices
   per account, the share of customer time by channel, refused hours, face-to-face calls and what
@@ -170,7 +171,7 @@ def jobs_frame(model) -> pd.DataFrame:
 def accounts_frame(model) -> pd.DataFrame:
     mk, book = model.market, model.book
     share = model.dmus.adopted_share_by_account()
-    return pd.DataFrame({
+    df = pd.DataFrame({
         "account": np.arange(mk.n_accounts),
         "kind": [ACCOUNT_TYPES[t] for t in mk.account_type],
         "region": mk.region,
@@ -192,6 +193,10 @@ def accounts_frame(model) -> pd.DataFrame:
         "contacts_ever": model.contacts.ever(),
         "patients_treated": book.patients_treated,
     })
+    if model.channels is not None:  # ODD 7.1a: voices heard in the last contact window
+        df["voices_recent"] = model.channels.voices
+        df["clinical_share"] = model.channels.clinical_share
+    return df
 
 
 def staff_frame(model) -> pd.DataFrame:
