@@ -11,9 +11,10 @@
   micro-enterprise design are equivalent on the customer outcomes: TOST (two one-sided paired
   t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
-  and again with the shared people rules switched on (value-sharing pay at the same fraction in
-  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b) — and again with the two
-  platform layers on (an enabling platform of the same size in both designs; 7.4a).
+  and again with each mechanism that is off by default switched on alike in both designs
+  (value-sharing pay and moves between desk and field, 7.8a, 7.8b; the two platform layers, 7.4a;
+  channels, 7.1a — counting voices by shared teams is structure, so it is off in the null test
+  and tested alone), one at a time and all together.
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -117,17 +118,46 @@ def switch_platforms_on(cfg) -> None:
     cfg.staffing.platforms.enabling_staff = PLATFORMS["enabling_staff"]
 
 
-def neutral(design: str, horizon: int = 78, people_rules: bool = False, platforms: bool = False,
-            **switch):
+# The channel and consistency rule switched on (docs/ODD.md 7.1a) at the settings of
+# scenarios/omnichannel.yaml: one channel mix for every position, clinicians restricting rep
+# access, and trust lost per uncoordinated voice.
+CHANNEL_RULES = {"remote": 0.2, "content": 0.1, "event": 0.05, "restricted_clinical": 0.65,
+                 "consistency_strain": 0.0005}
+
+
+def switch_channels_on(cfg) -> None:
+    for name in ("remote", "content", "event"):
+        getattr(cfg.staffing.channels, name).share = CHANNEL_RULES[name]
+    cfg.market.channels.restricted_clinical = CHANNEL_RULES["restricted_clinical"]
+    cfg.market.channels.consistency_strain = CHANNEL_RULES["consistency_strain"]
+
+
+# Every mechanism that is off by default, by the name the null tests use, with a check that it
+# really was on in the runs (a switch that silently did nothing would make the test vacuous).
+MECHANISMS = {
+    "people_rules": switch_people_rules_on,
+    "platforms": switch_platforms_on,
+    "channels": switch_channels_on,
+}
+WAS_ON = {
+    "people_rules": lambda r: r.variable_pay.gt(0).all() and r.moves_to_desk_per_year.gt(0).any(),
+    "platforms": lambda r: (r.enabling_platform_utilisation.gt(0).all()
+                            and r.compliance_reviews.gt(0).all()),
+    "channels": lambda r: r.remote_share.gt(0.2).all() and r.content_share.gt(0).all(),
+}
+
+
+def neutral(design: str, horizon: int = 78, mechanisms: tuple[str, ...] = (), **switch):
     """The workshop market with the structural differences removed (see the module docstring);
-    ``switch`` turns one back on: frictions, single_contact, authority or kpi; ``people_rules``
-    switches value-sharing pay and moves between desk and field on, alike in both designs;
-    ``platforms`` the enabling platform (7.4a)."""
+    ``switch`` turns one back on: frictions, single_contact, authority, kpi or consistency;
+    ``mechanisms`` switches those of :data:`MECHANISMS` on, alike in both designs."""
     cfg = scenario("workshop", design, horizon_weeks=horizon)
-    if people_rules:
-        switch_people_rules_on(cfg)
-    if platforms:
-        switch_platforms_on(cfg)
+    for name in mechanisms:
+        MECHANISMS[name](cfg)
+    if not switch.get("consistency"):
+        # who shares a team is structure: counting voices by it is a structural difference,
+        # removed here like the frictions (its own effect is tested below)
+        cfg.market.channels.consistency_strain = 0.0
     rules = cfg.staffing.interaction
     if not switch.get("frictions"):
         for name in RELATIONSHIPS:
@@ -146,8 +176,8 @@ def neutral(design: str, horizon: int = 78, people_rules: bool = False, platform
     return validate(cfg)
 
 
-def _runs(seeds, horizon=78, people_rules=False, platforms=False, **switch) -> pd.DataFrame:
-    rows = [simulate(neutral(d, horizon, people_rules, platforms, **switch), seed=s).headline()
+def _runs(seeds, horizon=78, mechanisms=(), **switch) -> pd.DataFrame:
+    rows = [simulate(neutral(d, horizon, mechanisms, **switch), seed=s).headline()
             for s in seeds for d in ("traditional", "micro_enterprise")]
     return pd.DataFrame(rows)
 
@@ -166,14 +196,15 @@ def null_runs() -> pd.DataFrame:
     return _runs(range(20))
 
 
-@pytest.fixture(scope="module")
-def null_runs_with_people_rules() -> pd.DataFrame:
-    return _runs(range(20), people_rules=True)
+_NULL_RUNS: dict[tuple[str, ...], pd.DataFrame] = {}
 
 
-@pytest.fixture(scope="module")
-def null_runs_with_platforms() -> pd.DataFrame:
-    return _runs(range(20), platforms=True)
+def null_runs_with(mechanisms: tuple[str, ...]) -> pd.DataFrame:
+    """The null test's 20 seeds with ``mechanisms`` on (computed once per set, for every
+    outcome's test)."""
+    if mechanisms not in _NULL_RUNS:
+        _NULL_RUNS[mechanisms] = _runs(range(20), mechanisms=mechanisms)
+    return _NULL_RUNS[mechanisms]
 
 
 def _assert_equivalent(runs: pd.DataFrame, outcome: str) -> None:
@@ -194,21 +225,35 @@ def test_with_structure_removed_the_designs_are_equivalent(null_runs, outcome):
 @pytest.mark.slow
 @pytest.mark.statistical
 @pytest.mark.parametrize("outcome", sorted(MARGINS))
-def test_with_structure_removed_the_designs_stay_equivalent_with_pay_and_desk_moves_on(
-        null_runs_with_people_rules, outcome):
-    runs = null_runs_with_people_rules
-    assert runs.variable_pay.gt(0).all() and runs.moves_to_desk_per_year.gt(0).any()
+@pytest.mark.parametrize("mechanism", sorted(MECHANISMS))
+def test_with_structure_removed_the_designs_stay_equivalent_with_each_mechanism_on(
+        mechanism, outcome):
+    runs = null_runs_with((mechanism,))
+    assert WAS_ON[mechanism](runs), f"{mechanism} was not on in the null runs"
     _assert_equivalent(runs, outcome)
 
 
 @pytest.mark.slow
 @pytest.mark.statistical
 @pytest.mark.parametrize("outcome", sorted(MARGINS))
-def test_with_structure_removed_the_designs_stay_equivalent_with_the_platform_layers_on(
-        null_runs_with_platforms, outcome):
-    runs = null_runs_with_platforms
-    assert runs.enabling_platform_utilisation.gt(0).all() and runs.compliance_reviews.gt(0).all()
+def test_with_structure_removed_the_designs_stay_equivalent_with_every_mechanism_on_together(
+        outcome):
+    runs = null_runs_with(tuple(sorted(MECHANISMS)))
+    assert all(was_on(runs) for was_on in WAS_ON.values())
     _assert_equivalent(runs, outcome)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+def test_counting_voices_alone_costs_trust_where_contacts_share_no_team():
+    """The consistency rule switched back on: every member of a micro-enterprise is one voice
+    (one team), a traditional account hears reps, MSLs and access managers of separate teams."""
+    off = _runs(range(10), horizon=52, mechanisms=("channels",))
+    on = _runs(range(10), horizon=52, mechanisms=("channels",), consistency=True)
+    assert (_diff(on, "voices_per_account") < 0).all()
+    before, after = _diff(off, "trust_final"), _diff(on, "trust_final")
+    p = stats.ttest_rel(after, before, alternative="greater").pvalue
+    assert after.mean() > before.mean() and p < 0.05, f"p = {p:.3g}"
 
 
 SWITCHES = [

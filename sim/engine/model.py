@@ -54,6 +54,7 @@ from sim.configuration.validation import validate
 from sim.engine.accounts import Account, AccountBook
 from sim.engine.adoption import AdoptionModel, update_adoption
 from sim.engine.arrivals import arrive_jobs
+from sim.engine.channels import ChannelRule, channels_on
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
 from sim.engine.desk_moves import DeskPool
@@ -81,7 +82,7 @@ COUNTERS = (
     "discovered", "resolved", "abandoned", "escalations", "decisions", "escalated_decisions",
     "decision_wait", "incidents", "leavers", "hires", "calls", "visit_hours",
     "expected_incidents", "incident_cost", "transition_cost", "variable_pay",
-    "variable_pay_target", "to_desk", "to_field",
+    "variable_pay_target", "to_desk", "to_field", "channel_cost",
 )
 
 
@@ -106,6 +107,8 @@ class OrgSimModel(Model):
         self.adoption = AdoptionModel(config.therapy, self.market)
         self.accounts = [Account(self, a) for a in range(self.market.n_accounts)]
         self.contacts = ContactBook(self.market.n_accounts)
+        # channels and consistency (7.1a): None — the rule off — unless a setting switches it on
+        self.channels = ChannelRule(self) if channels_on(config) else None
         self.adopted_share_history = np.zeros((self.n_steps + 1, self.market.n_accounts))
 
         # jobs (arrivals.py, job_discovery.py, work.py)

@@ -76,6 +76,9 @@ EXTRA = (
     ("signoff_wait_mean", "wait for the enabling platform's sign-offs (mean)", "weeks", 2,
      "lower"),
     ("time_to_fill_mean", "time to fill a vacancy (mean)", "weeks", 1, "lower"),
+    # with the channel rule on (docs/ODD.md 7.1a; absent from other runs' summaries)
+    ("voices_per_account", "uncoordinated company voices per account", "voices", 2, "lower"),
+    ("channel_cost", "channel cost beyond face-to-face hours", "k€", 0, "lower"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
