@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.capabilities import CAPABILITIES
+from sim.engine import portfolio
 from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
@@ -99,6 +100,9 @@ class Recorder:
         df = pd.DataFrame(self.columns)
         df.insert(0, "week", self.week)
         df.insert(0, "step", np.arange(len(self.week)))
+        if self.model.portfolio is not None:  # further products (ODD 7.6a)
+            for name, values in portfolio.series_columns(self.model, self.week).items():
+                df[name] = values
         return df
 
 
@@ -156,12 +160,15 @@ def jobs_frame(model) -> pd.DataFrame:
         "closed_at": closed,
         "time_to_resolution": np.where(resolved, closed - arrival, np.nan),
     })
+    if model.portfolio is not None:  # whose job: 1 the therapy (or the market), 2… further products
+        df["product"] = np.array([j.product + 1 for j in jobs], np.int64)
     return df
 
 
 def accounts_frame(model) -> pd.DataFrame:
     mk, book = model.market, model.book
     share = model.dmus.adopted_share_by_account()
+    products = {} if model.portfolio is None else portfolio.account_columns(model)
     return pd.DataFrame({
         "account": np.arange(mk.n_accounts),
         "kind": [ACCOUNT_TYPES[t] for t in mk.account_type],
@@ -183,6 +190,7 @@ def accounts_frame(model) -> pd.DataFrame:
                                                  model.config.market.contact_window_weeks),
         "contacts_ever": model.contacts.ever(),
         "patients_treated": book.patients_treated,
+        **products,
     })
 
 
@@ -290,6 +298,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "cost_per_patient_year": (float(model.cost_total / patient_years) if patient_years > 0
                                   else float("nan")),
     }
+    if model.portfolio is not None:  # further products (ODD 7.6a)
+        row.update(portfolio.summary_columns(model, series))
     return pd.DataFrame([row])
 
 

@@ -62,6 +62,14 @@ EXTRA = (
     ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
     ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
     ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
+    # with a portfolio (docs/ODD.md 7.6a): the second product, from its launch
+    ("product2_weeks_to_adoption", "second product: weeks from its launch to adoption "
+     "(restricted mean)", "weeks", 1, "lower"),
+    ("product2_accounts_adopted_share", "second product: accounts adopted at horizon", "share", 3,
+     "higher"),
+    ("product2_contacts_per_account", "company contacts per account after the second launch",
+     "people", 2, "lower"),
+    ("product2_jobs_resolved", "second product's own jobs resolved", "count", 0, "higher"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
