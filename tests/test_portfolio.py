@@ -140,3 +140,11 @@ def test_with_a_portfolio_each_product_has_its_outcomes_in_the_tables():
     assert set(result.jobs["product"]) <= {1, 2}
     assert "product2_accounts_adopted_share" in result.series
     assert "product2_adopted_week" in result.accounts
+
+
+def test_a_product_launching_after_the_horizon_never_moves_and_has_no_time_to_adoption():
+    cfg = with_portfolio(tiny("traditional"), launch=(8.0, 500.0), rates=(0.5, 0.5))
+    model = OrgSimModel(cfg, seed=1)
+    h = model.run().headline()
+    assert h["product3_accounts_adopted_share"] == 0 and np.isnan(h["product3_weeks_to_adoption"])
+    assert np.isfinite(h["product2_weeks_to_adoption"]) and model.design.lines == 2

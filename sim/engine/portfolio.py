@@ -193,11 +193,12 @@ def account_columns(model) -> dict[str, np.ndarray]:
 
 def summary_columns(model, series) -> dict[str, float]:
     """Per product: launch week, accounts adopted at the horizon, the restricted mean weeks from
-    launch to adoption over the shortest product window (horizon − last launch, so every
-    product is timed over the same number of weeks), jobs resolved of its own, and company
+    launch to adoption over the shortest product window (horizon − last launch before the
+    horizon, so every product is timed over the same number of weeks; NaN for a product that
+    never launched), jobs resolved of its own, and company
     contacts per account from its launch on."""
     pf, horizon = model.portfolio, model.now
-    window = horizon - float(pf.launch.max())
+    window = horizon - float(pf.launch[pf.launch < horizon].max(initial=0.0))
     out: dict[str, float] = {}
     for k, adopted in enumerate(adopted_weeks(model)):
         launch, name = float(pf.launch[k]), _label(k)
@@ -206,7 +207,8 @@ def summary_columns(model, series) -> dict[str, float]:
         out.update({
             f"{name}_launch_week": launch,
             f"{name}_accounts_adopted_share": float(np.mean(~np.isnan(adopted))),
-            f"{name}_weeks_to_adoption": weeks_to_adoption(within, launch, launch + window),
+            f"{name}_weeks_to_adoption": (weeks_to_adoption(within, launch, launch + window)
+                                          if launch < horizon else float("nan")),
             f"{name}_jobs_resolved": int(pf.jobs_resolved[k]),
             f"{name}_contacts_per_account": (float(since.contacts_per_account.mean())
                                              if len(since) else float("nan")),
