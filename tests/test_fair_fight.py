@@ -13,8 +13,9 @@
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
   and again with each mechanism that is off by default switched on alike in both designs
   (value-sharing pay and moves between desk and field, 7.8a, 7.8b; the two platform layers, 7.4a;
-  channels, 7.1a — counting voices by shared teams is structure, so it is off in the null test
-  and tested alone), one at a time and all together.
+  channels, 7.1a; a portfolio, a second product launching at week 26, 7.6a — counting voices by
+  shared teams is structure, so it is off in the null test and tested alone), one at a time and
+  all together.
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -132,18 +133,37 @@ def switch_channels_on(cfg) -> None:
     cfg.market.channels.consistency_strain = CHANNEL_RULES["consistency_strain"]
 
 
+# A portfolio (docs/ODD.md 7.6a): a second product launching at week 26 of the null test's 78
+# weeks, with its own trigger points and its own jobs at a fifth of the market's rate; the
+# market's, so alike in both designs. The traditional design's product lines then follow the
+# products launched (structure): one line until week 26, two after. At the scenario's job rate
+# (0.5: half again as many jobs after week 26) the resolved share is not shown equivalent
+# (−0.026 ± 0.033, TOST p = 0.31); neither is it without a portfolio at twice the market's job
+# rate (−0.065): the null test removes frictions, not pool sizes, which tell under load
+# (docs/VALIDATION.md section 2, "A portfolio").
+PORTFOLIO = {"launch_weeks": [26.0], "job_rates": [0.2]}
+
+
+def switch_portfolio_on(cfg) -> None:
+    cfg.therapy.portfolio.launch_weeks = list(PORTFOLIO["launch_weeks"])
+    cfg.therapy.portfolio.job_rates = list(PORTFOLIO["job_rates"])
+
+
 # Every mechanism that is off by default, by the name the null tests use, with a check that it
 # really was on in the runs (a switch that silently did nothing would make the test vacuous).
 MECHANISMS = {
     "people_rules": switch_people_rules_on,
     "platforms": switch_platforms_on,
     "channels": switch_channels_on,
+    "portfolio": switch_portfolio_on,
 }
 WAS_ON = {
     "people_rules": lambda r: r.variable_pay.gt(0).all() and r.moves_to_desk_per_year.gt(0).any(),
     "platforms": lambda r: (r.enabling_platform_utilisation.gt(0).all()
                             and r.compliance_reviews.gt(0).all()),
     "channels": lambda r: r.remote_share.gt(0.2).all() and r.content_share.gt(0).all(),
+    "portfolio": lambda r: (r.product2_launch_week.eq(26.0).all()
+                            and r.product2_jobs_resolved.gt(0).all()),
 }
 
 

@@ -21,6 +21,7 @@ from sim.configuration.channel_rules import ChannelMarketConfig, ChannelUseConfi
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.platform_rules import PlatformsConfig
+from sim.configuration.portfolio import PortfolioConfig
 
 
 class ConfigError(ValueError):
@@ -357,6 +358,9 @@ class TherapyConfig:
         8.0, unit="weeks", doc="Mean time after launch before a trigger-point job surfaces",
         gt=0,
     )
+    portfolio: PortfolioConfig = param(
+        PortfolioConfig(), unit="-", doc="Further products or indications launching after the "
+        "therapy, each adopted by the same rule (docs/ODD.md 7.6a)")
 
 
 # ------------------------------------------------------------------ shared rules of working
@@ -550,7 +554,9 @@ class StaffingConfig:
         ge=0, le=1e5, source=A1,
     )
     products: int = param(
-        3, unit="products", doc="Product lines in the portfolio (one rep line each)", ge=1,
+        3, unit="products", doc="Rep product lines of the traditional design while the "
+        "therapy is the only product; with therapy.portfolio the lines follow the products "
+        "launched (one line each) and this is not read", ge=1,
         le=50, source=A0,
     )
     team_size: int = param(

@@ -139,6 +139,9 @@ def validate(config: SimConfig) -> SimConfig:
             raise ConfigError(
                 f"therapy.gates.{name}", "not a job type; allowed: " + ", ".join(m.jobs)
             )
+    if len(t.portfolio.job_rates) != len(t.portfolio.launch_weeks):
+        raise ConfigError("therapy.portfolio.job_rates", "needs one value per launch week "
+                          f"({len(t.portfolio.launch_weeks)}), got {len(t.portfolio.job_rates)}")
     if not m.jobs:
         raise ConfigError("market.jobs", "the job catalogue must not be empty")
     rules = s.interaction

@@ -95,7 +95,7 @@ class TraditionalDesign(OrganisationDesign):
         from sim.designs.structures.hierarchy import Hierarchy
         from sim.designs.structures.territories import accounts_by_region, cover
 
-        cfg, products = self.config, self.model.config.staffing.products
+        cfg = self.config
         self.frontline, self.experts = frontline, experts
         self.accounts = list(accounts)
         by_region = accounts_by_region(self.model, accounts)
@@ -103,22 +103,56 @@ class TraditionalDesign(OrganisationDesign):
         for agent in frontline:  # people of regions without accounts help the nearest region
             if agent.region not in by_region and regions:
                 agent.region = regions[int(np.argmin([abs(r - agent.region) for r in regions]))]
+        self.lines = self.product_lines()
         for region, region_accounts in by_region.items():
             local = [s for s in frontline if s.region == region]
-            reps = [s for s in local if s.function == "sales"]
-            for i, rep in enumerate(reps):
-                rep.product = i % products
-            for p in range(products):
-                cover(region_accounts, [r for r in reps if r.product == p])
+            self.cover_by_product(region_accounts, [s for s in local if s.function == "sales"])
             for function in ("medical", "access"):
                 cover(region_accounts, [s for s in local if s.function == function])
-        self.covering: dict[int, dict[str, list]] = {a: {} for a in accounts}
-        for s in frontline:
-            for a in s.accounts:
-                self.covering[a].setdefault(s.function, []).append(s)
+        self.find_covering()
         self.hierarchy = Hierarchy(self.model, cfg.spans(), cfg.level_authority)
         self.hierarchy.build(frontline + experts)
         self.platform = getattr(self, "platform", None) or Platform(experts)
+        self._template = None
+        self.structure_changed()
+
+    def product_lines(self) -> int:
+        """Rep lines: one per product launched when the market has a portfolio (ODD 7.6a),
+        else ``staffing.products``."""
+        portfolio = self.model.portfolio
+        if portfolio is None:
+            return self.model.config.staffing.products
+        return portfolio.launched(self.model.now)
+
+    def cover_by_product(self, accounts: list[int], reps: list) -> None:
+        """Deal ``reps`` into the product lines; each line covers all of ``accounts``."""
+        from sim.designs.structures.territories import cover
+
+        for i, rep in enumerate(reps):
+            rep.product = i % self.lines
+        for p in range(self.lines):
+            cover(accounts, [r for r in reps if r.product == p])
+
+    def find_covering(self) -> None:
+        self.covering: dict[int, dict[str, list]] = {a: {} for a in self.accounts}
+        for s in self.frontline:
+            for a in s.accounts:
+                self.covering[a].setdefault(s.function, []).append(s)
+
+    def on_step(self) -> None:
+        """A product launches: the reps are dealt again into one line per product launched, each
+        line covering every account of its region (the managers and teams stay)."""
+        if getattr(self.model, "portfolio", None) is None or self.product_lines() == self.lines:
+            return
+        from sim.designs.structures.territories import accounts_by_region
+
+        self.lines = self.product_lines()
+        for region, region_accounts in accounts_by_region(self.model, self.accounts).items():
+            reps = [s for s in self.frontline if s.region == region and s.function == "sales"]
+            for rep in reps:
+                rep.accounts = []
+            self.cover_by_product(region_accounts, reps)
+        self.find_covering()
         self._template = None
         self.structure_changed()
 

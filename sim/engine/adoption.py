@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from sim.engine.market import CLINICAL_ROLES
+from sim.engine.portfolio import update_portfolio
 
 
 def bass_cdf(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
@@ -64,8 +65,12 @@ class AdoptionModel:
         return np.divide(num, den, out=np.zeros(self.n_accounts), where=den > 0)
 
     def hazard(self, dmus, trust: np.ndarray, exchange_h: np.ndarray, detailing_h: np.ndarray,
-               resolved_stock: np.ndarray, access_won: np.ndarray) -> np.ndarray:
-        """Per-stakeholder hazard (1/week). Engagement arguments are per account, per week."""
+               resolved_stock: np.ndarray, access_won: np.ndarray,
+               all_detailing_h: np.ndarray | None = None) -> np.ndarray:
+        """Per-stakeholder hazard (1/week). Engagement arguments are per account, per week.
+
+        With a portfolio, ``detailing_h`` is this product's detailing and ``all_detailing_h``
+        every product's: receptivity falls with all the detailing an HCP hears."""
         t = self.t
         acc = dmus.account
         exchange = exchange_h / self.hcps
@@ -76,7 +81,8 @@ class AdoptionModel:
         clinical_only = t.detailing_effect * detailing
         other_only = t.access_effect * access_won
         channels = account_level[acc] + np.where(self.clinical, clinical_only[acc], other_only[acc])
-        external = (t.innovation * (trust_factor * self.receptivity(detailing))[acc]
+        heard = detailing if all_detailing_h is None else all_detailing_h / self.hcps
+        external = (t.innovation * (trust_factor * self.receptivity(heard))[acc]
                     * (1.0 + channels))
 
         adopted = dmus.adopted()
@@ -111,8 +117,14 @@ def update_adoption(model) -> None:
     """One step: stakeholders advance, accounts reaching consensus adopt, patients are treated,
     and the memory of resolved and abandoned jobs fades (ODD 7.6)."""
     book, t = model.book, model.config.therapy
-    hazard = model.adoption.hazard(model.dmus, book.trust, book.exchange_hours,
-                                   book.detailing_hours, book.resolved_stock, book.access_won)
+    pf = model.portfolio
+    if pf is None:
+        hazard = model.adoption.hazard(model.dmus, book.trust, book.exchange_hours,
+                                       book.detailing_hours, book.resolved_stock, book.access_won)
+    else:  # the therapy's own detailing; every product's for receptivity (ODD 7.6a)
+        hazard = model.adoption.hazard(model.dmus, book.trust, book.exchange_hours,
+                                       pf.detailing[0], book.resolved_stock, book.access_won,
+                                       all_detailing_h=book.detailing_hours)
     model.dmus.advance(hazard, t.maintenance_rate, model.dt)
     ready = model.adoption.consensus(model.dmus) & ~book.adopted & (book.open_gates == 0)
     for a in np.flatnonzero(ready):
@@ -120,6 +132,8 @@ def update_adoption(model) -> None:
     book.patients_treated = model.adoption.patients_treated(
         model.market.patients, book.adopted_week, book.infusion_solved, model.now)
     model.adopted_share_history[model.steps] = model.dmus.adopted_share_by_account()
+    if pf is not None:  # further products, by the same rule, on this step's engagement
+        update_portfolio(model)
     decay = math.exp(-model.dt / t.resolved_memory_weeks)
     book.resolved_stock *= decay
     book.abandoned_stock *= decay

@@ -34,7 +34,8 @@ def arrive_jobs(model) -> None:
             patience=float(stream.patience[i]), decision=float(stream.decision[i]),
             gating=bool(stream.gating[i]), arrival=float(stream.arrival[i]),
             threshold=float(stream.discovery_threshold[i]), pick=float(stream.pick[i]),
-            capabilities=stream.capabilities(i)))
+            capabilities=stream.capabilities(i),
+            product=0 if stream.product is None else int(stream.product[i])))
     while model.reraise and model.reraise[0][0] <= model.now:
         week, _, parent = heapq.heappop(model.reraise)
         open_job(model, raise_again(model, parent, week))
@@ -51,7 +52,7 @@ def raise_again(model, parent: CustomerJob, week: float) -> CustomerJob:
         job_type=parent.job_type, effort=parent.effort, patience=parent.patience,
         decision=parent.decision, gating=True, arrival=week,
         threshold=float(rng.exponential()), pick=float(rng.random()), generation=gen,
-        parent=origin, capabilities=parent.capabilities)
+        parent=origin, capabilities=parent.capabilities, product=parent.product)
     model.history.record(job, week, Event.RERAISED, detail=f"again after job {parent.job_id}")
     return job
 

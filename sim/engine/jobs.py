@@ -104,6 +104,7 @@ class CustomerJob:
     decided_by_level: int = 0  # 0 = the owner, k = k levels above
     touched: set = field(default_factory=set)  # person ids
     capabilities: tuple = ()  # indices of the capabilities it needs (derived from effort)
+    product: int = 0  # 0: the therapy (or the market in general), k: a further product (7.6a)
 
     def __post_init__(self):
         if not self.capabilities:

@@ -47,6 +47,7 @@ class JobStream:
     discovery_threshold: np.ndarray  # Exp(1): discovered when accumulated hazard exceeds it
     pick: np.ndarray  # U(0,1): which contact discovers it, ∝ their share of the hazard
     type_names: tuple[str, ...]
+    product: np.ndarray | None = None  # whose job (sim/engine/portfolio.py); None: all product 0
 
     def capabilities(self, i: int) -> tuple[int, ...]:
         """Indices of the capabilities job ``i`` needs (cached per job)."""

@@ -40,6 +40,7 @@ sim/designs/ for the designs.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import math
@@ -65,6 +66,7 @@ from sim.engine.jobs import CustomerJob, JobHistory, JobState
 from sim.engine.market import build_market
 from sim.engine.people import PeoplePool
 from sim.engine.platform_layers import EnablingPlatform
+from sim.engine.portfolio import Portfolio, with_portfolio_jobs
 from sim.engine.results import Recorder, RunResult, build_result
 from sim.engine.rng import RandomStreams
 from sim.engine.stakeholders import DecisionMakingUnits
@@ -102,6 +104,11 @@ class OrgSimModel(Model):
 
         # the customers' side: identical for every design under one seed
         self.market = build_market(config, self.streams)
+        self.portfolio = None  # further products (sim/engine/portfolio.py, ODD 7.6a)
+        if config.therapy.portfolio.launch_weeks:
+            self.portfolio = Portfolio(config, self.market, seed)
+            self.market = dataclasses.replace(self.market, jobs=with_portfolio_jobs(
+                config, self.market, self.portfolio, seed))
         self.book = AccountBook(self.market)
         self.dmus = DecisionMakingUnits(self.market)
         self.adoption = AdoptionModel(config.therapy, self.market)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.capabilities import CAPABILITIES
-from sim.engine import channels
+from sim.engine import channels, portfolio
 from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
@@ -119,6 +119,9 @@ class Recorder:
         df = pd.DataFrame(self.columns)
         df.insert(0, "week", self.week)
         df.insert(0, "step", np.arange(len(self.week)))
+        if self.model.portfolio is not None:  # further products (ODD 7.6a)
+            for name, values in portfolio.series_columns(self.model, self.week).items():
+                df[name] = values
         return df
 
 
@@ -176,12 +179,15 @@ def jobs_frame(model) -> pd.DataFrame:
         "closed_at": closed,
         "time_to_resolution": np.where(resolved, closed - arrival, np.nan),
     })
+    if model.portfolio is not None:  # whose job: 1 the therapy (or the market), 2… further products
+        df["product"] = np.array([j.product + 1 for j in jobs], np.int64)
     return df
 
 
 def accounts_frame(model) -> pd.DataFrame:
     mk, book = model.market, model.book
     share = model.dmus.adopted_share_by_account()
+    products = {} if model.portfolio is None else portfolio.account_columns(model)
     df = pd.DataFrame({
         "account": np.arange(mk.n_accounts),
         "kind": [ACCOUNT_TYPES[t] for t in mk.account_type],
@@ -203,6 +209,7 @@ def accounts_frame(model) -> pd.DataFrame:
                                                  model.config.market.contact_window_weeks),
         "contacts_ever": model.contacts.ever(),
         "patients_treated": book.patients_treated,
+        **products,
     })
     if model.channels is not None:  # ODD 7.1a: voices heard in the last contact window
         df["voices_recent"] = model.channels.voices
@@ -317,6 +324,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
     }
     if model.channels is not None:
         row.update(model.channels.summary(model, after_launch))
+    if model.portfolio is not None:  # further products (ODD 7.6a)
+        row.update(portfolio.summary_columns(model, series))
     return pd.DataFrame([row])
 
 

@@ -18,7 +18,10 @@ the same under every design:
 * :func:`compliance_stream` — the simulated distribution of the run's compliance cost
   (sim/engine/results.py) depends only on the seed;
 * :func:`desk_stream` — the people in desk jobs at launch and each person's threshold for moving
-  between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move).
+  between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move);
+* :func:`portfolio_stream` — the further products of a portfolio (sim/engine/portfolio.py): each
+  stakeholder's stage and thresholds for product k, each account's trigger points for it and its
+  own jobs depend only on (seed, k), never on the market's streams or the design.
 
 :func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
 is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
@@ -46,6 +49,7 @@ RERAISE_KEY = 7
 COMPLIANCE_KEY = 11
 DESK_KEY = 13
 BOOTSTRAP_KEY = 17  # distinct from every run stream's key
+PORTFOLIO_KEY = 37
 
 
 class RandomStreams:
@@ -78,6 +82,12 @@ def desk_stream(seed: int, *key: int) -> np.random.Generator:
     """The draws of the desk↔field rule: ``()`` for the desk pool at launch, ``(person, move)``
     for one person's threshold before their ``move``-th move."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESK_KEY, *key)))
+
+
+def portfolio_stream(seed: int, *key: int) -> np.random.Generator:
+    """The draws of a portfolio's further products: ``(k,)`` for product k's stakeholders and
+    trigger points, ``(k, 1)`` for its own jobs."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PORTFOLIO_KEY, *key)))
 
 
 def bootstrap_stream(seed: int) -> np.random.Generator:

@@ -138,6 +138,8 @@ def visit_accounts(model) -> None:
     plan, book, wf, n = model.design.plan, model.book, model.workforce, model.market.n_accounts
     if len(plan) == 0:
         book.detailing_hours[:] = book.exchange_hours[:] = book.needs_hours[:] = 0.0
+        if model.portfolio is not None:
+            model.portfolio.detailing[:] = 0.0
         model.exposure[:] = 0.0
         model.visit_groups = None
         return
@@ -155,6 +157,8 @@ def visit_accounts(model) -> None:
     per_week = granted / model.dt
     book.detailing_hours = np.bincount(plan.account, per_week * detailing, n)
     book.exchange_hours = np.bincount(plan.account, per_week * exchange, n)
+    if model.portfolio is not None:  # who details which product (sim/engine/portfolio.py)
+        model.portfolio.split_detailing(model, plan.row, plan.account, per_week * detailing)
     needs = per_week * listening
     book.needs_hours = np.bincount(plan.account, needs, n)
     # Hours in which a problem needing capability c can come up and be recognised: all

@@ -84,8 +84,12 @@ def resolve(model, job: CustomerJob) -> None:
         book.access_won[a] = 1.0
     if job.job_type == model.config.therapy.capacity_job:
         book.infusion_solved[a] = 1.0
-    if account.gated_by(job):
+    if job.product:  # a further product's trigger point (sim/engine/portfolio.py)
+        model.portfolio.solve_gate(job)
+    elif account.gated_by(job):
         account.solve_gate(job)
+    if model.portfolio is not None:
+        model.portfolio.jobs_resolved[job.product] += 1
     _remember_outcome(model, job, model.workforce.resolved_memory)
     model.counts["resolved"] += 1
     model.history.record(job, model.now, Event.RESOLVED)
@@ -110,7 +114,8 @@ def abandon(model, job: CustomerJob) -> None:
     _remember_outcome(model, job, model.workforce.abandoned_memory)
     model.counts["abandoned"] += 1
     model.history.record(job, model.now, Event.ABANDONED)
-    if job.gating and job.job_type in model.accounts[a].gates:
+    if (model.portfolio.gates_open(job) if job.product
+            else job.gating and job.job_type in model.accounts[a].gates):
         week = model.now + model.config.market.reraise_weeks
         heapq.heappush(model.reraise, (week, job.job_id, job))
 

@@ -79,6 +79,14 @@ EXTRA = (
     # with the channel rule on (docs/ODD.md 7.1a; absent from other runs' summaries)
     ("voices_per_account", "uncoordinated company voices per account", "voices", 2, "lower"),
     ("channel_cost", "channel cost beyond face-to-face hours", "k€", 0, "lower"),
+    # with a portfolio (docs/ODD.md 7.6a): the second product, from its launch
+    ("product2_weeks_to_adoption", "second product: weeks from its launch to adoption "
+     "(restricted mean)", "weeks", 1, "lower"),
+    ("product2_accounts_adopted_share", "second product: accounts adopted at horizon", "share", 3,
+     "higher"),
+    ("product2_contacts_per_account", "company contacts per account after the second launch",
+     "people", 2, "lower"),
+    ("product2_jobs_resolved", "second product's own jobs resolved", "count", 0, "higher"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
