@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.configuration.business import BusinessConfig
+from sim.configuration.ecosystem_iq import EcosystemIqConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 
@@ -688,6 +689,9 @@ class StaffingConfig:
     desk_moves: DeskMovesConfig = param(
         DeskMovesConfig(), unit="-", doc="Experienced people moving between field and desk "
         "jobs, by one rule")
+    ecosystem_iq: EcosystemIqConfig = param(
+        EcosystemIqConfig(), unit="-", doc="What people learn of the customers' referral / KOL "
+        "network from contact, and how they use it, by one rule (docs/ODD.md 7.2a)")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

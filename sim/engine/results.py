@@ -39,6 +39,7 @@ SERIES_COLUMNS = (
     "utilisation_mean", "engagement_mean", "headcount", "vacancies", "leavers", "hires",
     "cost", "cost_step", "calls", "compliance_incidents",
     "variable_pay", "field_headcount", "desk_pool", "moves_to_desk", "returns_to_field",
+    "ecosystem_iq", "lead_discoveries",
 )
 
 
@@ -94,6 +95,8 @@ class Recorder:
         c["desk_pool"][step] = len(m.desk)
         c["moves_to_desk"][step] = counts["to_desk"]
         c["returns_to_field"][step] = counts["to_field"]
+        c["ecosystem_iq"][step] = m.ecosystem.iq(m)
+        c["lead_discoveries"][step] = m.ecosystem.leads
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -278,6 +281,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "returns_to_field_per_year": float(c["to_field"] / years) if years else 0.0,
         "variable_pay": float(c["variable_pay"]),
         "variable_pay_target": float(c["variable_pay_target"]),
+        "ecosystem_iq_final": float(series.ecosystem_iq.iloc[-1]),
+        "lead_discoveries": int(model.ecosystem.leads),
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
         **compliance_costs(model),

@@ -62,6 +62,8 @@ EXTRA = (
     ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
     ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
     ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
+    ("ecosystem_iq_final", "ecosystem IQ: links of the network known", "0-1", 3, "higher"),
+    ("lead_discoveries", "jobs found through a known link", "count", 1, "higher"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
