@@ -12,7 +12,8 @@
   t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
   and again with the shared people rules switched on (value-sharing pay at the same fraction in
-  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b).
+  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b), and again with ecosystem
+  IQ switched on alike (7.2a), where the journey-aligned design is equivalent too.
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -32,6 +33,7 @@ from settings import scenario
 
 from sim import simulate, validate
 from sim.configuration.composition import compose_run
+from sim.configuration.ecosystem_iq import EcosystemIqConfig
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.schema import (
     RELATIONSHIPS,
@@ -46,7 +48,7 @@ from sim.experiments.budget import equalised
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
           | {f.name for f in fields(RelationshipConfig)} | {f.name for f in fields(ValuePayConfig)}
-          | {f.name for f in fields(DeskMovesConfig)})
+          | {f.name for f in fields(DeskMovesConfig)} | {f.name for f in fields(EcosystemIqConfig)})
 # Words that mean a friction, an overhead or a behaviour value in a setting's name.
 FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
                   "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
@@ -123,9 +125,9 @@ def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch
         cfg.org.kpi = KpiWeights(calls=0.6, sales=0.4)
     if not switch.get("authority"):
         cfg.org.frontline_authority = 1e6
-        if design == "micro_enterprise":
+        if design in ("micro_enterprise", "journey_teams"):
             cfg.org.team_authority = 1e6
-    if design == "micro_enterprise":
+    if design in ("micro_enterprise", "journey_teams"):
         cfg.org.single_contact = bool(switch.get("single_contact"))
     return validate(cfg)
 
@@ -178,6 +180,41 @@ def test_with_structure_removed_the_designs_stay_equivalent_with_pay_and_desk_mo
     runs = null_runs_with_people_rules
     assert runs.variable_pay.gt(0).all() and runs.moves_to_desk_per_year.gt(0).any()
     _assert_equivalent(runs, outcome)
+
+
+# Ecosystem IQ switched on (docs/ODD.md 7.2a) at the values of scenarios/patient_journeys.yaml,
+# alike in every design; the journey-aligned design joins the comparison (its one structural
+# difference, teams owning patient journeys instead of regions, stays: it is what it is).
+ECOSYSTEM_IQ = {"learning_rate": 0.05, "lead_strength": 1.0}
+
+
+def switch_ecosystem_iq_on(cfg) -> None:
+    for key, value in ECOSYSTEM_IQ.items():
+        setattr(cfg.staffing.ecosystem_iq, key, value)
+
+
+@pytest.fixture(scope="module")
+def null_runs_with_ecosystem_iq() -> pd.DataFrame:
+    rows = []
+    for seed in range(20):
+        for design in ("traditional", "micro_enterprise", "journey_teams"):
+            cfg = neutral(design)
+            switch_ecosystem_iq_on(cfg)
+            rows.append(simulate(validate(cfg), seed=seed).headline())
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("design", ["micro_enterprise", "journey_teams"])
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_designs_stay_equivalent_with_ecosystem_iq_on(
+        null_runs_with_ecosystem_iq, design, outcome):
+    runs = null_runs_with_ecosystem_iq
+    assert runs.ecosystem_iq_final.gt(0).all() and runs.lead_discoveries.gt(0).any()
+    pair = runs[runs.design.isin(["traditional", design])].replace({"design": {design:
+                                                                               "micro_enterprise"}})
+    _assert_equivalent(pair, outcome)
 
 
 SWITCHES = [
