@@ -15,6 +15,7 @@ import pytest
 
 from sim.configuration.composition import compose_run
 from sim.configuration.conf_files import stale
+from sim.configuration.design_registry import names
 from sim.configuration.scenarios import SCENARIOS, catalog
 from sim.engine.model import OrgSimModel
 from sim.experiments.budget import equalised
@@ -22,6 +23,7 @@ from sim.experiments.paired import TABLES
 
 ORGSIM = str(Path(sys.executable).parent / "orgsim")
 QUICK = ["run.replications=2", "run.horizon_weeks=26"]
+DESIGN_NAMES = ", ".join(names())  # every registered design, as the error message lists them
 
 
 def orgsim(args, cwd, timeout=300):
@@ -174,7 +176,7 @@ BAD = [
      "staffing.interaction.governance: must be ≥ 0 and ≤ 1"),
     (["org.governance=0.5"], "org.governance: unknown setting"),
     (["compare=cheapest"], "compare: must be one of equal_budget, equal_headcount, as_configured"),
-    (["org=flat"], "org: unknown option 'flat'; allowed: matrix, micro_enterprise"),
+    (["org=flat"], f"org: unknown option 'flat'; allowed: {DESIGN_NAMES}"),
     (["org.design=matrix"], "org.design: choose the design with org=NAME"),
     (["scenario=moon_landing"], "scenario: unknown option 'moon_landing'; allowed:"),
     (["baseline=flat"], "baseline: unknown design 'flat'"),
@@ -226,7 +228,7 @@ BAD = [
     ([f"hydra.searchpath=[file://{BAD_SCENARIOS}]", "scenario=empty"],
      "scenario empty: the file is empty"),
     (["market.accounts=null"], "market.accounts: needs a value, not null (≥ 1 and ≤ 20000)"),
-    (["org=null"], "org: choose an option, not null; allowed: matrix, micro_enterprise"),
+    (["org=null"], f"org: choose an option, not null; allowed: {DESIGN_NAMES}"),
     (["scenario=null"], "scenario: choose an option, not null; allowed: "),
     (["therapy.name=[1,2]"], "therapy.name: must be text, got [1, 2]"),
     (["+_target_=os.system"], "_target_"),

@@ -13,7 +13,8 @@
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
   and again with each mechanism that is off by default switched on alike in both designs
   (value-sharing pay and moves between desk and field, 7.8a, 7.8b; the two platform layers, 7.4a;
-  channels, 7.1a; a portfolio, a second product launching at week 26, 7.6a — counting voices by
+  channels, 7.1a; ecosystem IQ, 7.2a, where the journey-aligned design is
+  equivalent too; a portfolio, a second product launching at week 26, 7.6a — counting voices by
   shared teams is structure, so it is off in the null test and tested alone), one at a time and
   all together.
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
@@ -35,6 +36,7 @@ from settings import scenario
 
 from sim import simulate, validate
 from sim.configuration.composition import compose_run
+from sim.configuration.ecosystem_iq import EcosystemIqConfig
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.platform_rules import PlatformsConfig
 from sim.configuration.schema import (
@@ -50,7 +52,8 @@ from sim.experiments.budget import equalised
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
           | {f.name for f in fields(RelationshipConfig)} | {f.name for f in fields(ValuePayConfig)}
-          | {f.name for f in fields(DeskMovesConfig)} | {f.name for f in fields(PlatformsConfig)})
+          | {f.name for f in fields(DeskMovesConfig)} | {f.name for f in fields(PlatformsConfig)}
+          | {f.name for f in fields(EcosystemIqConfig)})
 # Words that mean a friction, an overhead or a behaviour value in a setting's name.
 FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
                   "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
@@ -149,6 +152,17 @@ def switch_portfolio_on(cfg) -> None:
     cfg.therapy.portfolio.job_rates = list(PORTFOLIO["job_rates"])
 
 
+# Ecosystem IQ switched on (docs/ODD.md 7.2a) at the values of scenarios/patient_journeys.yaml,
+# alike in every design; the journey-aligned design joins the comparison (its one structural
+# difference, teams owning patient journeys instead of regions, stays: it is what it is).
+ECOSYSTEM_IQ = {"learning_rate": 0.05, "lead_strength": 1.0}
+
+
+def switch_ecosystem_iq_on(cfg) -> None:
+    for key, value in ECOSYSTEM_IQ.items():
+        setattr(cfg.staffing.ecosystem_iq, key, value)
+
+
 # Every mechanism that is off by default, by the name the null tests use, with a check that it
 # really was on in the runs (a switch that silently did nothing would make the test vacuous).
 MECHANISMS = {
@@ -156,6 +170,7 @@ MECHANISMS = {
     "platforms": switch_platforms_on,
     "channels": switch_channels_on,
     "portfolio": switch_portfolio_on,
+    "ecosystem_iq": switch_ecosystem_iq_on,
 }
 WAS_ON = {
     "people_rules": lambda r: r.variable_pay.gt(0).all() and r.moves_to_desk_per_year.gt(0).any(),
@@ -164,6 +179,7 @@ WAS_ON = {
     "channels": lambda r: r.remote_share.gt(0.2).all() and r.content_share.gt(0).all(),
     "portfolio": lambda r: (r.product2_launch_week.eq(26.0).all()
                             and r.product2_jobs_resolved.gt(0).all()),
+    "ecosystem_iq": lambda r: r.ecosystem_iq_final.gt(0).all() and r.lead_discoveries.gt(0).any(),
 }
 
 
@@ -189,16 +205,17 @@ def neutral(design: str, horizon: int = 78, mechanisms: tuple[str, ...] = (), **
         cfg.org.kpi = KpiWeights(calls=0.6, sales=0.4)
     if not switch.get("authority"):
         cfg.org.frontline_authority = 1e6
-        if design == "micro_enterprise":
+        if design in ("micro_enterprise", "journey_teams"):
             cfg.org.team_authority = 1e6
-    if design == "micro_enterprise":
+    if design in ("micro_enterprise", "journey_teams"):
         cfg.org.single_contact = bool(switch.get("single_contact"))
     return validate(cfg)
 
 
-def _runs(seeds, horizon=78, mechanisms=(), **switch) -> pd.DataFrame:
+def _runs(seeds, horizon=78, mechanisms=(), designs=("traditional", "micro_enterprise"),
+          **switch) -> pd.DataFrame:
     rows = [simulate(neutral(d, horizon, mechanisms, **switch), seed=s).headline()
-            for s in seeds for d in ("traditional", "micro_enterprise")]
+            for s in seeds for d in designs]
     return pd.DataFrame(rows)
 
 
@@ -274,6 +291,18 @@ def test_counting_voices_alone_costs_trust_where_contacts_share_no_team():
     before, after = _diff(off, "trust_final"), _diff(on, "trust_final")
     p = stats.ttest_rel(after, before, alternative="greater").pvalue
     assert after.mean() > before.mean() and p < 0.05, f"p = {p:.3g}"
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", sorted(MARGINS))
+def test_with_structure_removed_the_journey_design_is_equivalent_too_with_ecosystem_iq_on(
+        outcome):
+    """Its one structural difference, teams owning patient journeys instead of regions, stays."""
+    runs = _runs(range(20), mechanisms=("ecosystem_iq",),
+                 designs=("traditional", "journey_teams"))
+    assert WAS_ON["ecosystem_iq"](runs)
+    _assert_equivalent(runs.replace({"design": {"journey_teams": "micro_enterprise"}}), outcome)
 
 
 SWITCHES = [

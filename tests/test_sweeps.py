@@ -19,6 +19,7 @@ import yaml
 from scipy import stats
 
 from sim.cli.analyze import main as analyze_main
+from sim.configuration.design_registry import names
 from sim.experiments.analysis import outcome_range, paired_comparison
 from sim.experiments.store import TABLES, ResultsStore
 
@@ -156,8 +157,8 @@ def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher, ser
 def test_bad_sweep_input_is_one_line_exit_2_and_no_folder(tmp_path):
     out = orgsim(["org=traditional,flat", "run.replications=2"], tmp_path)
     assert out.returncode == 2
-    assert out.stderr.strip() == ("orgsim: error: org: unknown option 'flat'; allowed: matrix, "
-                                  "micro_enterprise, pilot_rollout, traditional")
+    assert out.stderr.strip() == ("orgsim: error: org: unknown option 'flat'; allowed: "
+                                  + ", ".join(names()))
     assert not (tmp_path / "outputs").exists()
     out = orgsim(["org=traditional,micro_enterprise", "staffing.primary_contact_span=2,0"],
                  tmp_path)

@@ -289,7 +289,7 @@ def test_help_lists_only_what_a_user_can_choose(tmp_path):
     words = [line.split()[0] for line in groups.splitlines()
              if line.strip() and not line.startswith("      ")]
     assert not {"calibration", "search", "space"} & set(words), words
-    assert "matrix, micro_enterprise*, pilot_rollout, traditional" in groups
+    assert "journey_teams, matrix, micro_enterprise*, pilot_rollout, traditional" in groups
     assert "scenario" in words and "rare_disease" in groups
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.configuration.business import BusinessConfig
 from sim.configuration.channel_rules import ChannelMarketConfig, ChannelUseConfig
+from sim.configuration.ecosystem_iq import EcosystemIqConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.platform_rules import PlatformsConfig
@@ -705,6 +706,9 @@ class StaffingConfig:
     channels: ChannelUseConfig = param(
         ChannelUseConfig(), unit="-", doc="The channel mix of customer time and what each "
         "channel costs and reaches, by one rule (docs/ODD.md 7.1a)")
+    ecosystem_iq: EcosystemIqConfig = param(
+        EcosystemIqConfig(), unit="-", doc="What people learn of the customers' referral / KOL "
+        "network from contact, and how they use it, by one rule (docs/ODD.md 7.2a)")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

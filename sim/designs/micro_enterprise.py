@@ -147,8 +147,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
         contacts = [promoted[m] for m in seniors[:n_contacts]]
         for m in members:
             m.accounts = []
-        for i, a in enumerate(accounts):
-            contact = contacts[i % len(contacts)]
+        for a, contact in zip(accounts, self.deal_to_contacts(accounts, contacts), strict=True):
             contact.accounts.append(a)
             self.primary_contact[a] = contact
         cover(accounts, [m for m in members if m.function == "medical"])
@@ -162,6 +161,10 @@ class MicroEnterpriseDesign(OrganisationDesign):
             wf.effectiveness[m.row] = cfg.initial_effectiveness
             m.resists_change = bool(rng.random() < cfg.resistance)
         return team
+
+    def deal_to_contacts(self, accounts: list[int], contacts: list) -> list:
+        """The primary contact of each of a team's accounts: dealt round-robin, largest first."""
+        return [contacts[i % len(contacts)] for i in range(len(accounts))]
 
     def _appoint_owners(self, teams: list[MicroEnterprise]) -> None:
         from sim.engine.staff import Manager

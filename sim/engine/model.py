@@ -28,6 +28,8 @@ one week) runs, for every design alike:
    recruiting (platform_layers.py, 7.4a);
 7. staff work their task queues; finished jobs are resolved (work.py, 7.5);
 8. jobs whose patience ran out are abandoned (work.py, 7.5);
+   what people learned of the customers' network points them to related jobs at linked
+   accounts (ecosystem_iq.py, 7.2a; off by default);
 9. stakeholders advance through the stages; accounts adopt; patients are treated (adoption.py, 7.6);
 10. trust (trust.py, 7.7); pay for customer value, engagement, skills, attrition, moves between
     desk and field and hiring (pay.py, turnover.py, desk_moves.py, 7.8); costs are booked
@@ -59,6 +61,7 @@ from sim.engine.channels import ChannelRule, channels_on
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
 from sim.engine.desk_moves import DeskPool
+from sim.engine.ecosystem_iq import EcosystemMap, update_ecosystem_iq
 from sim.engine.escalation import review_inboxes
 from sim.engine.interactions import reserve_time
 from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
@@ -152,6 +155,7 @@ class OrgSimModel(Model):
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
             : self.workforce.n]) if p >= 0}
         self.desk = DeskPool(self)  # people in desk jobs (empty unless staffing.desk_moves)
+        self.ecosystem = EcosystemMap(self)  # who knows the network (idle unless on, 7.2a)
 
         self.adopted_share_history[0] = self.dmus.adopted_share_by_account()
         self.recorder = Recorder(self)
@@ -179,6 +183,7 @@ class OrgSimModel(Model):
             self.enabling.serve()  # sign-offs done now let their jobs' work start this week
         work_on_tasks(self)
         abandon_overdue_jobs(self)
+        update_ecosystem_iq(self)
         update_adoption(self)
         update_trust(self)
         update_people(self)

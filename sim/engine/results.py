@@ -51,6 +51,7 @@ SERIES_COLUMNS = (
     "utilisation_mean", "engagement_mean", "headcount", "vacancies", "leavers", "hires",
     "cost", "cost_step", "calls", "compliance_incidents",
     "variable_pay", "field_headcount", "desk_pool", "moves_to_desk", "returns_to_field",
+    "ecosystem_iq", "lead_discoveries",
 )
 
 
@@ -114,6 +115,8 @@ class Recorder:
                 c[name][step] = value
         if m.channels is not None:
             channels.record_series(m, c, step)
+        c["ecosystem_iq"][step] = m.ecosystem.iq(m)
+        c["lead_discoveries"][step] = m.ecosystem.leads
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -310,6 +313,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "variable_pay": float(c["variable_pay"]),
         "variable_pay_target": float(c["variable_pay_target"]),
         **platform_summary(model),  # both platform layers (7.4a), only when enabling is staffed
+        "ecosystem_iq_final": float(series.ecosystem_iq.iloc[-1]),
+        "lead_discoveries": int(model.ecosystem.leads),
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
         **compliance_costs(model),

@@ -87,6 +87,8 @@ EXTRA = (
     ("product2_contacts_per_account", "company contacts per account after the second launch",
      "people", 2, "lower"),
     ("product2_jobs_resolved", "second product's own jobs resolved", "count", 0, "higher"),
+    ("ecosystem_iq_final", "ecosystem IQ: links of the network known", "0-1", 3, "higher"),
+    ("lead_discoveries", "jobs found through a known link", "count", 1, "higher"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
