@@ -12,7 +12,9 @@
   t-tests, α = 0.05 each) over 20 seeds of the workshop market (78 weeks) with margins
   resolved share ± 0.03, median time to resolution ± 0.5 weeks, stakeholders adopted ± 0.05 —
   and again with the shared people rules switched on (value-sharing pay at the same fraction in
-  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b).
+  both designs, moves between desk and field; docs/ODD.md 7.8a, 7.8b). With converged roles (the
+  same degree of convergence in both designs; docs/ODD.md 7.8c) only adoption stays equivalent:
+  the rule acts on a job's owner, which the null test does not make alike (expected failures).
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -32,6 +34,7 @@ from settings import scenario
 
 from sim import simulate, validate
 from sim.configuration.composition import compose_run
+from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.schema import (
     RELATIONSHIPS,
@@ -46,7 +49,7 @@ from sim.experiments.budget import equalised
 DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
           | {f.name for f in fields(RelationshipConfig)} | {f.name for f in fields(ValuePayConfig)}
-          | {f.name for f in fields(DeskMovesConfig)})
+          | {f.name for f in fields(DeskMovesConfig)} | {f.name for f in fields(HybridRolesConfig)})
 # Words that mean a friction, an overhead or a behaviour value in a setting's name.
 FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
                   "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
@@ -105,13 +108,26 @@ def switch_people_rules_on(cfg) -> None:
         setattr(cfg.staffing.desk_moves, key, PEOPLE_RULES[key])
 
 
-def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch):
+# Converging roles switched on alike in both designs (docs/ODD.md 7.8c): the same degree of
+# convergence (a role definition, so equal in the null test like the structure it stands in for),
+# as scenarios/converged_roles.yaml sets it; the medical firewall stays as configured (on).
+HYBRID_ROLES = {"role_convergence": 1.0}
+
+
+def switch_hybrid_roles_on(cfg) -> None:
+    cfg.org.role_convergence = HYBRID_ROLES["role_convergence"]
+
+
+def neutral(design: str, horizon: int = 78, people_rules: bool = False,
+            hybrid_roles: bool = False, **switch):
     """The workshop market with the structural differences removed (see the module docstring);
     ``switch`` turns one back on: frictions, single_contact, authority or kpi; ``people_rules``
     switches value-sharing pay and moves between desk and field on, alike in both designs."""
     cfg = scenario("workshop", design, horizon_weeks=horizon)
     if people_rules:
         switch_people_rules_on(cfg)
+    if hybrid_roles:
+        switch_hybrid_roles_on(cfg)
     rules = cfg.staffing.interaction
     if not switch.get("frictions"):
         for name in RELATIONSHIPS:
@@ -130,8 +146,8 @@ def neutral(design: str, horizon: int = 78, people_rules: bool = False, **switch
     return validate(cfg)
 
 
-def _runs(seeds, horizon=78, people_rules=False, **switch) -> pd.DataFrame:
-    rows = [simulate(neutral(d, horizon, people_rules, **switch), seed=s).headline()
+def _runs(seeds, horizon=78, people_rules=False, hybrid_roles=False, **switch) -> pd.DataFrame:
+    rows = [simulate(neutral(d, horizon, people_rules, hybrid_roles, **switch), seed=s).headline()
             for s in seeds for d in ("traditional", "micro_enterprise")]
     return pd.DataFrame(rows)
 
@@ -153,6 +169,11 @@ def null_runs() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def null_runs_with_people_rules() -> pd.DataFrame:
     return _runs(range(20), people_rules=True)
+
+
+@pytest.fixture(scope="module")
+def null_runs_with_hybrid_roles() -> pd.DataFrame:
+    return _runs(range(20), hybrid_roles=True)
 
 
 def _assert_equivalent(runs: pd.DataFrame, outcome: str) -> None:
@@ -177,6 +198,25 @@ def test_with_structure_removed_the_designs_stay_equivalent_with_pay_and_desk_mo
         null_runs_with_people_rules, outcome):
     runs = null_runs_with_people_rules
     assert runs.variable_pay.gt(0).all() and runs.moves_to_desk_per_year.gt(0).any()
+    _assert_equivalent(runs, outcome)
+
+
+NOT_EQUIVALENT_WITH_CONVERGED_ROLES = pytest.mark.xfail(
+    strict=True, reason="the rule acts on a job's owner and the null test keeps who owns a job (a "
+    "micro-enterprise's primary contact, the traditional discoverer): resolved share -0.027 and "
+    "median time to resolution +0.45 weeks, TOST p = 0.31 and 0.29 (docs/VALIDATION.md, section "
+    "2); strict: a change that makes it hold fails here until the documentation says so")
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+@pytest.mark.parametrize("outcome", [
+    pytest.param(o, marks=NOT_EQUIVALENT_WITH_CONVERGED_ROLES)
+    if o in ("resolved_share", "time_to_resolution_median") else o for o in sorted(MARGINS)])
+def test_with_structure_removed_the_designs_stay_equivalent_with_converged_roles(
+        null_runs_with_hybrid_roles, outcome):
+    runs = null_runs_with_hybrid_roles
+    assert runs.hybrid_tasks.gt(0).all() and runs.cross_training_hours.gt(0).all()
     _assert_equivalent(runs, outcome)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.configuration.business import BusinessConfig
+from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 
@@ -688,6 +689,10 @@ class StaffingConfig:
     desk_moves: DeskMovesConfig = param(
         DeskMovesConfig(), unit="-", doc="Experienced people moving between field and desk "
         "jobs, by one rule")
+    hybrid_roles: HybridRolesConfig = param(
+        HybridRolesConfig(), unit="-", doc="What a converged front-line role may do, its "
+        "cross-training and the risk of medical work outside medical staff (a design sets only "
+        "how far roles converge: org.role_convergence)")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

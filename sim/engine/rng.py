@@ -18,7 +18,9 @@ the same under every design:
 * :func:`compliance_stream` — the simulated distribution of the run's compliance cost
   (sim/engine/results.py) depends only on the seed;
 * :func:`desk_stream` — the people in desk jobs at launch and each person's threshold for moving
-  between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move).
+  between field and desk (sim/engine/desk_moves.py) depend only on (seed, person, move);
+* :func:`hybrid_stream` — whether medical work done outside medical staff causes an incident
+  (sim/engine/hybrid_roles.py) depends only on (seed, job, capability).
 
 :func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
 is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
@@ -46,6 +48,7 @@ RERAISE_KEY = 7
 COMPLIANCE_KEY = 11
 DESK_KEY = 13
 BOOTSTRAP_KEY = 17  # distinct from every run stream's key
+HYBRID_KEY = 29
 
 
 class RandomStreams:
@@ -78,6 +81,13 @@ def desk_stream(seed: int, *key: int) -> np.random.Generator:
     """The draws of the desk↔field rule: ``()`` for the desk pool at launch, ``(person, move)``
     for one person's threshold before their ``move``-th move."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESK_KEY, *key)))
+
+
+def hybrid_stream(seed: int, job: int, capability: int) -> np.random.Generator:
+    """The draw of whether ``job``'s ``capability`` task, done outside its function, causes an
+    incident (converging roles, docs/ODD.md 7.8c)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(HYBRID_KEY, job,
+                                                                         capability)))
 
 
 def bootstrap_stream(seed: int) -> np.random.Generator:

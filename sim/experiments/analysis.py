@@ -62,6 +62,9 @@ EXTRA = (
     ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
     ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
     ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
+    ("hybrid_tasks", "tasks a converged role did outside its home", "tasks", 0, "higher"),
+    ("crossing_incidents", "incidents from medical work outside medical staff", "count", 1,
+     "lower"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
