@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 # one core busy while the other has finished. Files not listed follow in their usual order.
 LONGEST_FIRST = ("test_calibration_real_data.py", "test_sweeps.py", "test_patterns.py",
                  "test_verdict.py", "test_people_claims.py", "test_roles_claims.py",
-                 "test_report.py", "test_trust.py", "test_claims.py",
+                 "test_report.py", "test_trust.py", "test_claims.py", "test_platform_claims.py",
                  "test_faults.py", "test_cli.py", "test_hostile_input.py", "test_bass_docking.py",
                  "test_calibration.py", "test_repro_fresh.py", "test_scenario_discovery.py",
                  "test_sensitivity.py", "test_security.py", "test_demo_browser.py")

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.configuration.business import BusinessConfig
+from sim.configuration.channel_rules import ChannelMarketConfig, ChannelUseConfig
 from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
+from sim.configuration.platform_rules import PlatformsConfig
 
 
 class ConfigError(ValueError):
@@ -242,6 +244,9 @@ class MarketConfig:
     jobs: dict[str, JobTypeConfig] = param(
         _default_job_types(), unit="-", doc="Catalogue of customer job types", source=A1,
     )
+    channels: ChannelMarketConfig = param(
+        ChannelMarketConfig(), unit="-", doc="How customers take each channel, who restricts "
+        "rep access, what inconsistent contact costs in trust (docs/ODD.md 7.1a)")
 
     def account_types(self) -> dict[str, AccountTypeConfig]:
         return {
@@ -689,6 +694,12 @@ class StaffingConfig:
     desk_moves: DeskMovesConfig = param(
         DeskMovesConfig(), unit="-", doc="Experienced people moving between field and desk "
         "jobs, by one rule")
+    platforms: PlatformsConfig = param(
+        PlatformsConfig(), unit="-", doc="The two platform layers behind the front line: the "
+        "enabling platform's capacity and what needs it, both platforms' service level")
+    channels: ChannelUseConfig = param(
+        ChannelUseConfig(), unit="-", doc="The channel mix of customer time and what each "
+        "channel costs and reaches, by one rule (docs/ODD.md 7.1a)")
     hybrid_roles: HybridRolesConfig = param(
         HybridRolesConfig(), unit="-", doc="What a converged front-line role may do, its "
         "cross-training and the risk of medical work outside medical staff (a design sets only "

@@ -153,6 +153,10 @@ def validate(config: SimConfig) -> SimConfig:
                               "step (or a step of 1/n weeks)")
     if not any(j.weight > 0 for j in m.jobs.values()):
         raise ConfigError("market.jobs", "at least one job type needs a weight > 0")
+    channel_time = sum(c.share for c in s.channels.uses().values())
+    if channel_time > 1.0 + 1e-9:
+        raise ConfigError("staffing.channels", "remote + content + event shares of customer "
+                          f"time must be at most 1, got {channel_time:g}")
     from sim.configuration.design_registry import design_class  # here: it imports this module
 
     design = getattr(config.org, "design", None)

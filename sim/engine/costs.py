@@ -5,7 +5,8 @@ Per step, for every design alike:
 * pay of the filled positions (``salary_*`` / 52 · dt, times the pay factor of value-sharing pay,
   sim/engine/pay.py: 1 unless a design ties pay to customer value) — a vacant position costs
   nothing;
-* customer-facing hours (visits and deliveries) × ``staffing.visit_cost``;
+* customer-facing hours (visits and deliveries) × ``staffing.visit_cost``; with the channel rule
+  on (sim/engine/channels.py), what remote, content and event hours cost beyond that;
 * hires × ``staffing.hiring_cost``;
 * each compliance incident's cost, drawn log-normal with mean ``incident_cost`` and σ
   ``incident_cost_sigma`` — rare large fines (:func:`record_incident`; the chance of an incident
@@ -47,9 +48,9 @@ def book_costs(model) -> None:
     s, wf, n = model.config.staffing, model.workforce, model.workforce.n
     present = wf.filled[:n] & wf.active[:n]
     c = {k: model.this_step(k) for k in ("visit_hours", "hires", "incident_cost",
-                                          "transition_cost")}
+                                          "transition_cost", "channel_cost")}
     pay = wf.salary[:n] * wf.pay_factor[:n]  # salary at target × this step's pay factor
     model.cost_step = (pay[present].sum() / 52.0 * model.dt
                        + c["visit_hours"] * s.visit_cost + c["hires"] * s.hiring_cost
-                       + c["incident_cost"] + c["transition_cost"])
+                       + c["incident_cost"] + c["transition_cost"] + c["channel_cost"])
     model.cost_total += model.cost_step

@@ -100,7 +100,8 @@ def request_decision(model, job: CustomerJob) -> None:
 
 
 def take_decision(model, job: CustomerJob, decider, reviews: int) -> None:
-    """Record the decision, its compliance risk, and start the work."""
+    """Record the decision, its compliance risk, and start the work (once the enabling platform
+    signed it off, when it must: sim/engine/platform_layers.py)."""
     wf = model.workforce
     job.decided_at = model.now
     job.decision_wait = model.now - job.discovered_at
@@ -109,14 +110,25 @@ def take_decision(model, job: CustomerJob, decider, reviews: int) -> None:
     model.counts["decisions"] += 1
     owner_row = job.owner.row
     rules = model.config.staffing.interaction
+    platform = model.enabling  # the enabling platform (7.4a), None unless staffed
+    signoffs = platform.signoffs(job, reviews) if platform is not None else ()
     if reviews == 0:
         wf.own_decisions[owner_row] += 1
-        if job.decision > 0:
+        if job.decision > 0 and "compliance" not in signoffs:  # else the platform reviews it
             decider.spend(rules.governance * rules.governance_hours, Activity.GOVERNANCE)
     else:
         wf.escalated_decisions[owner_row] += 1
         model.counts["escalated_decisions"] += 1
         model.counts["decision_wait"] += job.decision_wait
+    if signoffs:  # the work waits for the enabling platform's sign-offs (7.4a)
+        platform.request_signoffs(job, decider, reviews, signoffs)
+        return
+    carry_out(model, job, decider, reviews)
+
+
+def carry_out(model, job: CustomerJob, decider, reviews: int) -> None:
+    """A decision reviewed ``reviews`` times goes ahead: its compliance risk, then the work."""
+    rules = model.config.staffing.interaction
     risk = incident_probability(job.decision, reviews, rules.governance, model.config.market)
     model.counts["expected_incidents"] += risk
     if risk > 0 and model.dynamics_rng.random() < risk:

@@ -25,7 +25,8 @@ one week) runs, for every design alike:
 5. undiscovered jobs are discovered in proportion to needs-focused contact time
    (job_discovery.py, 7.2); their owner decides or escalates (escalation.py, 7.3);
 6. managers work through their inboxes: escalated decisions and handoffs (escalation.py,
-   routing.py);
+   routing.py); when it is staffed, the enabling platform works through its sign-offs and
+   recruiting (platform_layers.py, 7.4a);
 7. staff work their task queues; finished jobs are resolved (work.py, 7.5);
 8. jobs whose patience ran out are abandoned (work.py, 7.5);
 9. stakeholders advance through the stages; accounts adopt; patients are treated (adoption.py, 7.6);
@@ -54,6 +55,7 @@ from sim.configuration.validation import validate
 from sim.engine.accounts import Account, AccountBook
 from sim.engine.adoption import AdoptionModel, update_adoption
 from sim.engine.arrivals import arrive_jobs
+from sim.engine.channels import ChannelRule, channels_on
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
 from sim.engine.desk_moves import DeskPool
@@ -64,6 +66,7 @@ from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
 from sim.engine.jobs import CustomerJob, JobHistory, JobState
 from sim.engine.market import build_market
 from sim.engine.people import PeoplePool
+from sim.engine.platform_layers import EnablingPlatform
 from sim.engine.results import Recorder, RunResult, build_result
 from sim.engine.rng import RandomStreams
 from sim.engine.stakeholders import DecisionMakingUnits
@@ -81,8 +84,8 @@ COUNTERS = (
     "discovered", "resolved", "abandoned", "escalations", "decisions", "escalated_decisions",
     "decision_wait", "incidents", "leavers", "hires", "calls", "visit_hours",
     "expected_incidents", "incident_cost", "transition_cost", "variable_pay",
-    "variable_pay_target", "to_desk", "to_field", "hybrid_tasks", "training_hours",
-    "medical_crossings", "crossing_incidents",
+    "variable_pay_target", "to_desk", "to_field", "channel_cost", "hybrid_tasks",
+    "training_hours", "medical_crossings", "crossing_incidents",
 )
 
 
@@ -107,6 +110,8 @@ class OrgSimModel(Model):
         self.adoption = AdoptionModel(config.therapy, self.market)
         self.accounts = [Account(self, a) for a in range(self.market.n_accounts)]
         self.contacts = ContactBook(self.market.n_accounts)
+        # channels and consistency (7.1a): None — the rule off — unless a setting switches it on
+        self.channels = ChannelRule(self) if channels_on(config) else None
         self.adopted_share_history = np.zeros((self.n_steps + 1, self.market.n_accounts))
 
         # jobs (arrivals.py, job_discovery.py, work.py)
@@ -134,6 +139,8 @@ class OrgSimModel(Model):
         self._managers = (-1, [])  # (workforce size, managers)
         self._expert_cache = (-1, [])  # (workforce size, experts with a shared queue)
         self.people = PeoplePool(self.streams.people, config.staffing)
+        # the enabling platform behind the front line (7.4a); None (off) unless it has staff
+        self.enabling = (EnablingPlatform(self) if config.staffing.platforms.active() else None)
         self.workforce = Workforce(config.staffing.hours_per_week, self.dt)
         self.overheads = None  # (structure version, rows and hours): interactions.reserve_time
         self.design = design_class(config.org.design)(self, config.org)
@@ -165,12 +172,17 @@ class OrgSimModel(Model):
         visit_accounts(self)
         discover_jobs(self)
         review_inboxes(self)
+        if self.enabling is not None:
+            self.enabling.serve()  # sign-offs done now let their jobs' work start this week
         work_on_tasks(self)
         abandon_overdue_jobs(self)
         update_adoption(self)
         update_trust(self)
         update_people(self)
         book_costs(self)
+        if self.enabling is not None:
+            self.enabling.book()
+            self.enabling.measure_service_platform()
         self.workforce.end_step()
         self.recorder.record(self.steps)
         if self.config.run.check_invariants:

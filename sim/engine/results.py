@@ -3,12 +3,20 @@
 * ``series`` — one row per step (week 0 is the state at launch): jobs by state, stages, accounts
   adopted, patients treated, contacts per account, trust, escalations and decision wait,
   utilisation, engagement, headcount and attrition, cost, compliance incidents, variable pay paid,
-  field headcount, people in desk jobs and moves between desk and field (cumulative).
+  field headcount, people in desk jobs and moves between desk and field (cumulative); the
+  mechanisms that are off by default add their own columns only when they are on (below).
 * ``jobs`` — one row per customer job: its path and timings.
-* ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust.
+* ``accounts`` — one row per account: traits, adoption, jobs, contacts, trust (with the channel
+  rule on, also its recent voices and the clinical share of its decision-making unit).
 * ``staff`` — one row per position: role, hours by activity, engagement, skills.
 * ``summary`` — one row: the headline outcomes of the run.
 * ``history`` — every event of every job (see sim/engine/jobs.py), to follow a single job.
+
+Optional mechanisms add columns only when they are on, so every other run's tables are unchanged:
+the two platform layers (ODD 7.4a: both platforms' utilisation, queue waits and service level,
+sign-off waits, time to fill; hours queued in the series); the channel rule (ODD 7.1a: voices per
+account, the share of customer time by channel, refused hours, face-to-face calls, channel cost;
+voices and face-to-face calls in the series, voices and the clinical share in ``accounts``).
 
 During the run the :class:`Recorder` fills preallocated numpy columns (one row per step); tables
 are only built once, at the end.
@@ -22,9 +30,13 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.capabilities import CAPABILITIES
+from sim.engine import channels
 from sim.engine.desk_moves import field_positions
 from sim.engine.jobs import JobState
 from sim.engine.market import ACCOUNT_TYPES
+from sim.engine.platform_layers import SERIES as PLATFORM_SERIES
+from sim.engine.platform_layers import series_values as platform_series
+from sim.engine.platform_layers import summary_columns as platform_summary
 from sim.engine.rng import compliance_stream
 from sim.engine.stakeholders import STAGE_NAMES
 from sim.engine.workforce import ACTIVITY_NAMES
@@ -47,7 +59,10 @@ class Recorder:
 
     def __init__(self, model):
         self.model = model
-        self.columns = {c: np.zeros(model.n_steps + 1) for c in SERIES_COLUMNS}
+        # optional mechanisms' columns only while they are on, so other runs are unchanged
+        names = (SERIES_COLUMNS + (PLATFORM_SERIES if model.enabling is not None else ())
+                 + (channels.SERIES if model.channels is not None else ()))
+        self.columns = {c: np.zeros(model.n_steps + 1) for c in names}
         self.week = np.arange(model.n_steps + 1) * model.dt
 
     def record(self, step: int) -> None:
@@ -94,6 +109,11 @@ class Recorder:
         c["desk_pool"][step] = len(m.desk)
         c["moves_to_desk"][step] = counts["to_desk"]
         c["returns_to_field"][step] = counts["to_field"]
+        if m.enabling is not None:
+            for name, value in platform_series(m).items():
+                c[name][step] = value
+        if m.channels is not None:
+            channels.record_series(m, c, step)
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.columns)
@@ -162,7 +182,7 @@ def jobs_frame(model) -> pd.DataFrame:
 def accounts_frame(model) -> pd.DataFrame:
     mk, book = model.market, model.book
     share = model.dmus.adopted_share_by_account()
-    return pd.DataFrame({
+    df = pd.DataFrame({
         "account": np.arange(mk.n_accounts),
         "kind": [ACCOUNT_TYPES[t] for t in mk.account_type],
         "region": mk.region,
@@ -184,6 +204,10 @@ def accounts_frame(model) -> pd.DataFrame:
         "contacts_ever": model.contacts.ever(),
         "patients_treated": book.patients_treated,
     })
+    if model.channels is not None:  # ODD 7.1a: voices heard in the last contact window
+        df["voices_recent"] = model.channels.voices
+        df["clinical_share"] = model.channels.clinical_share
+    return df
 
 
 def staff_frame(model) -> pd.DataFrame:
@@ -278,6 +302,7 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "returns_to_field_per_year": float(c["to_field"] / years) if years else 0.0,
         "variable_pay": float(c["variable_pay"]),
         "variable_pay_target": float(c["variable_pay_target"]),
+        **platform_summary(model),  # both platform layers (7.4a), only when enabling is staffed
         "hybrid_tasks": int(c["hybrid_tasks"]),
         "cross_training_hours": float(c["training_hours"]),
         "medical_crossings": int(c["medical_crossings"]),
@@ -294,6 +319,8 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         "cost_per_patient_year": (float(model.cost_total / patient_years) if patient_years > 0
                                   else float("nan")),
     }
+    if model.channels is not None:
+        row.update(model.channels.summary(model, after_launch))
     return pd.DataFrame([row])
 
 

@@ -10,6 +10,9 @@ Each account's trust (0–1) starts at its drawn ``trust0`` and changes four way
   :class:`~sim.engine.accounts.Account`);
 * when a recent contact leaves the company, each account they served loses
   ``departure_trust_loss`` (:func:`lose_departed_contact`).
+* with the channel rule on (ODD 7.1a), each uncoordinated voice beyond the first among the
+  recent contacts costs ``market.channels.consistency_strain`` a week
+  (sim/engine/consistency.py).
 
 Trust opens customers up (discovery, sim/engine/job_discovery.py) and raises the adoption hazard
 (sim/engine/adoption.py).
@@ -19,12 +22,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.consistency import consistency_strain
+
 
 def update_trust(model) -> None:
     """One step of reversion toward each account's starting trust, less the contact strain."""
     m, book = model.config.market, model.book
     contacts = model.contacts.recent(model.now, m.contact_window_weeks)
     strain = m.contact_strain * np.maximum(0.0, contacts - m.comfortable_contacts)
+    if model.channels is not None:  # uncoordinated voices (7.1a, sim/engine/consistency.py)
+        strain = strain + consistency_strain(model)
     book.trust += model.dt * (m.trust_reversion * (model.market.trust0 - book.trust) - strain)
     np.clip(book.trust, 0.0, 1.0, out=book.trust)
 

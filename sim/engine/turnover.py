@@ -16,7 +16,8 @@ A position (a staff agent) is held by a person (sim/engine/people.py). Each step
 * **desk and field**: experienced field people may take desk jobs and people in desk jobs come
   back to vacant field positions (sim/engine/desk_moves.py), before hiring;
 * **hiring**: a vacancy whose delay is over is filled by the next person of that function's
-  hiring pool — the same person under every design (common random numbers).
+  hiring pool — the same person under every design (common random numbers); with an enabling
+  platform (sim/engine/platform_layers.py) only once its HR staff have recruited for it.
 
 Disengaged people leave, their accounts lose a contact and their replacements start less skilled:
 this is how an organisation's treatment of its people reaches its customers.
@@ -77,6 +78,9 @@ def update_people(model) -> None:
         leave(model, int(row))
     move_between_desk_and_field(model)  # before hiring: a returner fills a vacancy at once
     due = wf.active[:n] & ~wf.filled[:n] & (wf.vacant_until[:n] <= model.now + 1e-9)
+    if model.enabling is not None:  # the enabling platform recruits for every vacancy (7.4a)
+        model.enabling.open_vacancies()
+        due = model.enabling.hireable(due)
     for row in np.flatnonzero(due):
         hire(model, int(row))
 

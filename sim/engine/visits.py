@@ -10,7 +10,8 @@ an account becomes one of its company contacts.
 Carrying the plan out (:func:`visit_accounts`) also sets this step's *exposure*: per account and
 capability, the hours in which a problem needing that capability can come up, weighted by the
 visitor's skill — what discovery (sim/engine/job_discovery.py) runs on. Promotional hours carry a
-compliance risk (:func:`promotional_risk`). ODD section 7.1.
+compliance risk (:func:`promotional_risk`). ODD section 7.1; with the channel rule on, the hours
+go through channels first (sim/engine/channels.py, 7.1a).
 """
 
 from __future__ import annotations
@@ -141,11 +142,20 @@ def visit_accounts(model) -> None:
         model.visit_groups = None
         return
     activity, capability = plan.activities()
-    granted = wf.spend_many(plan.row, plan.hours * model.dt, activity, capability)
+    detailing, exchange, listening = plan.detailing, plan.exchange, plan.needs
+    if model.channels is None:
+        granted = wf.spend_many(plan.row, plan.hours * model.dt, activity, capability)
+    else:  # through channels (7.1a): some time refused, the rest reaching the customer less
+        spent, q = model.channels.split(plan.account, plan.kind)
+        granted = wf.spend_many(plan.row, plan.hours * spent * model.dt, activity, capability)
+        model.channels.record(model, plan, spent, granted, q)
+        effect = model.channels.effect(plan.account, q)
+        detailing, exchange, listening = (plan.detailing * effect[:, 0],
+                                          plan.exchange * effect[:, 1], plan.needs * effect[:, 2])
     per_week = granted / model.dt
-    book.detailing_hours = np.bincount(plan.account, per_week * plan.detailing, n)
-    book.exchange_hours = np.bincount(plan.account, per_week * plan.exchange, n)
-    needs = per_week * plan.needs
+    book.detailing_hours = np.bincount(plan.account, per_week * detailing, n)
+    book.exchange_hours = np.bincount(plan.account, per_week * exchange, n)
+    needs = per_week * listening
     book.needs_hours = np.bincount(plan.account, needs, n)
     # Hours in which a problem needing capability c can come up and be recognised: all
     # needs-focused time, plus conversations on c's own topic (product talk surfaces
@@ -153,8 +163,8 @@ def visit_accounts(model) -> None:
     # visitor's skill in c.
     skill = wf.skill[plan.row]
     topic = np.zeros((len(plan), N_CAPABILITIES))
-    topic[:, COMMERCIAL] = per_week * plan.detailing
-    topic[:, MEDICAL] = per_week * plan.exchange
+    topic[:, COMMERCIAL] = per_week * detailing
+    topic[:, MEDICAL] = per_week * exchange
     exposure = (needs[:, None] + topic) * skill
     for c in range(N_CAPABILITIES):
         model.exposure[:, c] = np.bincount(plan.account, exposure[:, c], n)

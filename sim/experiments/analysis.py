@@ -62,6 +62,23 @@ EXTRA = (
     ("moves_to_desk_per_year", "moves from the field to desk jobs", "per year", 2, "lower"),
     ("returns_to_field_per_year", "returns from desk jobs to the field", "per year", 2, "higher"),
     ("field_headcount_mean", "people in field positions (mean)", "people", 1, "higher"),
+    # the two platform layers (docs/ODD.md 7.4a): in a run's summary only when the enabling
+    # platform is staffed
+    ("service_platform_utilisation", "service platform: experts' hours used", "share", 3,
+     "lower"),
+    ("service_platform_wait_mean", "service platform: queue wait (mean)", "weeks", 2, "lower"),
+    ("service_platform_within_target", "service platform: requests started within target",
+     "share", 3, "higher"),
+    ("enabling_platform_utilisation", "enabling platform: hours used", "share", 3, "lower"),
+    ("enabling_platform_wait_mean", "enabling platform: queue wait (mean)", "weeks", 2, "lower"),
+    ("enabling_platform_within_target", "enabling platform: requests started within target",
+     "share", 3, "higher"),
+    ("signoff_wait_mean", "wait for the enabling platform's sign-offs (mean)", "weeks", 2,
+     "lower"),
+    ("time_to_fill_mean", "time to fill a vacancy (mean)", "weeks", 1, "lower"),
+    # with the channel rule on (docs/ODD.md 7.1a; absent from other runs' summaries)
+    ("voices_per_account", "uncoordinated company voices per account", "voices", 2, "lower"),
+    ("channel_cost", "channel cost beyond face-to-face hours", "k€", 0, "lower"),
     ("hybrid_tasks", "tasks a converged role did outside its home", "tasks", 0, "higher"),
     ("crossing_incidents", "incidents from medical work outside medical staff", "count", 1,
      "lower"),

@@ -47,7 +47,10 @@ def planned_budget(config: SimConfig, seed: int | None = None) -> Budget:
     active = wf.active[: wf.n] & wf.filled[: wf.n]
     years = config.run.horizon_weeks / 52.0
     salaries = float(wf.salary[: wf.n][active].sum()) * years
-    visits = float(model.design.plan.hours.sum()) * config.run.horizon_weeks * s.visit_cost
+    # the enabling platform's staff (docs/ODD.md 7.4a): the same in every design, not positions
+    salaries += s.platforms.enabling_staff * s.salary_expert * years
+    visits = (float(model.design.plan.hours.sum()) * config.run.horizon_weeks * s.visit_cost
+              * s.channels.planned_cost_factor())  # 1 unless the channel rule is on (ODD 7.1a)
     return Budget(int(active.sum()), salaries + visits + model.counts["transition_cost"])
 
 

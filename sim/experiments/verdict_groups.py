@@ -49,6 +49,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "customer trust and contact strain; compliance risk of promotion",
      ("market.trust_", "market.comfortable_contacts", "market.contact_strain",
       "market.departure_trust_loss", "market.contact_window_weeks", "market.compliance_",
+      "market.channels.consistency_strain",
       "market.promotion_risk", "market.review_risk")),
     ("market",
      "the organized customers: patients, organisation, stakeholders, links",

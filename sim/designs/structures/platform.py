@@ -36,6 +36,7 @@ class Platform:
         self.queued_hours = dict.fromkeys(self.by_capability, 0.0)  # expert-hours waiting
         # per capability at the start of the week: (experts present, mean pace, their backlog)
         self.snapshot: dict[int, tuple[int, float, float]] = {}
+        self.waits: list[float] = []  # weeks each request taken had queued (reported by 7.4a)
 
     def take_snapshot(self) -> None:
         """What a requester knows of the platform this week: who is there, how fast, how busy.
@@ -82,6 +83,7 @@ class Platform:
                 return None
             self._take_first(capability)
             if task.job.is_open:
+                self.waits.append(now - task.ready_at)
                 return task
         return None
 
