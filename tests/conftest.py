@@ -18,6 +18,7 @@ LONGEST_FIRST = ("test_calibration_real_data.py", "test_sweeps.py", "test_patter
                  "test_claims.py",
                  "test_platform_claims.py",
                  "test_journey_claims.py",
+                 "test_roles_claims.py",
                  "test_faults.py", "test_cli.py", "test_hostile_input.py", "test_bass_docking.py",
                  "test_calibration.py", "test_repro_fresh.py", "test_scenario_discovery.py",
                  "test_sensitivity.py", "test_security.py", "test_demo_browser.py")

@@ -16,7 +16,9 @@
   channels, 7.1a; ecosystem IQ, 7.2a, where the journey-aligned design is
   equivalent too; a portfolio, a second product launching at week 26, 7.6a — counting voices by
   shared teams is structure, so it is off in the null test and tested alone), one at a time and
-  all together.
+  all together. With converged roles (7.8c) resolved share (alone and together) and time to
+  resolution (alone) are not equivalent (expected failures): the rule acts on a job's owner,
+  which the null test does not make alike; every other mechanism together is equivalent.
 * **Each structural difference alone** moves the outcome the way its mechanism predicts
   (10 paired seeds, one-sided paired t-test p < 0.05).
 * **Equal budget.** In the default comparison (``orgsim``: oncology launch, equal budget) the two
@@ -37,6 +39,7 @@ from settings import scenario
 from sim import simulate, validate
 from sim.configuration.composition import compose_run
 from sim.configuration.ecosystem_iq import EcosystemIqConfig
+from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.platform_rules import PlatformsConfig
 from sim.configuration.schema import (
@@ -53,7 +56,8 @@ DESIGNS = Path(__file__).resolve().parent.parent / "sim" / "designs"
 SHARED = ({f.name for f in fields(InteractionConfig)} | {f.name for f in fields(BehaviourConfig)}
           | {f.name for f in fields(RelationshipConfig)} | {f.name for f in fields(ValuePayConfig)}
           | {f.name for f in fields(DeskMovesConfig)} | {f.name for f in fields(PlatformsConfig)}
-          | {f.name for f in fields(EcosystemIqConfig)})
+          | {f.name for f in fields(EcosystemIqConfig)}
+          | {f.name for f in fields(HybridRolesConfig)})
 # Words that mean a friction, an overhead or a behaviour value in a setting's name.
 FRICTION_WORDS = ("latency", "loss", "delay", "hours", "overhead", "coordination",
                   "orchestration", "upkeep", "detailing", "planning", "lag", "governance",
@@ -163,6 +167,16 @@ def switch_ecosystem_iq_on(cfg) -> None:
         setattr(cfg.staffing.ecosystem_iq, key, value)
 
 
+# Converging roles switched on alike in both designs (docs/ODD.md 7.8c): the same degree of
+# convergence (a role definition, so equal in the null test like the structure it stands in for),
+# as scenarios/converged_roles.yaml sets it; the medical firewall stays as configured (on).
+HYBRID_ROLES = {"role_convergence": 1.0}
+
+
+def switch_hybrid_roles_on(cfg) -> None:
+    cfg.org.role_convergence = HYBRID_ROLES["role_convergence"]
+
+
 # Every mechanism that is off by default, by the name the null tests use, with a check that it
 # really was on in the runs (a switch that silently did nothing would make the test vacuous).
 MECHANISMS = {
@@ -171,6 +185,7 @@ MECHANISMS = {
     "channels": switch_channels_on,
     "portfolio": switch_portfolio_on,
     "ecosystem_iq": switch_ecosystem_iq_on,
+    "hybrid_roles": switch_hybrid_roles_on,
 }
 WAS_ON = {
     "people_rules": lambda r: r.variable_pay.gt(0).all() and r.moves_to_desk_per_year.gt(0).any(),
@@ -180,6 +195,7 @@ WAS_ON = {
     "portfolio": lambda r: (r.product2_launch_week.eq(26.0).all()
                             and r.product2_jobs_resolved.gt(0).all()),
     "ecosystem_iq": lambda r: r.ecosystem_iq_final.gt(0).all() and r.lead_discoveries.gt(0).any(),
+    "hybrid_roles": lambda r: r.hybrid_tasks.gt(0).all() and r.cross_training_hours.gt(0).all(),
 }
 
 
@@ -259,24 +275,47 @@ def test_with_structure_removed_the_designs_are_equivalent(null_runs, outcome):
     _assert_equivalent(null_runs, outcome)
 
 
+ALL = tuple(sorted(MECHANISMS))
+ALL_BUT_CONVERGED_ROLES = tuple(m for m in ALL if m != "hybrid_roles")
+# Converged roles break the null test on some outcomes (docs/VALIDATION.md, section 2): the rule
+# acts on a job's owner and the null test keeps who owns a job (a micro-enterprise's primary
+# contact, the traditional discoverer). Strict: a change that makes one hold fails here until the
+# documentation says so.
+NOT_EQUIVALENT = {
+    ("hybrid_roles",): {
+        "resolved_share": "resolved share -0.027 (TOST p = 0.31)",
+        "time_to_resolution_median": "median time to resolution +0.45 weeks (TOST p = 0.29)"},
+    ALL: {"resolved_share": "resolved share not shown equivalent (measured at the merge)"},
+}
+
+
+def _marked(mechanisms: tuple[str, ...], outcome: str):
+    """(mechanisms, outcome), marked as an expected failure where converged roles break it."""
+    why = NOT_EQUIVALENT.get(mechanisms, {}).get(outcome)
+    marks = (pytest.mark.xfail(strict=True, reason=f"converged roles act on a job's owner, which "
+                               f"the null test keeps different: {why}"),) if why else ()
+    return pytest.param(mechanisms, outcome, marks=marks, id=f"{'+'.join(mechanisms)}-{outcome}")
+
+
 @pytest.mark.slow
 @pytest.mark.statistical
-@pytest.mark.parametrize("outcome", sorted(MARGINS))
-@pytest.mark.parametrize("mechanism", sorted(MECHANISMS))
+@pytest.mark.parametrize(("mechanism", "outcome"), [
+    _marked((m,), o) for m in sorted(MECHANISMS) for o in sorted(MARGINS)])
 def test_with_structure_removed_the_designs_stay_equivalent_with_each_mechanism_on(
         mechanism, outcome):
-    runs = null_runs_with((mechanism,))
-    assert WAS_ON[mechanism](runs), f"{mechanism} was not on in the null runs"
+    runs = null_runs_with(mechanism)
+    assert all(WAS_ON[m](runs) for m in mechanism), f"{mechanism} was not on in the null runs"
     _assert_equivalent(runs, outcome)
 
 
 @pytest.mark.slow
 @pytest.mark.statistical
-@pytest.mark.parametrize("outcome", sorted(MARGINS))
+@pytest.mark.parametrize(("mechanisms", "outcome"), [
+    _marked(m, o) for m in (ALL, ALL_BUT_CONVERGED_ROLES) for o in sorted(MARGINS)])
 def test_with_structure_removed_the_designs_stay_equivalent_with_every_mechanism_on_together(
-        outcome):
-    runs = null_runs_with(tuple(sorted(MECHANISMS)))
-    assert all(was_on(runs) for was_on in WAS_ON.values())
+        mechanisms, outcome):
+    runs = null_runs_with(mechanisms)
+    assert all(WAS_ON[m](runs) for m in mechanisms)
     _assert_equivalent(runs, outcome)
 
 

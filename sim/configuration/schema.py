@@ -19,6 +19,7 @@ from typing import Any
 from sim.configuration.business import BusinessConfig
 from sim.configuration.channel_rules import ChannelMarketConfig, ChannelUseConfig
 from sim.configuration.ecosystem_iq import EcosystemIqConfig
+from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
 from sim.configuration.platform_rules import PlatformsConfig
@@ -709,6 +710,10 @@ class StaffingConfig:
     ecosystem_iq: EcosystemIqConfig = param(
         EcosystemIqConfig(), unit="-", doc="What people learn of the customers' referral / KOL "
         "network from contact, and how they use it, by one rule (docs/ODD.md 7.2a)")
+    hybrid_roles: HybridRolesConfig = param(
+        HybridRolesConfig(), unit="-", doc="What a converged front-line role may do, its "
+        "cross-training and the risk of medical work outside medical staff (a design sets only "
+        "how far roles converge: org.role_convergence)")
 
     def frontline(self) -> int:
         return self.reps + self.msls + self.access

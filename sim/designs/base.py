@@ -60,6 +60,15 @@ class DesignConfig:
         True, unit="-", doc="Only medical staff may do medical work (regulatory separation)",
         source="article claim [A4]: regulatory limits on converging roles",
     )
+    role_convergence: float = param(
+        0.0, unit="0-1", doc="How far front-line roles converge into one hybrid role: 0 = "
+        "separate sales, medical and access roles; 1 = a job's owner does any front-line task "
+        "they are skilled enough for themselves (medical work only while medical_firewall is "
+        "off). What that allows, the cross-training and the risk are the shared rule "
+        "staffing.hybrid_roles", ge=0, le=1,
+        source="article claim [A2]: 'the roles of medical, commercial and market access "
+        "converge' (no degree); 0 (separate roles) in every design by default",
+    )
     kpi: KpiWeights = param(
         KpiWeights(calls=0.6, sales=0.4), unit="-", doc="What staff are measured and paid on; "
         "their time split, detailing and planning follow by the shared rule "
@@ -234,6 +243,22 @@ class OrganisationDesign(ABC):
     def value_pay_fractions(self) -> np.ndarray:
         """Fraction of each position's pay tied to customer value (an incentive)."""
         return np.full(self.model.workforce.n, self.config.value_pay_fraction)
+
+    # ------------------------------------------------------------------ role definition
+    def converges_roles(self) -> bool:
+        """Whether any of this design's front-line roles converge (the shared rule of
+        sim/engine/hybrid_roles.py then runs; otherwise it costs nothing)."""
+        return self.config.role_convergence > 0
+
+    def role_rules_for(self, job) -> tuple[float, bool]:
+        """(how far roles converge, whether the medical firewall holds) where ``job`` is."""
+        return self.config.role_convergence, self.config.medical_firewall
+
+    def role_rules_by_position(self) -> tuple[np.ndarray, np.ndarray]:
+        """(convergence, medical firewall) for each position, as arrays."""
+        n = self.model.workforce.n
+        return (np.full(n, float(self.config.role_convergence)),
+                np.full(n, bool(self.config.medical_firewall)))
 
     def visit_attainment(self) -> np.ndarray:
         """Executed / planned customer-facing hours per position (1 where nothing planned)."""

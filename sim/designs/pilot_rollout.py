@@ -234,6 +234,19 @@ class PilotRolloutDesign(OrganisationDesign):
         fractions[rows] = self.new.value_pay_fractions()[rows]
         return fractions
 
+    def converges_roles(self) -> bool:
+        return self.old.converges_roles() or self.new.converges_roles()
+
+    def role_rules_for(self, job) -> tuple[float, bool]:
+        return self._for(job.account).role_rules_for(job)
+
+    def role_rules_by_position(self) -> tuple[np.ndarray, np.ndarray]:
+        convergence, firewall = self.old.role_rules_by_position()
+        new_convergence, new_firewall = self.new.role_rules_by_position()
+        rows = self._new_rows()
+        convergence[rows], firewall[rows] = new_convergence[rows], new_firewall[rows]
+        return convergence, firewall
+
     def answered_accounts(self) -> tuple[np.ndarray, np.ndarray]:
         old_rows, old_accs = self.old.answered_accounts()
         new_rows, new_accs = self.new.answered_accounts()

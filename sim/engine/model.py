@@ -18,7 +18,8 @@ one week) runs, for every design alike:
 2. jobs arrive from the pre-drawn market stream, abandoned trigger points are raised again
    (arrivals.py);
 3. fixed overheads are taken by one law for every design (management admin, team coordination,
-   account upkeep: interactions.py ``reserve_time``, from the design's teams);
+   account upkeep: interactions.py ``reserve_time``, from the design's teams), and converged
+   roles' cross-training (hybrid_roles.py, 7.8c);
 4. planned visits happen: calls, scientific exchange, access meetings, account time
    (visits.py, 7.1);
 5. undiscovered jobs are discovered in proportion to needs-focused contact time
@@ -63,6 +64,7 @@ from sim.engine.costs import book_costs
 from sim.engine.desk_moves import DeskPool
 from sim.engine.ecosystem_iq import EcosystemMap, update_ecosystem_iq
 from sim.engine.escalation import review_inboxes
+from sim.engine.hybrid_roles import cross_train
 from sim.engine.interactions import reserve_time
 from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
 from sim.engine.jobs import CustomerJob, JobHistory, JobState
@@ -87,7 +89,8 @@ COUNTERS = (
     "discovered", "resolved", "abandoned", "escalations", "decisions", "escalated_decisions",
     "decision_wait", "incidents", "leavers", "hires", "calls", "visit_hours",
     "expected_incidents", "incident_cost", "transition_cost", "variable_pay",
-    "variable_pay_target", "to_desk", "to_field", "channel_cost",
+    "variable_pay_target", "to_desk", "to_field", "channel_cost", "hybrid_tasks",
+    "training_hours", "medical_crossings", "crossing_incidents",
 )
 
 
@@ -176,6 +179,7 @@ class OrgSimModel(Model):
         self.design.plan_if_due()
         arrive_jobs(self)
         reserve_time(self)
+        cross_train(self)  # converged roles' training (nothing unless org.role_convergence)
         visit_accounts(self)
         discover_jobs(self)
         review_inboxes(self)

@@ -315,6 +315,10 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
         **platform_summary(model),  # both platform layers (7.4a), only when enabling is staffed
         "ecosystem_iq_final": float(series.ecosystem_iq.iloc[-1]),
         "lead_discoveries": int(model.ecosystem.leads),
+        "hybrid_tasks": int(c["hybrid_tasks"]),
+        "cross_training_hours": float(c["training_hours"]),
+        "medical_crossings": int(c["medical_crossings"]),
+        "crossing_incidents": int(c["crossing_incidents"]),
         "calls": float(c["calls"]),
         "compliance_incidents": int(c["incidents"]),
         **compliance_costs(model),

@@ -22,6 +22,8 @@ the same under every design:
 * :func:`portfolio_stream` — the further products of a portfolio (sim/engine/portfolio.py): each
   stakeholder's stage and thresholds for product k, each account's trigger points for it and its
   own jobs depend only on (seed, k), never on the market's streams or the design.
+* :func:`hybrid_stream` — whether medical work done outside medical staff causes an incident
+  (sim/engine/hybrid_roles.py) depends only on (seed, job, capability).
 
 :func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
 is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
@@ -50,6 +52,7 @@ COMPLIANCE_KEY = 11
 DESK_KEY = 13
 BOOTSTRAP_KEY = 17  # distinct from every run stream's key
 PORTFOLIO_KEY = 37
+HYBRID_KEY = 29
 
 
 class RandomStreams:
@@ -88,6 +91,11 @@ def portfolio_stream(seed: int, *key: int) -> np.random.Generator:
     """The draws of a portfolio's further products: ``(k,)`` for product k's stakeholders and
     trigger points, ``(k, 1)`` for its own jobs."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PORTFOLIO_KEY, *key)))
+def hybrid_stream(seed: int, job: int, capability: int) -> np.random.Generator:
+    """The draw of whether ``job``'s ``capability`` task, done outside its function, causes an
+    incident (converging roles, docs/ODD.md 7.8c)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(HYBRID_KEY, job,
+                                                                         capability)))
 
 
 def bootstrap_stream(seed: int) -> np.random.Generator:

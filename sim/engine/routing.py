@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.configuration.capabilities import MEDICAL
+from sim.engine.hybrid_roles import charge_medical_crossing
 from sim.engine.interactions import friction, retries
 from sim.engine.jobs import Event, Task
 
@@ -78,6 +80,8 @@ def assign(task: Task, route: Route, now: float, sender=None) -> None:
     if to_platform:
         platform.submit(task, now, delay)
         return
+    if task.capability == MEDICAL and worker.function != "medical":
+        charge_medical_crossing(model, task, worker)  # the firewall's rule (docs/ODD.md 7.8c)
     worker.take(task, ready_at=now + delay)
     model.history.record(task.job, now, Event.ASSIGNED, worker, worker.capability_name(
         task.capability))

@@ -1,7 +1,9 @@
 """Work and resolution: a decided job's tasks are worked, delivered and the job closed (ODD 7.5).
 
 After the decision a job becomes one :class:`~sim.engine.jobs.Task` per capability it needs, and
-the design routes each (sim/engine/routing.py). Every position then works its queue first come,
+the design routes each (sim/engine/routing.py) — unless converged roles let the job's owner do a
+task outside their home capability themselves (sim/engine/hybrid_roles.py, one rule for every
+design). Every position then works its queue first come,
 first served at its pace (sim/engine/staff.py). A finished task's result is handed back to the
 job's owner (the shared friction of sim/engine/interactions.py) and *delivered* to the customer by
 whoever the design says fronts it — delivery is customer-facing time, costed like a visit, and
@@ -26,9 +28,10 @@ import heapq
 import numpy as np
 
 from sim.configuration.capabilities import ACCESS
+from sim.engine.hybrid_roles import own_worker
 from sim.engine.interactions import friction
 from sim.engine.jobs import CustomerJob, Event, JobState, Task
-from sim.engine.routing import dispatch
+from sim.engine.routing import Route, dispatch
 from sim.engine.workforce import Activity
 
 
@@ -39,8 +42,12 @@ def start_work(model, job: CustomerJob) -> None:
         task = Task(job, c, float(job.effort[c]))
         job.tasks.append(task)
     job.open_tasks = len(job.tasks)
+    converged = model.design.converges_roles()
     for task in job.tasks:
-        dispatch(task, model.design.route(job, task.capability), model.now)
+        worker = own_worker(model, job, task.capability) if converged else None
+        route = Route(pool=(worker,)) if worker is not None else model.design.route(
+            job, task.capability)
+        dispatch(task, route, model.now)
 
 
 def work_on_tasks(model) -> None:

@@ -32,6 +32,7 @@ class Activity(IntEnum):
     FRONTING = 8  # meeting the customer to deliver a task someone else did
     INBOX = 9  # a manager handling handoffs and decisions
     ADMIN = 10  # a manager's other duties (reporting, planning, coaching)
+    TRAINING = 11  # cross-training of a converged front-line role (docs/ODD.md 7.8c)
 
 
 ACTIVITY_NAMES = tuple(a.name.lower() for a in Activity)

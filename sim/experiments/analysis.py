@@ -89,6 +89,9 @@ EXTRA = (
     ("product2_jobs_resolved", "second product's own jobs resolved", "count", 0, "higher"),
     ("ecosystem_iq_final", "ecosystem IQ: links of the network known", "0-1", 3, "higher"),
     ("lead_discoveries", "jobs found through a known link", "count", 1, "higher"),
+    ("hybrid_tasks", "tasks a converged role did outside its home", "tasks", 0, "higher"),
+    ("crossing_incidents", "incidents from medical work outside medical staff", "count", 1,
+     "lower"),
 )
 # The business case (sim/experiments/business_case.py), one value per run; money can be < 0.
 BUSINESS = (
