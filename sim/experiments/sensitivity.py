@@ -96,6 +96,15 @@ def targets(frame: pd.DataFrame, outcomes: Sequence[str], difference: bool) -> p
     return out
 
 
+def bootstrap_seed(seed: int) -> np.random.Generator:
+    """The seed SALib's Sobol bootstrap gets: a generator, never a bare int. SALib's
+    ``sobol.analyze`` seeds its resampling only ``if seed:``, so sample seed 0 fell through to
+    numpy's global, unseeded state and two identical calls gave different intervals. A generator
+    is always truthy, and ``default_rng`` of it continues the same stream as ``default_rng`` of the
+    int, so every other seed gives exactly the intervals it gave before."""
+    return np.random.default_rng(seed)
+
+
 def analyse(space: Space, method: str, points: pd.DataFrame, values: pd.DataFrame,
             seed: int, levels: int = 4) -> pd.DataFrame:
     """Indices of every target column of ``values`` (from :func:`targets`), tidy: ``outcome``,
@@ -114,7 +123,8 @@ def analyse(space: Space, method: str, points: pd.DataFrame, values: pd.DataFram
             parts = (("mu_star", "mu_star_conf"), ("mu", None), ("sigma", None))
         else:
             result = sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                           num_resamples=RESAMPLES, conf_level=0.95, seed=seed)
+                                           num_resamples=RESAMPLES, conf_level=0.95,
+                                           seed=bootstrap_seed(seed))
             parts = (("S1", "S1_conf"), ("ST", "ST_conf"))
         for i, name in enumerate(space.names):
             for index, conf in parts:
