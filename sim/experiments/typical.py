@@ -58,9 +58,11 @@ import pandas as pd
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.budget import SCALED
 from sim.experiments.fingerprint import model_fingerprint
-from sim.experiments.sensitivity import CENSORED_AT_HORIZON
 from sim.experiments.space import for_design, settings_of, value_at
-from sim.experiments.verdict import better_sign, win_shares
+
+# sim.experiments.verdict and .sensitivity import SALib (and through it statsmodels): a second
+# or more on a loaded machine, so they are imported only where a valid verdict is being read,
+# not by every orgsim run that finds none.
 
 MAX_JSON = 8 << 20  # a verdict.json is ~30 kB (settings, two recorded configurations)
 MAX_CSV = 64 << 20  # differences.csv: a row per point (the default verdict: 416)
@@ -313,6 +315,8 @@ def run_differences(summary: pd.DataFrame, designs: Sequence[str], outcomes: Seq
                     horizon: float) -> dict[str, float]:
     """Per outcome, the run's paired difference (second − first, mean over seeds), censored at
     the horizon as the verdict does; NaN when no seed has both values."""
+    from sim.experiments.sensitivity import CENSORED_AT_HORIZON
+
     first, second = designs
     out = {}
     for outcome in outcomes:
@@ -337,6 +341,8 @@ def percentile(value: float, sample: np.ndarray) -> float:
 def typical_rows(diffs: pd.DataFrame, outcomes: Sequence[str], designs: Sequence[str],
                  here: Mapping[str, float]) -> list[dict]:
     """Per outcome with a defined difference here and in the space: the numbers of its line."""
+    from sim.experiments.verdict import better_sign, win_shares
+
     base = diffs.index[diffs["row"].isin(["A", "B"])]
     shares = win_shares(diffs[list(outcomes)], base, tuple(designs))
     rows = []
