@@ -38,6 +38,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from sim.engine.rng import sobol_bootstrap_stream
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.doe import designs_of, evaluate, paired_by_point
 from sim.experiments.space import Space, configure
@@ -96,15 +97,6 @@ def targets(frame: pd.DataFrame, outcomes: Sequence[str], difference: bool) -> p
     return out
 
 
-def bootstrap_seed(seed: int) -> np.random.Generator:
-    """The seed SALib's Sobol bootstrap gets: a generator, never a bare int. SALib's
-    ``sobol.analyze`` seeds its resampling only ``if seed:``, so sample seed 0 fell through to
-    numpy's global, unseeded state and two identical calls gave different intervals. A generator
-    is always truthy, and ``default_rng`` of it continues the same stream as ``default_rng`` of the
-    int, so every other seed gives exactly the intervals it gave before."""
-    return np.random.default_rng(seed)
-
-
 def analyse(space: Space, method: str, points: pd.DataFrame, values: pd.DataFrame,
             seed: int, levels: int = 4) -> pd.DataFrame:
     """Indices of every target column of ``values`` (from :func:`targets`), tidy: ``outcome``,
@@ -122,9 +114,10 @@ def analyse(space: Space, method: str, points: pd.DataFrame, values: pd.DataFram
                                             conf_level=0.95, num_levels=levels, seed=seed)
             parts = (("mu_star", "mu_star_conf"), ("mu", None), ("sigma", None))
         else:
+            # a generator, not the bare seed: SALib seeds its bootstrap only for a truthy seed
             result = sobol_analyze.analyze(problem, y, calc_second_order=False,
                                            num_resamples=RESAMPLES, conf_level=0.95,
-                                           seed=bootstrap_seed(seed))
+                                           seed=sobol_bootstrap_stream(seed))
             parts = (("S1", "S1_conf"), ("ST", "ST_conf"))
         for i, name in enumerate(space.names):
             for index, conf in parts:
