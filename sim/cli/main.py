@@ -347,6 +347,27 @@ def _simulate(composed, seeds: list[int]) -> dict:
         gc.set_threshold(*outside)
 
 
+def typical_of_space(composed, summary, folder):
+    """Whether this run's result is typical of a verdict of its scenario
+    (sim/experiments/typical.py), looked for in ``<outputs>/verdict/``: beside the folder of
+    dates the run goes to (``outputs/`` by default; for ``hydra.run.dir=X``, X's parent)."""
+    from sim.experiments.typical import Run, Typical, typical
+
+    final = folder.final_path()
+    default = folder.final is None and folder.staging.parent.name == ".staging"
+    root = final.parent.parent if default else final.parent
+    if root.is_absolute() and root.is_relative_to(Path.cwd()):  # Hydra's folders are absolute
+        root = root.relative_to(Path.cwd())
+    run = Run(composed.scenario, list(composed.designs), composed.compare,
+              {d: composed.config_for(d) for d in composed.designs}, summary)
+    try:
+        return typical(root, run, float(composed.config.run.horizon_weeks),
+                       default_root=default and root == Path("outputs"))
+    except Exception as error:  # noqa: BLE001 - others' folders: never lose a finished run
+        return Typical("unusable", f"Typical of the space? Not known: the verdicts in {root} "
+                       f"could not be read ({type(error).__name__}: {str(error)[:100]}).")
+
+
 def execute(composed, staging: str, overrides: list[str], resolved: str,
             show: bool = True) -> tuple[str, str]:
     """Run, write the results folder, print the comparison; returns (printed table, folder)."""
@@ -404,6 +425,8 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     workbook(folder, header.splitlines()[0], comparison, business, composed,
              [f"Overrides: {' '.join(overrides) or 'none'}", f"Seeds: {seeds}",
               *[f["described"] for f in (market, organisation) if f]])
+    verdict = typical_of_space(composed, summary, folder)
+    folder.write_json("typical.json", verdict.to_json())  # the report reads it
     written = time.perf_counter()
     report = load_report(folder.staging)
     report.folder = folder.final_path()  # the report names where it will be, not the staging
@@ -420,5 +443,6 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     _LAST_FOLDER[:] = [str(final)]
     if show:
         print(printed)
+        print(verdict.line)
         print(f"Results: {final}")
     return printed, str(final)

@@ -10,9 +10,12 @@ flips, and whether the move pays back:
     orgsim-verdict --out outputs/verdict/mine        # the same folder resumes the runs
 
 Writes ``outputs/verdict/<scenario>-<time>/`` (or ``--out``): verdict.csv (one row per number of
-each sentence), wins.csv, sobol.csv, leading.csv, business.csv, report.html, figures/ (PNG, SVG,
-PDF and the CSV each figure draws, as orgsim-export writes them), verdict.json (the settings) and
-the runs under store/. Analysis is apart from running: ``--analyse <folder>`` re-analyses the
+each sentence), wins.csv, sobol.csv, leading.csv, business.csv, differences.csv (each point's
+paired differences), report.html, figures/ (PNG, SVG, PDF and the CSV each figure draws, as
+orgsim-export writes them), verdict.json (the settings, the model's fingerprint and each design's
+configuration) and the runs under store/. ``orgsim`` finds a finished verdict of its scenario
+under ``outputs/verdict/`` and says whether its run is typical of it (sim/experiments/typical.py).
+Analysis is apart from running: ``--analyse <folder>`` re-analyses the
 stored runs with another ``--threshold`` or ``--outcomes`` into ``<folder>/analyses/<time>/``
 without simulating; a finished folder is never overwritten.
 """
@@ -31,6 +34,7 @@ from sim.cli.sampling_args import check_sampling
 from sim.configuration.composition import InputError
 from sim.configuration.scenarios import SCENARIOS
 from sim.experiments.analysis import HEADLINE, VERDICT_OUTCOMES
+from sim.experiments.fingerprint import model_fingerprint
 from sim.experiments.space import load_space
 from sim.experiments.store import ResultsStore, atomic_write
 
@@ -100,7 +104,7 @@ def check(args: argparse.Namespace):
                     params={p.path: [p.low, p.high, p.integer] for p in space.params},
                     overrides=list(space.overrides), n=args.n, seeds=args.seeds,
                     first_seed=args.first_seed, sample_seed=args.sample_seed,
-                    threshold=args.threshold, outcomes=outcomes)
+                    threshold=args.threshold, outcomes=outcomes, compare=space.compare)
     if args.out is not None and args.out.exists():
         if not args.out.is_dir():
             raise InputError(f"--out: {args.out} is a file, not a folder")
@@ -111,6 +115,10 @@ def check(args: argparse.Namespace):
             if changed:
                 raise InputError(f"--out: {args.out} holds a verdict of another sample "
                                  f"({', '.join(changed)}); choose a new folder")
+            model = json.loads(saved.read_text()).get("model")
+            if isinstance(model, dict) and model.get("sha256") != model_fingerprint()["sha256"]:
+                raise InputError(f"--out: {args.out} holds runs of another version of the model "
+                                 "(its fingerprint differs); choose a new folder")
         elif any(args.out.iterdir()):
             raise InputError(f"--out: {args.out} exists and is not a verdict folder")
     return space, settings, outcomes, formats, args.out
@@ -132,13 +140,31 @@ def _check_reanalysis(args, outcomes, formats):
 
 
 # --------------------------------------------------------------------------------------- main
+def provenance(space, saved: Path) -> dict:
+    """What ``orgsim`` checks before it says a run is typical of this verdict
+    (sim/experiments/typical.py): the model's fingerprint and each design's configuration with no
+    point set. A resumed folder keeps the fingerprint it recorded first (its runs were made by
+    that model; check() refuses another one), or none if it recorded none."""
+    from sim.cli.outputs import git_commit
+    from sim.experiments.space import design_config
+    from sim.experiments.typical import flat
+
+    model = model_fingerprint()
+    if saved.exists():
+        model = json.loads(saved.read_text()).get("model")
+    return {"model": model, "git": git_commit(),
+            "base": {d: flat(design_config(space, d)) for d in space.designs}}
+
+
 def write_outputs(target: Path, v, table, figs, formats, page: str) -> str:
     """The tables, the figures (as orgsim-export writes them) and the page; returns a note on
     static figures that could not be written (no browser), or ''."""
     from sim.report.export import write_csvs, write_static
 
+    differences = v.diffs.join(v.points["row"]).reset_index()  # what `orgsim` compares a run to
     for name, frame in (("verdict", table), ("wins", v.wins), ("sobol", v.sobol),
-                        ("leading", v.leading), ("business", v.business.per_point.reset_index())):
+                        ("leading", v.leading), ("business", v.business.per_point.reset_index()),
+                        ("differences", differences)):
         atomic_write(target / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
     write_csvs(figs, target / "figures")
     note = ""
@@ -182,9 +208,11 @@ def main(argv: list[str] | None = None) -> None:
     target = out / "analyses" / stamp if (reanalysis or finished) else out
     target.mkdir(parents=True, exist_ok=target == out)
     if target == out:
-        atomic_write(out / "verdict.json", lambda tmp: Path(tmp).write_text(json.dumps(
-            {"settings": settings, "command": [PROG, *(argv if argv is not None
-                                                        else sys.argv[1:])]}, indent=2)))
+        record = {"settings": settings, "command": [PROG, *(argv if argv is not None
+                                                             else sys.argv[1:])],
+                  **provenance(space, out / "verdict.json")}
+        atomic_write(out / "verdict.json",
+                     lambda tmp: Path(tmp).write_text(json.dumps(record, indent=2, default=str)))
     if not reanalysis:
         points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
                                       store, args.workers, progress=not args.quiet)

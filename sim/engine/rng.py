@@ -27,6 +27,8 @@ the same under every design:
 
 :func:`bootstrap_stream` is not a run's stream: it draws the seed sets with which a calibration
 is refitted (sim/experiments/calibration_bootstrap.py), keyed by the calibration's first seed.
+Nor is :func:`sobol_bootstrap_stream`: the resampling of SALib's Sobol intervals in
+``orgsim-sensitivity`` (sim/experiments/sensitivity.py), keyed by the sample seed.
 
 ``people`` is split further (:func:`function_streams`): one child per function for the
 incumbents and one per function for the hires, so the k-th hire of a function is the same person
@@ -111,3 +113,10 @@ def function_streams(people: np.random.Generator, functions: tuple[str, ...]
     hires = {f: np.random.default_rng(children[len(functions) + i])
              for i, f in enumerate(functions)}
     return incumbents, hires
+
+
+def sobol_bootstrap_stream(sample_seed: int) -> np.random.Generator:
+    """The generator SALib's ``sobol.analyze`` resamples with: ``default_rng(sample_seed)``, the
+    stream SALib itself makes from a non-zero seed. Handed over as a generator because SALib seeds
+    only ``if seed:``, so a bare 0 left the intervals unseeded."""
+    return np.random.default_rng(sample_seed)

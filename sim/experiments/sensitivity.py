@@ -38,6 +38,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from sim.engine.rng import sobol_bootstrap_stream
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.doe import designs_of, evaluate, paired_by_point
 from sim.experiments.space import Space, configure
@@ -113,8 +114,10 @@ def analyse(space: Space, method: str, points: pd.DataFrame, values: pd.DataFram
                                             conf_level=0.95, num_levels=levels, seed=seed)
             parts = (("mu_star", "mu_star_conf"), ("mu", None), ("sigma", None))
         else:
+            # a generator, not the bare seed: SALib seeds its bootstrap only for a truthy seed
             result = sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                           num_resamples=RESAMPLES, conf_level=0.95, seed=seed)
+                                           num_resamples=RESAMPLES, conf_level=0.95,
+                                           seed=sobol_bootstrap_stream(seed))
             parts = (("S1", "S1_conf"), ("ST", "ST_conf"))
         for i, name in enumerate(space.names):
             for index, conf in parts:

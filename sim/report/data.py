@@ -50,6 +50,7 @@ class ReportData:
     cash_flow: pd.DataFrame | None = None  # run folders: the business case week by week
     business: pd.DataFrame | None = None  # run folders: the business case's comparison
     market: str = ""  # run folders: the market file and what was drawn, if one was used
+    typical: dict | None = None  # run folders: is the result typical of a verdict (typical.json)
 
     def caption(self, setting: str | None = None) -> str:
         seeds = (f"seeds {self.seeds[0]}–{self.seeds[-1]}" if len(self.seeds) > 1
@@ -145,7 +146,22 @@ def _load_run(folder: Path, summary: pd.DataFrame) -> ReportData:
     if (folder / "business_case.csv").exists():
         data.business = pd.read_csv(folder / "business_case.csv")
     data.market = (provenance.get("market_file") or {}).get("described", "")
+    data.typical = _typical(folder)
     return data
+
+
+def _typical(folder: Path) -> dict | None:
+    """typical.json as written by ``orgsim`` (sim/experiments/typical.py), or None (a folder
+    from before it, or one whose file is not that shape: the report then says nothing)."""
+    path = folder / "typical.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError, RecursionError):
+        return None
+    ok = isinstance(data, dict) and isinstance(data.get("line"), str) and all(
+        isinstance(data.get(k), str | None) for k in ("verdict", "report")) and isinstance(
+        data.get("rows", []), list) and all(isinstance(r, dict) for r in data.get("rows", []))
+    return data if ok else None
 
 
 def _outcomes(summary: pd.DataFrame) -> list[str]:

@@ -7,14 +7,17 @@ all an ``<h1>`` and a body in the same shell and style (:data:`CSS`), with table
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
 from sim import __version__
-from sim.experiments.analysis import HEADLINE, INTERVAL_METHOD, table
+from sim.experiments.analysis import HEADLINE, INTERVAL_METHOD, OUTCOME_INFO, table
 from sim.report.data import ReportData
 from sim.report.figures import all_figures
 from sim.report.plotting import Figure
@@ -93,6 +96,61 @@ def figure_sections(figures: list[Figure]) -> list[str]:
     return blocks
 
 
+READINGS = {"typical": "typical", "atypical": "not typical: the other design is better in most "
+            "of the space", "unusual_size": "typical in direction, not in size", "tie": "no "
+            "difference here"}
+
+
+def _typical_rows(rows: list) -> str:
+    """The per-outcome numbers of the typical line (typical.json, read as data)."""
+    out = []
+    for r in rows:
+        try:
+            outcome = str(r["outcome"])
+            label = OUTCOME_INFO[outcome][1] if outcome in OUTCOME_INFO else outcome
+            out.append([label, f"{float(r['difference']):+.4g}", str(r["better"] or "neither"),
+                        f"{float(r['share']):.0%} [{float(r['low']):.0%}–{float(r['high']):.0%}]"
+                        f" of {int(r['points'])}", f"{float(r['percentile']):.0f}",
+                        READINGS.get(str(r.get("status")), str(r.get("status")))])
+        except (KeyError, TypeError, ValueError):
+            continue
+    if not out:
+        return ""
+    frame = pd.DataFrame([o[1:] for o in out], index=[o[0] for o in out],
+                         columns=["difference here", "better here",
+                                  "where that design is better in the space (95% Wilson)",
+                                  "percentile of the difference", "reading"])
+    return _html_table(frame, "outcome")
+
+
+def typical_section(data: ReportData) -> str:
+    """Is this run's result typical of the space? The line ``orgsim`` printed (typical.json),
+    a link to the verdict's report and the numbers per outcome; a sweep or an older folder gets
+    the pointer to ``orgsim-verdict`` only."""
+    t = data.typical
+    if not t:
+        return ("<p class='meta'>One setting of everything we are unsure of: whether this result "
+                "is typical across the plausible ranges, and what would flip it, is what "
+                "<code>orgsim-verdict</code> answers (README, \"The verdict\").</p>")
+    link = ""
+    if t.get("report"):
+        where = Path(t["report"])
+        with contextlib.suppress(ValueError):  # another drive: keep the absolute path
+            where = Path(os.path.relpath(where.resolve(), Path(data.folder).resolve()))
+        link = (f' <a href="{html.escape(quote(where.as_posix()))}">The verdict\'s report</a> '
+                f'({html.escape(str(t.get("verdict") or ""))}).')
+    rows = _typical_rows(t.get("rows") or [])
+    if rows:
+        rows += ("<p class='meta'>Per headline outcome of the verdict: this run's paired "
+                 "difference, the share of the verdict's base points where the design better "
+                 "here is better (95% Wilson interval) and where this difference falls among the "
+                 "space's (percentile). Typical: better in at least half the space, between the "
+                 "5th and 95th percentile. How a verdict is found and when it is valid: README, "
+                 "\"The verdict\".</p>")
+    return (f"<h2>Typical of the space?</h2><p class='reading'>{html.escape(t['line'])}{link}"
+            f"</p>{rows}")
+
+
 def render(data: ReportData, figures: list[Figure]) -> str:
     key = pd.DataFrame.from_dict(data.key_settings, orient="index", columns=["value"])
     blocks = figure_sections(figures)
@@ -123,9 +181,7 @@ def render(data: ReportData, figures: list[Figure]) -> str:
 paired difference from {html.escape(data.designs[0])}. {pairs}</p>
 {comparison_tables(data)}
 {business_section(data)}
-<p class="meta">One setting of everything we are unsure of: whether this result is typical
-across the plausible ranges, and what would flip it, is what <code>orgsim-verdict</code>
-answers (README, "The verdict").</p>
+{typical_section(data)}
 <h2>Figures</h2>
 {''.join(blocks)}
 {edge}
