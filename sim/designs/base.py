@@ -224,12 +224,18 @@ class OrganisationDesign(ABC):
         n = wf.n
         if self._kpi_map is None or len(self._kpi_map[2]) != n:
             rows, accs, weights = [], [], np.zeros((n, 4))
+            seen: list = []  # (weights object, its normalised row): most positions share one
             for agent in wf.agents[:n]:
                 accounts = self.kpi_accounts(agent)
                 rows += [agent.row] * len(accounts)
                 accs += accounts
-                w = self.kpi_weights(agent).normalised()
-                weights[agent.row] = [w["calls"], w["sales"], w["jobs"], w["value"]]
+                kw = self.kpi_weights(agent)
+                row = next((r for k, r in seen if k is kw), None)
+                if row is None:
+                    w = kw.normalised()
+                    row = [w["calls"], w["sales"], w["jobs"], w["value"]]
+                    seen.append((kw, row))
+                weights[agent.row] = row
             rows, accs = np.array(rows, np.int64), np.array(accs, np.int64)
             self._kpi_map = (rows, accs, np.bincount(rows, minlength=n).clip(1), weights)
         return self._kpi_map

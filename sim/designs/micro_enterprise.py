@@ -286,7 +286,9 @@ class MicroEnterpriseDesign(OrganisationDesign):
                 for m in team.members:
                     wf.effectiveness[m.row] = 1.0 - gap
             if cfg.revert_rate > 0:
-                resisters = np.mean([m.resists_change for m in team.members])
+                # the share of resisters (``np.mean`` of the flags, without numpy's overhead)
+                resisters = (sum(m.resists_change for m in team.members) / len(team.members)
+                             if team.members else math.nan)
                 rate = cfg.reinforcement_rate if team.reverted else cfg.revert_rate * resisters
                 if rng.random() < 1.0 - math.exp(-rate * dt):
                     team.reverted = not team.reverted

@@ -139,13 +139,21 @@ def carry_out(model, job: CustomerJob, decider, reviews: int) -> None:
 
 def review_inboxes(model) -> None:
     """Managers work through their inboxes; repeat while requests are handed on with no
-    wait (latency 0), so the order in which managers are visited does not matter."""
+    wait (latency 0), so the order in which managers are visited does not matter.
+
+    After the first pass a manager is visited again only if a request reached them since their
+    last visit: otherwise the visit would change nothing (their hours only fall during the step,
+    and every request they left waiting cost more than the hours they had left), yet it would
+    rescan a due list that is long exactly when they are overloaded."""
     managers = model.managers()
     rows = [m.row for m in managers]
+    seen = [-1] * len(managers)  # each inbox's count of requests received, at its last visit
     for _ in range(len(managers) + 1):
         before = _inbox_load(managers, model.workforce, rows)
-        for m in managers:
-            if m.inbox:
+        for i, m in enumerate(managers):
+            inbox = m.inbox
+            if inbox and inbox.received != seen[i]:
+                seen[i] = inbox.received  # requests arriving while it works wait for a pass
                 m.process_inbox()
         if _inbox_load(managers, model.workforce, rows) == before:
             break

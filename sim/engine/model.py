@@ -269,10 +269,12 @@ class OrgSimModel(Model):
 
     def platforms(self) -> list:
         """Every shared expert queue (one per design structure; the pilot's two share one)."""
-        seen = {}
+        seen = []  # by identity, in order of first appearance (no ``id()``: see work.py)
         for expert in self.experts():
-            seen.setdefault(id(expert.platform), expert.platform)
-        return list(seen.values())
+            platform = expert.platform
+            if not any(p is platform for p in seen):
+                seen.append(platform)
+        return seen
 
 
 def simulate(config: SimConfig | None = None, seed: int | None = None) -> RunResult:

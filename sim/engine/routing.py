@@ -36,7 +36,8 @@ def pace(worker, capability: int) -> float:
     wf, row = worker.model.workforce, worker.row
     # Called for every task a person queues, works or is considered for: read the two cells as
     # Python floats (numpy scalar arithmetic costs several times more; the product is the same).
-    return max(MIN_PACE, wf.skill.item(row, capability) * wf.effectiveness.item(row))
+    share = wf.skill.item(row, capability) * wf.effectiveness.item(row)
+    return share if share > MIN_PACE else MIN_PACE  # ``max`` with a call's cost
 
 
 def expected_finish(worker, task: Task) -> float:

@@ -128,30 +128,51 @@ class StaffMember(Agent):
         """Spend the hours left this step on queued tasks, oldest first."""
         if not self.queue:
             return
-        wf, now = self.model.workforce, self.model.now
-        left = wf.hours_left(self.row)
+        model = self.model
+        wf, row = model.workforce, self.row
+        ready_by = model.now + 1e-9
+        left = wf.hours_left(row)
         kept: deque[Task] = deque()
         backlog = 0.0
         speeds: dict[int, float] = {}  # pace by capability: skills do not change while working
-        for task in self.queue:
-            if task.done or not task.job.is_open:
+        last_open = JobState.IN_PROGRESS
+        # An overloaded queue is long and scanned every step: once the hours are used up, the
+        # rest only keeps the live tasks and sums their backlog (in the same order, so the sum is
+        # bit-identical), with no per-task test of the hours.
+        tasks = iter(self.queue)
+        for task in (tasks if left > 1e-9 else ()):
+            if task.done or task.job.state > last_open:
                 continue  # the job was abandoned (or finished) while the task waited
-            speed = speeds.get(task.capability)
+            capability = task.capability
+            speed = speeds.get(capability)
             if speed is None:
-                speed = speeds[task.capability] = pace(self, task.capability)
-            if left > 1e-9 and task.ready_at <= now + 1e-9:
-                hours = wf.spend(self.row, min(task.remaining / speed, left), Activity.JOB_WORK,
-                                 task.capability)
+                speed = speeds[capability] = pace(self, capability)
+            if task.ready_at <= ready_by:
+                hours = wf.spend(row, min(task.remaining / speed, left), Activity.JOB_WORK,
+                                 capability)
                 left -= hours
                 task.remaining -= hours * speed
                 if task.remaining <= 1e-9:
                     task.done = True
-                    complete_task(self.model, task, self)
+                    complete_task(model, task, self)
+                    if left <= 1e-9:
+                        break
                     continue
             kept.append(task)
             backlog += task.remaining / speed
+            if left <= 1e-9:
+                break
+        for task in tasks:  # no hours left (``left`` only falls): keep and count the rest
+            if task.done or task.job.state > last_open:
+                continue
+            capability = task.capability
+            speed = speeds.get(capability)
+            if speed is None:
+                speed = speeds[capability] = pace(self, capability)
+            kept.append(task)
+            backlog += task.remaining / speed
         self.queue = kept
-        wf.backlog[self.row] = backlog
+        wf.backlog[row] = backlog
 
 
 class SalesRep(StaffMember):
@@ -227,6 +248,11 @@ class Inbox:
         due = sorted(self._due + moved) if moved else self._due
         self._due = []
         return due
+
+    @property
+    def received(self) -> int:
+        """How many requests ever arrived (a change means there is something new to look at)."""
+        return self._seq
 
     def put_back(self, due: list[tuple[int, float, object]]) -> None:
         self._due = due

@@ -52,9 +52,11 @@ def start_work(model, job: CustomerJob) -> None:
 
 def work_on_tasks(model) -> None:
     """Every position with a queue (and every expert of a shared queue) works, in position order."""
-    experts = set(map(id, model.experts()))
+    # Agents hash by identity; a set of them (not of their ``id()``s) also avoids the audit
+    # hook some libraries install on ``id`` (a Python call per use).
+    experts = set(model.experts())
     for agent in model.workforce.agents:
-        if agent.queue or id(agent) in experts:
+        if agent.queue or agent in experts:
             agent.work()
 
 

@@ -190,9 +190,18 @@ class Workforce:
         """Each of ``rows`` (distinct) spends its ``hours`` on ``activity``, within what it has."""
         if not rows:
             return
+        if len(set(rows)) != len(rows):  # not as documented: the general rule
+            rows = np.asarray(rows, np.int64)
+            self.spend_many(rows, np.broadcast_to(np.asarray(hours, float), rows.shape).copy(),
+                            np.full(len(rows), int(activity)), np.full(len(rows), -1))
+            return
+        # spend_many's branch for one request each, without its test (a sort) or np.add.at:
+        # three times a step, the same IEEE operations
         rows = np.asarray(rows, np.int64)
-        self.spend_many(rows, np.broadcast_to(np.asarray(hours, float), rows.shape).copy(),
-                        np.full(len(rows), int(activity)), np.full(len(rows), -1))
+        left = self.capacity_step[rows] - self.used[rows]
+        granted = np.maximum(np.minimum(np.asarray(hours, float), left), 0.0)
+        self.used[rows] += granted
+        self.step_activity[rows, int(activity)] += granted
 
     def end_step(self) -> None:
         n = self.n
