@@ -14,6 +14,11 @@ LOG := .setup.log
 # uv may not download a Python here: it uses the machine's 3.12 (pyenv or system).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages get their bytecode (.pyc) at install time. Without it a Python that may not
+# write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment) compiles pandas, SciPy, Mesa
+# and plotly from source in every process: about 3 s CPU per `orgsim` run, per test worker and
+# per subprocess the suite starts (docs/PERFORMANCE.md).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test check bench lint lock browser
 
