@@ -28,7 +28,7 @@ $(UV):
 	 $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
 
-$(BIN)/.installed: pyproject.toml uv.lock | $(UV)
+$(BIN)/.installed: pyproject.toml uv.lock Makefile | $(UV)
 	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
 	@$(UV) sync --frozen --all-extras --python "$$(command -v $(PYTHON))" >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
