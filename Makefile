@@ -14,6 +14,11 @@ LOG := .setup.log
 # uv may not download a Python here: it uses the machine's 3.12 (pyenv or system).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages get their bytecode (.pyc) at install time. Without it a Python that may not
+# write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment) compiles pandas, SciPy, Mesa
+# and plotly from source in every process: about 3 s CPU per `orgsim` run, per test worker and
+# per subprocess the suite starts (docs/PERFORMANCE.md).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test check bench lint lock browser
 
@@ -23,7 +28,7 @@ $(UV):
 	 $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
 
-$(BIN)/.installed: pyproject.toml uv.lock | $(UV)
+$(BIN)/.installed: pyproject.toml uv.lock Makefile | $(UV)
 	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
 	@$(UV) sync --frozen --all-extras --python "$$(command -v $(PYTHON))" >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
