@@ -14,11 +14,11 @@ LOG := .setup.log
 # uv may not download a Python here: it uses the machine's 3.12 (pyenv or system).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-# Installed packages get their bytecode (.pyc) at install time. Without it a Python that may not
-# write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment) compiles pandas, SciPy, Mesa
-# and plotly from source in every process: about 3 s CPU per `orgsim` run, per test worker and
-# per subprocess the suite starts (docs/PERFORMANCE.md).
-export UV_COMPILE_BYTECODE := 1
+# The tests run on installed packages compiled to bytecode (.pyc, once: $(BIN)/.compiled). Without
+# it a Python that may not write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment)
+# compiles pandas, SciPy, Mesa and plotly from source in every process: about 3 s CPU per test
+# worker and per subprocess the suite starts (docs/PERFORMANCE.md). `make run` skips it: compiling
+# costs about a minute of CPU, more than one run saves.
 
 .PHONY: run test check bench lint lock browser
 
@@ -28,10 +28,16 @@ $(UV):
 	 $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
 
-$(BIN)/.installed: pyproject.toml uv.lock Makefile | $(UV)
+$(BIN)/.installed: pyproject.toml uv.lock | $(UV)
 	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
 	@$(UV) sync --frozen --all-extras --python "$$(command -v $(PYTHON))" >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
+	@touch $@
+
+$(BIN)/.compiled: $(BIN)/.installed
+	@echo "compiling the environment's bytecode for the tests (log: $(LOG))"
+	@$(UV) sync --frozen --all-extras --compile-bytecode --python "$$(command -v $(PYTHON))" \
+	 >> $(LOG) 2>&1 || { tail -20 $(LOG); exit 1; }
 	@touch $@
 
 # Static figure export (kaleido) and the browser tests drive a local Chromium.
@@ -48,17 +54,17 @@ browser:
 run: $(BIN)/.installed
 	@$(BIN)/orgsim
 
-test: $(BIN)/.installed browser
+test: $(BIN)/.compiled browser
 	$(BIN)/python -m pytest
 
 # Fast tier: everything but the slow marker (multi-seed statistics, browsers, sweeps of many runs).
-check: $(BIN)/.installed
+check: $(BIN)/.compiled
 	$(BIN)/python -m pytest -m "not slow"
 
 lock: | $(UV)
 	$(UV) lock --python "$$(command -v $(PYTHON))"
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.compiled
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/sweep_bench.py
 	$(BIN)/python benchmarks/demo_bench.py
