@@ -55,6 +55,12 @@ class MicroEnterpriseConfig(DesignConfig):
         "functional field force", source="article claim [A0]: 'a single, senior point of "
         "contact'",
     )
+    contact_owns_jobs: bool = param(
+        True, unit="-", doc="A job found at an account is owned by the account's primary contact, "
+        "who orchestrates the expertise it needs; false: whoever found it owns it, as in a "
+        "functional field force", source="article claim [A0]: the primary point of contact "
+        "orchestrates expertise across the network",
+    )
     platform_owner_span: int = param(
         6, unit="teams", doc="Teams per platform owner (who decides above team authority)",
         ge=1, le=10000, source="assumption: one owner per handful of micro-enterprises ([A1] "
@@ -225,7 +231,10 @@ class MicroEnterpriseDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------------ discovery
     def owner_of(self, job, discoverer):
-        """The account's primary contact; while that position is vacant, whoever found it."""
+        """The account's primary contact; while that position is vacant (or where contacts do not
+        own jobs), whoever found it."""
+        if not self.config.contact_owns_jobs:
+            return discoverer
         contact = self.primary_contact.get(job.account)
         return discoverer if contact is None or contact.vacant else contact
 
