@@ -247,20 +247,23 @@ MARGINS = {"resolved_share": 0.03, "time_to_resolution_median": 0.5,
            "stakeholders_adopted_share": 0.05}
 
 
+_NULL_RUNS: dict[tuple, pd.DataFrame] = {}
+
+
+def null_runs_with(mechanisms: tuple[str, ...] = (),
+                   designs: tuple[str, ...] = ("traditional", "micro_enterprise")) -> pd.DataFrame:
+    """The null test's 20 seeds of ``designs`` with ``mechanisms`` on, each design's runs
+    computed once per set and shared by every outcome's test (and every pairing)."""
+    for design in designs:
+        if (mechanisms, design) not in _NULL_RUNS:
+            _NULL_RUNS[mechanisms, design] = _runs(range(20), mechanisms=mechanisms,
+                                                   designs=(design,))
+    return pd.concat([_NULL_RUNS[mechanisms, d] for d in designs], ignore_index=True)
+
+
 @pytest.fixture(scope="module")
 def null_runs() -> pd.DataFrame:
-    return _runs(range(20))
-
-
-_NULL_RUNS: dict[tuple[str, ...], pd.DataFrame] = {}
-
-
-def null_runs_with(mechanisms: tuple[str, ...]) -> pd.DataFrame:
-    """The null test's 20 seeds with ``mechanisms`` on (computed once per set, for every
-    outcome's test)."""
-    if mechanisms not in _NULL_RUNS:
-        _NULL_RUNS[mechanisms] = _runs(range(20), mechanisms=mechanisms)
-    return _NULL_RUNS[mechanisms]
+    return null_runs_with()
 
 
 def _assert_equivalent(runs: pd.DataFrame, outcome: str) -> None:
@@ -340,8 +343,7 @@ def test_counting_voices_alone_costs_trust_where_contacts_share_no_team():
 def test_with_structure_removed_the_journey_design_is_equivalent_too_with_ecosystem_iq_on(
         outcome):
     """Its one structural difference, teams owning patient journeys instead of regions, stays."""
-    runs = _runs(range(20), mechanisms=("ecosystem_iq",),
-                 designs=("traditional", "journey_teams"))
+    runs = null_runs_with(("ecosystem_iq",), ("traditional", "journey_teams"))
     assert WAS_ON["ecosystem_iq"](runs)
     _assert_equivalent(runs.replace({"design": {"journey_teams": "micro_enterprise"}}), outcome)
 

@@ -295,7 +295,7 @@ class MicroEnterpriseDesign(OrganisationDesign):
                 for m in team.members:
                     wf.effectiveness[m.row] = 1.0 - gap
             if cfg.revert_rate > 0:
-                # the share of resisters (``np.mean`` of the flags, without numpy's overhead)
+                # the share of resisters (the mean of the flags, in plain Python: teams are small)
                 resisters = (sum(m.resists_change for m in team.members) / len(team.members)
                              if team.members else math.nan)
                 rate = cfg.reinforcement_rate if team.reverted else cfg.revert_rate * resisters
