@@ -178,6 +178,26 @@ def switch_hybrid_roles_on(cfg) -> None:
     cfg.org.role_convergence = HYBRID_ROLES["role_convergence"]
 
 
+# HCP access restriction switched on (docs/ODD.md 7.1b) at the settings of
+# scenarios/oncology_access.yaml: no-see and appointment-only HCPs, the market's, alike in both
+# designs.
+HCP_ACCESS = {"no_see": 0.236, "by_appointment": 0.385, "appointments_per_year": 14.6}
+
+
+def switch_hcp_access_on(cfg) -> None:
+    for key, value in HCP_ACCESS.items():
+        setattr(cfg.market.hcp_access, key, value)
+
+
+# First users treating before their account's decision (docs/ODD.md 7.6b), as
+# scenarios/oncology_access.yaml sets it.
+EARLY_USE = {"first_users": 0.025}
+
+
+def switch_early_use_on(cfg) -> None:
+    cfg.therapy.early_use.first_users = EARLY_USE["first_users"]
+
+
 # Every mechanism that is off by default, by the name the null tests use, with a check that it
 # really was on in the runs (a switch that silently did nothing would make the test vacuous).
 MECHANISMS = {
@@ -187,6 +207,8 @@ MECHANISMS = {
     "portfolio": switch_portfolio_on,
     "ecosystem_iq": switch_ecosystem_iq_on,
     "hybrid_roles": switch_hybrid_roles_on,
+    "hcp_access": switch_hcp_access_on,
+    "early_use": switch_early_use_on,
 }
 WAS_ON = {
     "people_rules": lambda r: r.variable_pay.gt(0).all() and r.moves_to_desk_per_year.gt(0).any(),
@@ -197,6 +219,8 @@ WAS_ON = {
                             and r.product2_jobs_resolved.gt(0).all()),
     "ecosystem_iq": lambda r: r.ecosystem_iq_final.gt(0).all() and r.lead_discoveries.gt(0).any(),
     "hybrid_roles": lambda r: r.hybrid_tasks.gt(0).all() and r.cross_training_hours.gt(0).all(),
+    "hcp_access": lambda r: r.hcp_refused_share.gt(0.2).all(),
+    "early_use": lambda r: r.first_user_patient_weeks.gt(0).all(),
 }
 
 

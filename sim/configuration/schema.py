@@ -18,7 +18,9 @@ from typing import Any
 
 from sim.configuration.business import BusinessConfig
 from sim.configuration.channel_rules import ChannelMarketConfig, ChannelUseConfig
+from sim.configuration.early_use import EarlyUseConfig
 from sim.configuration.ecosystem_iq import EcosystemIqConfig
+from sim.configuration.hcp_access import HcpAccessConfig
 from sim.configuration.hybrid_rules import HybridRolesConfig
 from sim.configuration.params import A0, A1, A2, A3, A4, ASSUMPTION, BASS, TTM, param
 from sim.configuration.people_rules import DeskMovesConfig, ValuePayConfig
@@ -249,6 +251,9 @@ class MarketConfig:
     channels: ChannelMarketConfig = param(
         ChannelMarketConfig(), unit="-", doc="How customers take each channel, who restricts "
         "rep access, what inconsistent contact costs in trust (docs/ODD.md 7.1a)")
+    hcp_access: HcpAccessConfig = param(
+        HcpAccessConfig(), unit="-", doc="HCPs who see no rep or reps only by appointment, and "
+        "how many visits an appointment-only HCP grants (docs/ODD.md 7.1b)")
 
     def account_types(self) -> dict[str, AccountTypeConfig]:
         return {
@@ -363,6 +368,9 @@ class TherapyConfig:
     portfolio: PortfolioConfig = param(
         PortfolioConfig(), unit="-", doc="Further products or indications launching after the "
         "therapy, each adopted by the same rule (docs/ODD.md 7.6a)")
+    early_use: EarlyUseConfig = param(
+        EarlyUseConfig(), unit="-", doc="First users: prescribers who treat their own patients "
+        "before their account's formal decision (docs/ODD.md 7.6b)")
 
 
 # ------------------------------------------------------------------ shared rules of working

@@ -160,6 +160,10 @@ def validate(config: SimConfig) -> SimConfig:
     if channel_time > 1.0 + 1e-9:
         raise ConfigError("staffing.channels", "remote + content + event shares of customer "
                           f"time must be at most 1, got {channel_time:g}")
+    restricting = m.hcp_access.no_see + m.hcp_access.by_appointment
+    if restricting > 1.0 + 1e-9:
+        raise ConfigError("market.hcp_access", "no_see + by_appointment shares of HCPs must be "
+                          f"at most 1, got {restricting:g}")
     from sim.configuration.design_registry import design_class  # here: it imports this module
 
     design = getattr(config.org, "design", None)

@@ -30,6 +30,7 @@ import math
 
 import numpy as np
 
+from sim.engine.early_use import treat_first_users
 from sim.engine.market import CLINICAL_ROLES
 from sim.engine.portfolio import update_portfolio
 
@@ -131,6 +132,10 @@ def update_adoption(model) -> None:
         model.accounts[a].adopt(model.now)
     book.patients_treated = model.adoption.patients_treated(
         model.market.patients, book.adopted_week, book.infusion_solved, model.now)
+    if model.first_users is not None:  # first users treat before the decision (7.6b)
+        book.patients_treated = treat_first_users(model, book.patients_treated)
+        model.first_user_patient_weeks += float(book.patients_treated[~book.adopted].sum()
+                                                ) * model.dt
     model.adopted_share_history[model.steps] = model.dmus.adopted_share_by_account()
     if pf is not None:  # further products, by the same rule, on this step's engagement
         update_portfolio(model)

@@ -62,8 +62,10 @@ from sim.engine.channels import ChannelRule, channels_on
 from sim.engine.contacts import ContactBook
 from sim.engine.costs import book_costs
 from sim.engine.desk_moves import DeskPool
+from sim.engine.early_use import FirstUsers, early_use_on
 from sim.engine.ecosystem_iq import EcosystemMap, update_ecosystem_iq
 from sim.engine.escalation import review_inboxes
+from sim.engine.hcp_access import HcpAccess, hcp_access_on
 from sim.engine.hybrid_roles import cross_train
 from sim.engine.interactions import reserve_time
 from sim.engine.job_discovery import UndiscoveredJobs, discover_jobs
@@ -122,6 +124,11 @@ class OrgSimModel(Model):
         self.contacts = ContactBook(self.market.n_accounts)
         # channels and consistency (7.1a): None — the rule off — unless a setting switches it on
         self.channels = ChannelRule(self) if channels_on(config) else None
+        # no-see and appointment-only HCPs (7.1b): None — off — unless some HCPs restrict
+        self.hcp_access = HcpAccess(self) if hcp_access_on(config) else None
+        # first users who treat before their account decides (7.6b): None unless switched on
+        self.first_users = FirstUsers(self) if early_use_on(config) else None
+        self.first_user_patient_weeks = 0.0  # patient-weeks treated at not-yet-adopted accounts
         self.adopted_share_history = np.zeros((self.n_steps + 1, self.market.n_accounts))
 
         # jobs (arrivals.py, job_discovery.py, work.py)

@@ -333,6 +333,10 @@ def summary_frame(model, series: pd.DataFrame, jobs: pd.DataFrame, accounts: pd.
     }
     if model.channels is not None:
         row.update(model.channels.summary(model, after_launch))
+    if model.hcp_access is not None:  # ODD 7.1b
+        row.update(model.hcp_access.summary())
+    if model.first_users is not None:  # ODD 7.6b: patient-weeks before the account decided
+        row["first_user_patient_weeks"] = model.first_user_patient_weeks
     if model.portfolio is not None:  # further products (ODD 7.6a)
         row.update(portfolio.summary_columns(model, series))
     return pd.DataFrame([row])

@@ -145,11 +145,16 @@ def visit_accounts(model) -> None:
         return
     activity, capability = plan.activities()
     detailing, exchange, listening = plan.detailing, plan.exchange, plan.needs
+    hours = plan.hours
+    if model.hcp_access is not None:  # no-see and appointment-only HCPs (7.1b)
+        allowed = model.hcp_access.granted_share(plan.account, hours, plan.kind)
+        model.hcp_access.record(hours, allowed, plan.kind, model.dt)
+        hours = hours * allowed
     if model.channels is None:
-        granted = wf.spend_many(plan.row, plan.hours * model.dt, activity, capability)
+        granted = wf.spend_many(plan.row, hours * model.dt, activity, capability)
     else:  # through channels (7.1a): some time refused, the rest reaching the customer less
         spent, q = model.channels.split(plan.account, plan.kind)
-        granted = wf.spend_many(plan.row, plan.hours * spent * model.dt, activity, capability)
+        granted = wf.spend_many(plan.row, hours * spent * model.dt, activity, capability)
         model.channels.record(model, plan, spent, granted, q)
         effect = model.channels.effect(plan.account, q)
         detailing, exchange, listening = (plan.detailing * effect[:, 0],
