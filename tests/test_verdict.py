@@ -72,6 +72,11 @@ def test_the_wilson_interval_of_no_wins_in_eight_points_reaches_about_a_third():
     (["--format", "gif"], "--format: unknown"),
     (["--space", "nowhere"], "space: no file"),
     (["--scenario", "atlantis"], "--scenario: unknown 'atlantis'"),
+    (["--ray", "local:0"], "--ray: local:<cpus> needs a whole number of CPUs ≥ 1, got '0'"),
+    (["--ray", "local:two"], "--ray: local:<cpus> needs a whole number"),
+    (["--ray", "somewhere"], "--ray: expected auto, <host>:<port>"),
+    (["--ray", "127.0.0.1:1"], "--ray: cannot reach a Ray cluster at 127.0.0.1:1"),
+    (["--ray", "local:2", "--workers", "2"], "--ray: the cluster's CPUs decide"),
 ])
 def test_bad_arguments_get_one_line_exit_2_and_no_folder(args, says, tmp_path, capsys):
     out = tmp_path / "verdict"

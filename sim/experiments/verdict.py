@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,9 @@ from sim.experiments.sensitivity import censor, horizon
 from sim.experiments.space import Space
 from sim.experiments.verdict_business import BusinessCase, business_case
 from sim.experiments.verdict_groups import groups_of
+
+if TYPE_CHECKING:
+    from sim.experiments.ray_cluster import Cluster
 
 RESAMPLES = 1000  # bootstrap resamples of the Sobol intervals
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
@@ -198,12 +202,13 @@ class Verdict:
 
 
 def run_sample(space: Space, n: int, seeds: Sequence[int], sample_seed: int, store: Path,
-               workers: int = 0, progress: bool = True,
-               simulate: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The sample and its runs (stored under ``store``; stored runs are read back)."""
+               workers: int = 0, progress: bool = True, simulate: bool = True,
+               cluster: Cluster | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample and its runs (stored under ``store``; stored runs are read back), on
+    ``workers`` local processes or a Ray ``cluster`` (sim/experiments/ray_cluster.py)."""
     points = sample(space, n, sample_seed)
     frame = evaluate(space, points[space.names], list(seeds), Path(store), workers=workers,
-                     progress=progress, simulate=simulate, run_ids=True)
+                     progress=progress, simulate=simulate, run_ids=True, cluster=cluster)
     return points, frame
 
 
@@ -229,7 +234,7 @@ def analyse(space: Space, points: pd.DataFrame, frame: pd.DataFrame, n: int,
 
 def verdict(space: Space, n: int, seeds: Sequence[int], store: Path, sample_seed: int = 0,
             threshold: float = 0.8, outcomes: Sequence[str] = OUTCOMES, workers: int = 0,
-            progress: bool = True) -> Verdict:
+            progress: bool = True, cluster: Cluster | None = None) -> Verdict:
     """Sample, run (resumable) and analyse. From a notebook::
 
         space = load_space("tiny")
@@ -237,7 +242,8 @@ def verdict(space: Space, n: int, seeds: Sequence[int], store: Path, sample_seed
         v.wins
 
     ``orgsim-verdict`` is this plus the output folder, the page, the figures and verdict.csv."""
-    points, frame = run_sample(space, n, seeds, sample_seed, store, workers, progress)
+    points, frame = run_sample(space, n, seeds, sample_seed, store, workers, progress,
+                               cluster=cluster)
     return analyse(space, points, frame, n, seeds, sample_seed, store, threshold, outcomes)
 
 
