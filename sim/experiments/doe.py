@@ -80,7 +80,8 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     if not seeds:
         raise InputError("seeds: need at least one seed")
     store = ResultsStore(store_root)
-    store.remove_partial_files()  # left by an interrupted earlier attempt, if any
+    if simulate:  # reading back changes nothing in the store
+        store.remove_partial_files()  # left by an interrupted earlier attempt, if any
 
     rows, todo = [], {}
     for number, values in points[space.names].iterrows():
