@@ -77,6 +77,9 @@ def connect(cluster: Cluster) -> int:
     if ray.is_initialized():
         return int(ray.cluster_resources().get("CPU", 0))
     quiet = dict(logging_level=logging.WARNING, log_to_driver=False, include_dashboard=False)
+    # a local cluster's token authentication is on, as it should be; its notice is no warning
+    logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
+        logging.ERROR)
     try:
         if cluster.cpus is not None:
             ray.init(num_cpus=cluster.cpus, **quiet)
