@@ -45,7 +45,9 @@ class Cluster:
     address: str | None = None
 
     def __str__(self) -> str:
-        return (f"a local Ray cluster of {self.cpus} CPU(s)" if self.cpus is not None
+        if self.cpus is not None:
+            return f"a local Ray cluster of {self.cpus} CPU(s)"
+        return ("this machine's Ray cluster (auto)" if self.address == "auto"
                 else f"the Ray cluster at {self.address}")
 
 
@@ -76,13 +78,13 @@ def connect(cluster: Cluster) -> int:
 
     if ray.is_initialized():
         return int(ray.cluster_resources().get("CPU", 0))
-    quiet = dict(logging_level=logging.WARNING, log_to_driver=False, include_dashboard=False)
+    quiet = dict(logging_level=logging.WARNING, log_to_driver=False)
     # a local cluster's token authentication is on, as it should be; its notice is no warning
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
         logging.ERROR)
     try:
         if cluster.cpus is not None:
-            ray.init(num_cpus=cluster.cpus, **quiet)
+            ray.init(num_cpus=cluster.cpus, include_dashboard=False, **quiet)
         else:
             ray.init(address=cluster.address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as error:
