@@ -32,7 +32,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sim.cli.sampling_args import check_sampling
+from sim.cli.sampling_args import add_ray, check_sampling, cluster_of, join
 from sim.configuration.composition import InputError
 from sim.configuration.scenarios import SCENARIOS
 from sim.experiments.analysis import HEADLINE, VERDICT_OUTCOMES
@@ -61,9 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--format", default="png,svg,pdf",
                         help="figure files besides CSV: png, svg, pdf, or none")
     parser.add_argument("--workers", type=int, default=0, help="processes; 0 = all cores")
-    parser.add_argument("--ray", metavar="CLUSTER",
-                        help="run on Ray: local:<cpus> (start one here), auto (join this "
-                             "machine's), or <host>:<port> / ray://<host>:<port>")
+    add_ray(parser)
     parser.add_argument("--out", type=Path, help="folder (the same folder resumes the runs)")
     parser.add_argument("--analyse", type=Path, metavar="FOLDER",
                         help="re-analyse a verdict folder's stored runs; simulates nothing")
@@ -95,16 +93,9 @@ def check(args: argparse.Namespace):
     formats = [] if formats == ["none"] else formats
     if any(f not in ("png", "svg", "pdf", "csv") for f in formats):
         raise InputError(f"--format: unknown {args.format!r}; allowed: png, svg, pdf, none")
-    args.cluster = None
-    if args.ray is not None:
-        from sim.experiments.ray_cluster import parse
-
-        if args.analyse is not None:
-            raise InputError("--ray: --analyse simulates nothing; leave --ray out")
-        if args.workers != 0:
-            raise InputError("--ray: the cluster's CPUs decide the parallelism; leave --workers "
-                             "out")
-        args.cluster = parse(args.ray)
+    if args.ray is not None and args.analyse is not None:
+        raise InputError("--ray: --analyse simulates nothing; leave --ray out")
+    args.cluster = cluster_of(args)
     if args.analyse is not None:
         return _check_reanalysis(args, outcomes, formats)
     space = load_space(args.space)
@@ -198,10 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         space, settings, outcomes, formats, out = check(args)
-        if args.cluster is not None:  # an unreachable cluster is refused before any folder
-            from sim.experiments.ray_cluster import connect
-
-            connect(args.cluster)
+        join(args.cluster)  # an unreachable cluster is refused before any folder
     except InputError as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
     from sim.experiments import verdict as vd
