@@ -172,7 +172,8 @@ def test_bad_input_exits_2_with_one_line_and_no_folder(tmp_path, capsys):
     out = tmp_path / "never"
     for argv in (["--samples", "5"], ["--condition", "jobs:rel>=1"],
                  ["--condition", "resolved_share:rel>>1"], ["--threshold", "1.5"],
-                 ["--space", "no_such_space"], ["--seeds", "0"]):
+                 ["--space", "no_such_space"], ["--seeds", "0"], ["--ray", "local:x"],
+                 ["--ray", "127.0.0.1:1"]):
         with pytest.raises(SystemExit) as stop:
             main([*argv, "--space", "tiny", "--out", str(out)] if "--space" not in argv
                  else [*argv, "--out", str(out)])

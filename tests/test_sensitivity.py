@@ -106,6 +106,7 @@ def test_rerunning_into_the_same_folder_resumes_without_rerunning(morris, capsys
     (["--space", "nowhere"], "space: no file"),
     (["--trajectories", "1"], "--trajectories"),
     (["--seeds", "0"], "--seeds"),
+    (["--ray", "local:2"], "--ray: the cluster's CPUs decide"),  # ARGS give --workers
 ])
 def test_bad_input_one_line_exit_2_no_folder(tmp_path, capsys, extra, words):
     out = tmp_path / "never"

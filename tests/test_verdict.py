@@ -64,6 +64,27 @@ def test_the_wilson_interval_of_no_wins_in_eight_points_reaches_about_a_third():
     assert low == pytest.approx(1 - high) and low < 0.5 < high
 
 
+def test_a_cost_per_unit_is_decomposed_as_a_log_ratio_with_the_sign_of_its_difference():
+    from sim.experiments.verdict import analysed, differences, scale_of
+
+    # point 1: the second design resolves almost nothing, so its cost per job is enormous
+    cost = {(0, "traditional"): 10.0, (0, "micro_enterprise"): 5.0,
+            (1, "traditional"): 10.0, (1, "micro_enterprise"): 5000.0,
+            (2, "traditional"): 8.0, (2, "micro_enterprise"): 8.0}
+    frame = pd.DataFrame([dict(point=p, design=d, seed=0, status="ok", cost_per_resolved_job=c,
+                               resolved_share=0.5 if d == "traditional" else 0.6)
+                          for (p, d), c in cost.items()])
+    frame["design"] = pd.Categorical(frame.design, ["traditional", "micro_enterprise"])
+    outcomes = ["cost_per_resolved_job", "resolved_share"]
+    logged, plain = analysed(frame, outcomes), differences(frame, outcomes)
+    assert logged.cost_per_resolved_job.tolist() == pytest.approx(
+        [np.log(0.5), np.log(500.0), 0.0])
+    assert (np.sign(logged.cost_per_resolved_job) == np.sign(plain.cost_per_resolved_job)).all()
+    pd.testing.assert_series_equal(logged.resolved_share, plain.resolved_share)
+    assert scale_of("cost_per_resolved_job") == "log ratio"
+    assert scale_of("resolved_share") == "difference"
+
+
 @pytest.mark.parametrize("args, says", [
     (["--n", "3"], "--n: must be a power of two"),
     (["--seeds", "0"], "--seeds: must be ≥ 1"),
@@ -72,6 +93,11 @@ def test_the_wilson_interval_of_no_wins_in_eight_points_reaches_about_a_third():
     (["--format", "gif"], "--format: unknown"),
     (["--space", "nowhere"], "space: no file"),
     (["--scenario", "atlantis"], "--scenario: unknown 'atlantis'"),
+    (["--ray", "local:0"], "--ray: local:<cpus> needs a whole number of CPUs ≥ 1, got '0'"),
+    (["--ray", "local:two"], "--ray: local:<cpus> needs a whole number"),
+    (["--ray", "somewhere"], "--ray: expected auto, <host>:<port>"),
+    (["--ray", "127.0.0.1:1"], "--ray: cannot reach a Ray cluster at 127.0.0.1:1"),
+    (["--ray", "local:2", "--workers", "2"], "--ray: the cluster's CPUs decide"),
 ])
 def test_bad_arguments_get_one_line_exit_2_and_no_folder(args, says, tmp_path, capsys):
     out = tmp_path / "verdict"

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.sampling_args import check_sampling
+from sim.cli.sampling_args import add_ray, check_sampling, cluster_of, join
 from sim.configuration.composition import InputError
 from sim.experiments.scenario_discovery import (
     NAMED,
@@ -75,6 +75,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threshold", type=float, default=0.8,
                         help="density a box must reach (default 0.8)")
     parser.add_argument("--workers", type=int, default=0, help="processes; 0 = all cores")
+    add_ray(parser)
     parser.add_argument("--out", type=Path, help="folder (the same folder resumes a discovery)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         condition, space, settings, reanalysis = check(args)
+        cluster = cluster_of(args)
+        if not reanalysis:
+            join(cluster)  # an unreachable cluster is refused before any folder
     except (InputError, ConditionError) as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
     started = time.perf_counter()
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         indent=2))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     found = explore(space, condition, args.samples, seeds, out / "store", args.sample_seed,
-                    args.threshold, args.workers, progress=not args.quiet)
+                    args.threshold, args.workers, progress=not args.quiet, cluster=cluster)
     frame, analysis, simulated = found.runs, found.analysis, found.simulated
     first, second = space.designs
     labels = (f"{second} meets the condition", f"{first} at least as good")

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
+from sim.cli.sampling_args import add_ray, cluster_of, join
 from sim.configuration.composition import InputError
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.sensitivity import (
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-seed", type=int, default=0, help="seed of SALib's sampler and "
                    "bootstrap")
     p.add_argument("--workers", type=int, default=0, help="processes (0 = all cores)")
+    add_ray(p)
     p.add_argument("--out", type=Path, help="output folder (default: a new folder under "
                    "outputs/sensitivity/); an earlier folder of the same command resumes it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -139,8 +141,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         space, outcomes = _check(args)
+        cluster = cluster_of(args)
         identity = _identity(args, space)
         folder, resuming = _folder(args, identity)
+        join(cluster)  # an unreachable cluster is refused before any folder
     except InputError as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
     seeds = identity["seeds"]
@@ -159,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     result = study(space, args.method, points, outcomes, seeds, folder / "store", identity["size"],
                    args.levels, args.sample_seed, args.difference, args.workers,
-                   progress=not args.no_progress)
+                   progress=not args.no_progress, cluster=cluster)
     seconds = time.perf_counter() - started
     notes = list(result.notes)
     if result.failed:

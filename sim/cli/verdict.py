@@ -8,6 +8,8 @@ flips, and whether the move pays back:
     orgsim-verdict                                   # the default scenario and space
     orgsim-verdict --space tiny --n 8 --seeds 2      # a quick look
     orgsim-verdict --out outputs/verdict/mine        # the same folder resumes the runs
+    orgsim-verdict --ray local:2                     # the runs as tasks of a local Ray cluster
+    orgsim-verdict --ray auto                        # … of the cluster `ray start --head` began
 
 Writes ``outputs/verdict/<scenario>-<time>/`` (or ``--out``): verdict.csv (one row per number of
 each sentence), wins.csv, sobol.csv, leading.csv, business.csv, differences.csv (each point's
@@ -30,7 +32,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sim.cli.sampling_args import check_sampling
+from sim.cli.sampling_args import add_ray, check_sampling, cluster_of, join
 from sim.configuration.composition import InputError
 from sim.configuration.scenarios import SCENARIOS
 from sim.experiments.analysis import HEADLINE, VERDICT_OUTCOMES
@@ -59,6 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--format", default="png,svg,pdf",
                         help="figure files besides CSV: png, svg, pdf, or none")
     parser.add_argument("--workers", type=int, default=0, help="processes; 0 = all cores")
+    add_ray(parser)
     parser.add_argument("--out", type=Path, help="folder (the same folder resumes the runs)")
     parser.add_argument("--analyse", type=Path, metavar="FOLDER",
                         help="re-analyse a verdict folder's stored runs; simulates nothing")
@@ -90,6 +93,9 @@ def check(args: argparse.Namespace):
     formats = [] if formats == ["none"] else formats
     if any(f not in ("png", "svg", "pdf", "csv") for f in formats):
         raise InputError(f"--format: unknown {args.format!r}; allowed: png, svg, pdf, none")
+    if args.ray is not None and args.analyse is not None:
+        raise InputError("--ray: --analyse simulates nothing; leave --ray out")
+    args.cluster = cluster_of(args)
     if args.analyse is not None:
         return _check_reanalysis(args, outcomes, formats)
     space = load_space(args.space)
@@ -183,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         space, settings, outcomes, formats, out = check(args)
+        join(args.cluster)  # an unreachable cluster is refused before any folder
     except InputError as error:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
     from sim.experiments import verdict as vd
@@ -215,7 +222,8 @@ def main(argv: list[str] | None = None) -> None:
                      lambda tmp: Path(tmp).write_text(json.dumps(record, indent=2, default=str)))
     if not reanalysis:
         points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
-                                      store, args.workers, progress=not args.quiet)
+                                      store, args.workers, progress=not args.quiet,
+                                      cluster=args.cluster)
     v = vd.analyse(space, points, frame, settings["n"], seeds, settings["sample_seed"], store,
                    settings["threshold"], outcomes)
     table = sentences(v)

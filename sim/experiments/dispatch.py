@@ -16,7 +16,12 @@ job runs, the job itself dispatches its seeds here in its own process).
   in one process, storing a run overlaps simulating the next (a writer thread; Arrow encoding
   releases the GIL).
 
-A run is a pure function of (configuration, seed), so nothing depends on the number of workers.
+Given a ``cluster`` (sim/experiments/ray_cluster.py: a local Ray cluster, or one to join), the
+runs are Ray tasks instead of local worker processes — the same store, the same skipping and
+recording, the same results; a run whose worker dies there is recorded as failed.
+
+A run is a pure function of (configuration, seed), so nothing depends on the number of workers
+or where they are.
 """
 
 from __future__ import annotations
@@ -32,12 +37,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.configuration.schema import SimConfig
 from sim.engine.model import simulate
 from sim.engine.results import RunResult
 from sim.experiments.progress import progress_bar
 from sim.experiments.store import ResultsStore, describe_os_error, run_id, with_file_digests
+
+if TYPE_CHECKING:  # ray is imported only when a cluster is used
+    from sim.experiments.ray_cluster import Cluster
 
 # Overrides that say how to run, not what: they are not part of a sweep's or a setting's identity.
 NOT_SETTING_PREFIXES = ("hydra.", "hydra/", "run.seed=", "run.replications=", "run.workers=",
@@ -77,8 +86,10 @@ class Dispatched:
 
 def dispatch(runs: Sequence[Run], workers: int = 0, store: Path | None = None,
              progress: str | None = None,
-             on_done: Callable[[Run], None] | None = None) -> Dispatched:
-    """Run every run; ``workers`` 0 means all cores, 1 this process.
+             on_done: Callable[[Run], None] | None = None,
+             cluster: Cluster | None = None) -> Dispatched:
+    """Run every run; ``workers`` 0 means all cores, 1 this process; ``cluster``: as Ray tasks
+    on that cluster instead (``workers`` is then not used).
 
     ``store``: the results-store folder to run into (``None``: keep results in memory).
     ``progress``: the description of a progress bar (``None``: no bar). ``on_done(run)`` is
@@ -88,7 +99,9 @@ def dispatch(runs: Sequence[Run], workers: int = 0, store: Path | None = None,
     counts = {"done": 0, "skipped": 0, "failed": 0}
     n = min(len(runs), workers if workers > 0 else (os.cpu_count() or 1))
     indexed = list(enumerate(runs))
-    if store is not None:
+    if cluster is not None:
+        work = _on_cluster(indexed, store, cluster) if runs else iter(())
+    elif store is not None:
         root = Path(store)
         work = (_store_runs(indexed, root) if n <= 1 else
                 _pool(_stored, [(i, r, root) for i, r in indexed], n))
@@ -130,6 +143,31 @@ def _pool(function, arguments: list, n: int):
         delayed(function)(*a) for a in arguments)
 
 
+def _on_cluster(indexed: list[tuple[int, Run]], store: Path | None, cluster: Cluster):
+    """As the pool, on a Ray cluster: yields (index, result or counts) as each run finishes."""
+    from sim.experiments import ray_cluster
+
+    ray_cluster.connect(cluster)
+    if store is None:
+        for _, result, error in ray_cluster.as_completed(_simulated, indexed):
+            if error is not None:
+                raise error
+            yield result
+        return
+    root = Path(store).resolve()  # the workers' working folder may not be this one
+    for (index, run, _), done, error in ray_cluster.as_completed(
+            _stored, [(i, r, root) for i, r in indexed]):
+        if isinstance(error, StoreWriteError):
+            raise error
+        if error is None:
+            yield done  # (index, counts), as from the pool
+            continue
+        # its worker died: recorded here, as the worker could not
+        ResultsStore(root).write_failure(run_id(run.config, run.seed), _meta(run), error,
+                                         str(error))
+        yield index, {"done": 0, "skipped": 0, "failed": 1}
+
+
 # ----------------------------------------------------------------------------- the stored core
 def _store_runs(indexed: list[tuple[int, Run]], root: Path):
     """Simulate and store each run unless stored already; yields (index, counts of that run).
@@ -158,11 +196,7 @@ def _store_one(store: ResultsStore, writer, run: Run, inject: str, counts: dict)
     if store.is_done(rid) or _left_alone(rid):
         counts["skipped"] += 1
         return None
-    overrides = list(run.overrides)
-    meta = {"design": design, "seed": seed, "scenario": run.scenario,
-            "setting": setting_of(overrides), "params": params_of(overrides),
-            "overrides": overrides,
-            "config": with_file_digests(dataclasses.asdict(config))}
+    meta = _meta(run)
     store.mark_running(rid, meta)
     try:
         if inject == f"{design}:{seed}":
@@ -180,6 +214,15 @@ def _store_one(store: ResultsStore, writer, run: Run, inject: str, counts: dict)
     if inject == f"disk_full:{design}:{seed}":
         result = _DiskFillsUp(result, store.root)
     return writer.submit(store.write_run, rid, result, meta)
+
+
+def _meta(run: Run) -> dict:
+    """What a stored run's manifest records besides its outcome."""
+    overrides = list(run.overrides)
+    return {"design": run.design, "seed": run.seed, "scenario": run.scenario,
+            "setting": setting_of(overrides), "params": params_of(overrides),
+            "overrides": overrides,
+            "config": with_file_digests(dataclasses.asdict(run.config))}
 
 
 def _left_alone(rid: str) -> bool:

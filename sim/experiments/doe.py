@@ -14,8 +14,9 @@ evaluation is
   design reads, an integer parameter rounded to the same count) are one run;
 * **robust**: a run that raises is recorded as failed in the store (error and traceback) and the
   others carry on; its row has ``status`` ``failed`` and no outcomes;
-* **parallel**: runs go to ``workers`` processes (joblib, 0 = all cores); results do not depend
-  on it, because a run is a pure function of (configuration, seed).
+* **parallel**: runs go to ``workers`` processes (joblib, 0 = all cores), or to a Ray
+  ``cluster`` (sim/experiments/ray_cluster.py); results do not depend on either, because a run
+  is a pure function of (configuration, seed).
 
 The designs of a point share their seeds (common random numbers), so :func:`paired_by_point`
 can take the per-seed difference between them.
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -36,6 +38,9 @@ from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.dispatch import Run, dispatch
 from sim.experiments.space import Space, configure, for_design
 from sim.experiments.store import ResultsStore, run_id
+
+if TYPE_CHECKING:
+    from sim.experiments.ray_cluster import Cluster
 
 KEYS = ["point", "design", "seed"]
 
@@ -56,7 +61,7 @@ def _applied(space: Space, point: dict[str, float]) -> dict[str, float]:
 
 def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_root: Path,
              workers: int = 0, progress: bool = True, simulate: bool = True,
-             run_ids: bool = False) -> pd.DataFrame:
+             run_ids: bool = False, cluster: Cluster | None = None) -> pd.DataFrame:
     """Run every point of ``points`` for both designs on every seed; one row per run.
 
     ``points`` has one column per parameter path (``space.names``) and one row per point (its
@@ -66,6 +71,7 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     order. ``simulate=False`` only reads back what is stored (a run not stored is ``failed``);
     ``run_ids`` keeps each row's ``run_id`` (to read its other tables from the store). What the
     dispatcher did (its ``counts``: done, skipped, failed) is in ``frame.attrs["dispatched"]``.
+    ``cluster``: run on that Ray cluster instead of ``workers`` local processes.
     """
     missing = [n for n in space.names if n not in points.columns]
     if missing:
@@ -74,7 +80,8 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     if not seeds:
         raise InputError("seeds: need at least one seed")
     store = ResultsStore(store_root)
-    store.remove_partial_files()  # left by an interrupted earlier attempt, if any
+    if simulate:  # reading back changes nothing in the store
+        store.remove_partial_files()  # left by an interrupted earlier attempt, if any
 
     rows, todo = [], {}
     for number, values in points[space.names].iterrows():
@@ -93,7 +100,8 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     counts = {"done": 0, "skipped": 0, "failed": 0}
     if simulate:
         counts = dispatch(list(todo.values()), workers, store=Path(store_root),
-                          progress="simulating" if progress else None).counts
+                          progress="simulating" if progress else None,
+                          cluster=cluster).counts
 
     frame = pd.DataFrame(rows)
     outcomes = _read_outcomes(store, frame["run_id"].unique())

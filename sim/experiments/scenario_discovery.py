@@ -326,7 +326,7 @@ class Exploration:
 
 def explore(space, condition: Condition, samples: int, seeds: list[int], store: Path,
             sample_seed: int = 0, threshold: float = 0.8, workers: int = 0,
-            progress: bool = True) -> Exploration:
+            progress: bool = True, cluster=None) -> Exploration:
     """Sample ``space`` (a seeded Latin hypercube of ``samples`` points), run both designs at
     every point on ``seeds`` into ``store`` (resumable: stored runs are read back), and find
     where ``condition`` holds and where not. From a notebook::
@@ -335,7 +335,8 @@ def explore(space, condition: Condition, samples: int, seeds: list[int], store: 
         found = explore(space, parse_condition("micro_wins"), 40, [0], Path("store"))
         found.analysis.where.summary()
 
-    ``orgsim-discover`` is this plus the output folder, the figures and the page."""
+    ``orgsim-discover`` is this plus the output folder, the figures and the page. ``cluster``:
+    run on that Ray cluster (sim/experiments/ray_cluster.py) instead of ``workers`` processes."""
     from sim.experiments.doe import evaluate  # heavy (the engine): only when running
 
     bounds = {p.path: (p.low, p.high) for p in space.params}
@@ -343,7 +344,8 @@ def explore(space, condition: Condition, samples: int, seeds: list[int], store: 
                              sample_seed)
     stored = Path(store) / "runs"
     before = len(list(stored.glob("*.json"))) if stored.exists() else 0
-    frame = evaluate(space, points, seeds, Path(store), workers=workers, progress=progress)
+    frame = evaluate(space, points, seeds, Path(store), workers=workers, progress=progress,
+                     cluster=cluster)
     simulated = len(list(stored.glob("*.json"))) - before if stored.exists() else 0
     return Exploration(frame, analyse(frame, space.names, bounds, condition, threshold),
                        simulated)

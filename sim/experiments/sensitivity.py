@@ -205,7 +205,8 @@ class Study:
 
 def study(space: Space, method: str, points: pd.DataFrame, outcomes: Sequence[str],
           seeds: Sequence[int], store: Path, size: int, levels: int = 4, sample_seed: int = 0,
-          difference: bool = False, workers: int = 0, progress: bool = True) -> Study:
+          difference: bool = False, workers: int = 0, progress: bool = True,
+          cluster=None) -> Study:
     """Run every point of ``points`` (from :func:`sample` with the same ``method``, ``size``,
     ``levels`` and ``sample_seed``) for both designs on ``seeds`` into ``store`` (resumable), and
     compute the indices of each outcome for each design and, with ``difference``, for the paired
@@ -217,9 +218,12 @@ def study(space: Space, method: str, points: pd.DataFrame, outcomes: Sequence[st
                        difference=True)
         result.indices
 
-    ``orgsim-sensitivity`` is this plus the output folder, the page and a printed ranking."""
+    ``orgsim-sensitivity`` is this plus the output folder, the page and a printed ranking.
+    ``cluster``: run on that Ray cluster (sim/experiments/ray_cluster.py) instead of ``workers``
+    local processes."""
     seeds = list(seeds)
-    frame = evaluate(space, points, seeds, store, workers=workers, progress=progress)
+    frame = evaluate(space, points, seeds, store, workers=workers, progress=progress,
+                     cluster=cluster)
     failed = int((frame.status != "ok").sum())
     weeks = horizon(space)
     notes = [f"{OUTCOME_INFO[o][1]}: {n} of {len(frame)} runs never reached it within the "

@@ -43,12 +43,15 @@ def win_sentence(outcome: str, design: str, numbers: list[Number]) -> str:
             f"{k} of {n} points).")
 
 
-def decides_sentence(outcome: str, numbers: list[Number]) -> str:
-    """Leading groups (ST ± half-width), then the settings inside them (Spearman)."""
+def decides_sentence(outcome: str, numbers: list[Number], scale: str = "difference") -> str:
+    """Leading groups (ST ± half-width), then the settings inside them (Spearman); ``scale``:
+    what was decomposed (the difference, or the log ratio of a ratio outcome)."""
     indices = [n for n in numbers if n.measure == "index"]
     groups = list(zip(indices[::2], indices[1::2], strict=True))
     settings = [n for n in numbers if n.measure == "spearman"]
-    text = f"What decides the difference in {label(outcome)}: " + ", then ".join(
+    what = (f"the difference in {label(outcome)}" if scale == "difference" else
+            f"the ratio of {label(outcome)} between the designs (as a log ratio)")
+    text = f"What decides {what}: " + ", then ".join(
         f"{st.subject} (total Sobol index {st} ± {conf})" for st, conf in groups)
     if settings:
         text += "; the settings that move with it most (Spearman rank correlation, a hint) " \
@@ -114,7 +117,8 @@ def _decides_rows(v: Verdict, leading: int = 2):
             numbers += [Number(g.group, "index", g.ST), Number(g.group, "index", g.ST_conf)]
         inside = v.leading[v.leading.outcome == outcome]
         numbers += [Number(s.setting, "spearman", s.spearman) for s in inside.itertuples()]
-        yield "decides", outcome, numbers, decides_sentence(outcome, numbers)
+        scale = str(block.scale.iloc[0]) if "scale" in block else "difference"
+        yield "decides", outcome, numbers, decides_sentence(outcome, numbers, scale)
 
 
 def _box_numbers(d) -> list[Number]:
@@ -184,7 +188,8 @@ def texts(table: pd.DataFrame) -> list[str]:
 
 def method_note() -> str:
     return (f"Shares: {WIN_INTERVAL}. Sobol: total indices of groups of settings (SALib, "
-            "Saltelli design with groups) on the paired difference, ± SALib's bootstrap 95% "
+            "Saltelli design with groups) on the paired difference — on the log ratio "
+            "(second / first) for a cost per unit — ± SALib's bootstrap 95% "
             "half-width (1000 resamples). Settings inside a group: Spearman rank correlation "
             "with the paired difference over all points (a screening hint, not a Sobol index). "
             "Boxes: PRIM over all points.")

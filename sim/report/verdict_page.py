@@ -44,7 +44,9 @@ def wins_figure(wins: pd.DataFrame, caption: str) -> Figure:
 def sobol_figure(sobol: pd.DataFrame, caption: str) -> Figure:
     """Group total Sobol indices (± bootstrap half-width) on each outcome's paired difference."""
     fig = go.Figure()
-    data = sobol.assign(label=[OUTCOME_INFO[o][1] for o in sobol.outcome])
+    scales = sobol.scale if "scale" in sobol else ["difference"] * len(sobol)
+    data = sobol.assign(label=[OUTCOME_INFO[o][1] + (" (log ratio)" if s == "log ratio" else "")
+                               for o, s in zip(sobol.outcome, scales, strict=True)])
     for outcome, block in data.groupby("label", sort=False):
         fig.add_bar(x=block.group, y=block.ST, name=outcome,
                     error_y=dict(type="data", array=block.ST_conf))
