@@ -38,8 +38,9 @@ R2_TOLERANCE = 0.02
 # 50 evaluations), ≥ 0.9891 on hybrid corn (Bass 0.993), ≥ 0.994 on tetracycline (0.993).
 MAX_STEPS = 6
 # The two yearly series cost 5.7 s (family planning, 522 weeks) and 11 s (hybrid corn, 991
-# weeks) of CPU per evaluation of the 4 seeds; searched from the setup's base values they took
-# 200 and 276 s. The claim is that the simulator CAN fit each curve as well as the closed form:
+# weeks) of CPU per evaluation of the 4 seeds; searched from the setup's base values the file
+# took about 480 s (family planning and tetracycline 200 s, hybrid corn 276 s). The claim is
+# that the simulator CAN fit each curve as well as the closed form:
 # they start at the optimum the documented 20-step fit found (docs/VALIDATION.md 6.1, as
 # printed there, rounded) and the optimiser takes one step from it (a Jacobian and one trial
 # point): it must find the curve responding to all three settings, must not end worse than its
@@ -112,7 +113,7 @@ def test_the_simulator_fits_a_public_series_as_well_as_the_closed_form_bass(name
     observed = read_observed(DATA / name, None)
     seeds = list(range(int(setup["seeds"])))
     steps = min(int(setup["max_evals"]), MAX_STEPS)
-    evaluated = []  # every evaluation's mean simulated share at the observed weeks, in order
+    evaluated = []  # every evaluation's shares per seed on the weekly grid, in order
     if name in DOCUMENTED_OPTIMUM:
         base = cal.with_settings(base, DOCUMENTED_OPTIMUM[name])
         monkeypatch.setattr(cal, "START_QUANTILES", ())  # start candidates: the optimum (mapped)

@@ -14,7 +14,7 @@ as in tests/test_claims.py: the stated direction in at least four fifths of the 
 one-sided paired t-test p < 0.01. docs/VALIDATION.md (section 2) gives the 20-seed numbers: every
 claim held in 20 of 20 seeds, the weakest (the second product's gain on the first, 6.0 weeks,
 sd 2.3) with power 0.9999 at the criterion at 10 seeds (tests/claim_power.py), so the test runs
-10. About 20 s of CPU.
+10. About 26 s of CPU.
 """
 
 from __future__ import annotations
