@@ -8,18 +8,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-# The files that take longest, longest first (`pytest --durations`, docs/PERFORMANCE.md). Each
-# file runs on one worker (--dist loadfile, so module fixtures are computed once) and files are
-# handed out in collection order (--no-loadscope-reorder): a long file handed out last would keep
-# one core busy while the other has finished. Files not listed follow in their usual order.
-LONGEST_FIRST = ("test_calibration_real_data.py", "test_sweeps.py", "test_patterns.py",
-                 "test_verdict.py", "test_people_claims.py", "test_portfolio_claims.py",
-                 "test_report.py", "test_trust.py",
-                 "test_claims.py",
-                 "test_platform_claims.py",
-                 "test_journey_claims.py",
-                 "test_roles_claims.py",
-                 "test_faults.py", "test_cli.py", "test_hostile_input.py", "test_bass_docking.py",
+# The files that take longest, longest first (CPU seconds of each file alone, `pytest -n 0`,
+# docs/PERFORMANCE.md "The suite's CPU by file"). Each file runs on one worker (--dist loadfile,
+# so module fixtures are computed once) and files are handed out in collection order
+# (--no-loadscope-reorder): a long file handed out last would keep one core busy while the other
+# has finished. Files not listed follow in their usual order. The real-data calibration goes
+# first although it is not the longest in CPU: its fits use both cores.
+LONGEST_FIRST = ("test_calibration_real_data.py", "test_fair_fight.py", "test_sweeps.py",
+                 "test_claims.py", "test_journey_claims.py", "test_verdict.py",
+                 "test_channel_claims.py", "test_people_claims.py", "test_roles_claims.py",
+                 "test_platform_claims.py", "test_report.py", "test_trust.py",
+                 "test_bass_docking.py", "test_portfolio_claims.py", "test_patterns.py",
+                 "test_faults.py", "test_cli.py", "test_hostile_input.py",
                  "test_calibration.py", "test_repro_fresh.py", "test_scenario_discovery.py",
                  "test_sensitivity.py", "test_security.py", "test_demo_browser.py")
 

@@ -11,8 +11,10 @@ micro-enterprise design at the traditional design's budget), over the first two 
 launch (104 weeks: adoption is still moving; by three years both designs are near its ceiling).
 Each seed also runs both designs with ``consistency_strain`` = 0, so the rule's own part of the
 difference is paired too. Criterion, as in tests/test_claims.py: the stated direction in at least
-16 of 20 seeds and a one-sided paired t-test p < 0.01. docs/VALIDATION.md (section 2) gives the
-numbers.
+four fifths of the seeds and a one-sided paired t-test p < 0.01. docs/VALIDATION.md (section 2)
+gives the 20-seed numbers: every claim tested here held in 20 of 20 seeds, the weakest (the rule
+widening the adoption gap, 0.029 of stakeholders, sd 0.010) with power 0.9999 at the criterion
+at 10 seeds (tests/claim_power.py), so the test runs 10.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import copy
 
 import pandas as pd
 import pytest
+from claim_power import min_wins
 from scipy import stats
 from settings import compared
 
@@ -28,8 +31,8 @@ from sim import simulate, validate
 
 pytestmark = [pytest.mark.slow, pytest.mark.statistical]
 
-SEEDS = range(20)
-MIN_WINS = 16
+SEEDS = range(10)
+MIN_WINS = min_wins(len(SEEDS))  # 8 of 10
 ALPHA = 0.01
 HORIZON = 104
 

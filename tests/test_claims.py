@@ -5,8 +5,14 @@ Each scenario is run exactly as ``orgsim scenario=<name>`` compares it (tests/se
 every friction, overhead and behaviour from the shared rules (docs/ODD.md, section 7.0). Each seed
 runs both designs on the same market (common random numbers), so differences are paired.
 
-Criterion for a claim: the stated design is better in at least 16 of 20 paired seeds (one-sided
-sign test p ≈ 0.006) and a one-sided paired t-test gives p < 0.01.
+Criterion for a claim: the stated design is better in at least four fifths of the paired seeds
+(16 of 20, 8 of 10) and a one-sided paired t-test gives p < 0.01. The tests run 10 seeds: the
+20-seed runs of docs/VALIDATION.md section 2 show every claim here in 20 of 20 seeds with
+paired differences 5 to 50 standard deviations from zero, which gives the criterion a power of
+0.9999 or more at 10 seeds (tests/claim_power.py; the weakest, week half the accounts adopted:
+mean 16.0 weeks, sd 3.2). The fragmented market's test: 20 of 20 seeds, its ratio difference
+0.059 (sd 0.026), power 0.9998 at 10 seeds; tight compliance: 12 of 12 seeds, differences about
+ten standard deviations from zero, power 1.0000 at 10.
 
 Where the traditional design wins (MODEL.md: "if the traditional design wins … the model must be
 able to show it"): on compliance — expected and 95th-percentile compliance cost — in the default
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from claim_power import min_wins
 from scipy import stats
 from settings import compared
 
@@ -29,8 +36,8 @@ from sim import simulate
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
-SEEDS = range(20)
-MIN_WINS = 16
+SEEDS = range(10)
+MIN_WINS = min_wins(len(SEEDS))  # 8 of 10
 ALPHA = 0.01
 
 
@@ -99,13 +106,13 @@ def test_traditional_design_has_lower_compliance_cost_in_the_default_market(orga
 def test_under_tight_compliance_the_traditional_design_spends_less():
     """scenarios/tight_compliance.yaml: five times the incident chances, four times the cost. At
     the same planned budget the traditional design's total cost (compliance at its expected value)
-    is lower in at least 10 of 12 seeds: the fines the hierarchy's reviews avoid outweigh what the
+    is lower (the criterion, on SEEDS): the fines the hierarchy's reviews avoid outweigh what the
     micro-enterprise design saves."""
-    df = _paired("tight_compliance", range(12))
-    _check(df, "compliance_cost_expected", "lower", winner="traditional", min_wins=10)
+    df = _paired("tight_compliance")
+    _check(df, "compliance_cost_expected", "lower", winner="traditional")
     # total cost with compliance at its expected value (one run's fines are one heavy-tailed draw)
     df["cost_expected"] = df.cost_total - df.compliance_cost + df.compliance_cost_expected
-    _check(df, "cost_expected", "lower", winner="traditional", min_wins=10)
+    _check(df, "cost_expected", "lower", winner="traditional")
 
 
 @pytest.mark.slow
@@ -113,7 +120,7 @@ def test_under_tight_compliance_the_traditional_design_spends_less():
 def test_fragmented_market_shrinks_the_micro_enterprise_cost_advantage(organized_runs):
     """Organized customers favour the micro-enterprise design [A1]: its cost per resolved job
     relative to the traditional design's is closer to 1 (or above) in the fragmented community
-    market than in the organized one, in at least 16 of 20 paired seeds."""
+    market than in the organized one (the criterion, on SEEDS)."""
     def ratio(df):
         wide = df.pivot(index="seed", columns="design", values="cost_per_resolved_job")
         return wide.micro_enterprise / wide.traditional

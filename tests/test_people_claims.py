@@ -5,8 +5,12 @@ The scenario is compared exactly as ``orgsim scenario=people_and_pay`` compares 
 micro-enterprise design at the traditional design's budget, paying 30% of pay on customer value;
 the traditional design paying on its KPI only; one desk↔field rule for both. Each seed runs every
 variant on the same market (common random numbers), so differences are paired. Criterion, as in
-tests/test_claims.py: the stated direction in at least 16 of 20 seeds and a one-sided paired
-t-test p < 0.01. docs/VALIDATION.md (section 2) gives the numbers and what they mean.
+tests/test_claims.py: the stated direction in at least four fifths of the seeds and a one-sided
+paired t-test p < 0.01. docs/VALIDATION.md (section 2) gives the 20-seed numbers and what they
+mean. The claims that hold held in 20 of 20 seeds; the weakest (turnover, +0.0155 a year, sd
+0.0056) has power 0.9999 at the criterion at 10 seeds (tests/claim_power.py), so they are tested
+on seeds 0–9. The claim that does not hold (returns to the field) keeps its 20 seeds for both
+designs: its failure must be the effect's size (15 of 20, p = 0.019), not too few seeds.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import copy
 
 import pandas as pd
 import pytest
+from claim_power import min_wins
 from scipy import stats
 from settings import compared
 
@@ -22,8 +27,10 @@ from sim import simulate, validate
 
 pytestmark = [pytest.mark.slow, pytest.mark.statistical]
 
-SEEDS = range(20)
-MIN_WINS = 16
+SEEDS = range(10)
+MIN_WINS = min_wins(len(SEEDS))  # 8 of 10
+XFAIL_SEEDS = range(20)  # the claim that does not hold, and its criterion, as recorded
+XFAIL_MIN_WINS = min_wins(len(XFAIL_SEEDS))  # 16 of 20
 ALPHA = 0.01
 
 
@@ -37,10 +44,13 @@ def _fixed_pay(config):
 @pytest.fixture(scope="module")
 def runs() -> pd.DataFrame:
     configs = compared("people_and_pay")
-    variants = {**configs, "micro_enterprise_fixed_pay": _fixed_pay(configs["micro_enterprise"])}
+    # both designs on the expected failure's 20 seeds; the fixed-pay variant is compared with the
+    # micro-enterprise design only, on SEEDS
+    variants = {**{d: (c, XFAIL_SEEDS) for d, c in configs.items()},
+                "micro_enterprise_fixed_pay": (_fixed_pay(configs["micro_enterprise"]), SEEDS)}
     rows = []
-    for name, config in variants.items():
-        for seed in SEEDS:
+    for name, (config, seeds) in variants.items():
+        for seed in seeds:
             row = simulate(config, seed=seed).headline()
             rows.append({**row, "variant": name})
     df = pd.DataFrame(rows)
@@ -49,8 +59,8 @@ def runs() -> pd.DataFrame:
     return df
 
 
-def _paired(df, column, higher, lower):
-    wide = df.pivot(index="seed", columns="variant", values=column)
+def _paired(df, column, higher, lower, seeds=SEEDS):
+    wide = df[df.seed.isin(seeds)].pivot(index="seed", columns="variant", values=column)
     return wide[higher], wide[lower]
 
 
@@ -74,7 +84,7 @@ def test_value_sharing_pay_raises_attrition_over_a_launch_because_value_comes_la
 
 
 def test_variable_pay_pays_above_target_where_the_micro_enterprise_creates_value(runs):
-    me = runs[runs.variant == "micro_enterprise"].set_index("seed")
+    me = runs[(runs.variant == "micro_enterprise") & runs.seed.isin(SEEDS)].set_index("seed")
     wins, p = _holds(me.variable_pay, me.variable_pay_target)
     assert wins >= MIN_WINS and p < ALPHA, (wins, p)
     assert (runs[runs.variant == "traditional"].variable_pay == 0).all()
@@ -87,5 +97,6 @@ def test_variable_pay_pays_above_target_where_the_micro_enterprise_creates_value
 def test_more_experienced_people_come_back_to_the_field_under_the_micro_enterprise_design(runs):
     """[A0]: net returns to the field per field position and year, micro-enterprise vs
     traditional, under one desk↔field rule."""
-    wins, p = _holds(*_paired(runs, "net_return_rate", "micro_enterprise", "traditional"))
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    wins, p = _holds(*_paired(runs, "net_return_rate", "micro_enterprise", "traditional",
+                              XFAIL_SEEDS))
+    assert wins >= XFAIL_MIN_WINS and p < ALPHA, (wins, p)

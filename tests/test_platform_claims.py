@@ -8,8 +8,12 @@ test stays within its CPU budget). Variants of the same configurations: the enab
 starved (half a person: less than the reviews, approvals and recruiting the front line asks for)
 and, for the micro-enterprise design, none (``enabling_staff`` 0, the model before 7.4a). Each
 seed runs every variant on the same market (common random numbers), so differences are paired.
-Criterion, as in tests/test_claims.py: the stated direction in at least 16 of 20 seeds and a
-one-sided paired t-test p < 0.01. docs/VALIDATION.md (section 2) gives the numbers.
+Criterion, as in tests/test_claims.py: the stated direction in at least four fifths of the seeds
+and a one-sided paired t-test p < 0.01. docs/VALIDATION.md (section 2) gives the 20-seed numbers.
+Four claims held in 20 of 20 seeds, the weakest (the sign-offs' wait, 0.64 weeks, sd 0.12) with
+power 0.9999 at the criterion at 10 seeds (tests/claim_power.py): they are tested on seeds 0–9.
+The traditional design's win with a starved platform (18 of 20 seeds, 0.042, sd 0.038) has
+power 0.71 at 10 seeds and 0.87 at 20: its two variants keep 20 seeds.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import copy
 
 import pandas as pd
 import pytest
+from claim_power import min_wins
 from scipy import stats
 from settings import compared
 
@@ -25,8 +30,10 @@ from sim import simulate, validate
 
 pytestmark = [pytest.mark.slow, pytest.mark.statistical]
 
-SEEDS = range(20)
-MIN_WINS = 16
+SEEDS = range(10)
+MIN_WINS = min_wins(len(SEEDS))  # 8 of 10
+STARVED_SEEDS = range(20)  # the starved variants: the weaker claim needs its 20 seeds
+STARVED_MIN_WINS = min_wins(len(STARVED_SEEDS))  # 16 of 20
 ALPHA = 0.01
 HORIZON = 78
 STARVED = 0.5  # people: below the demand of either design's front line (about 0.5-0.75)
@@ -48,12 +55,13 @@ def runs() -> pd.DataFrame:
                 "trad_starved": _variant(trad, STARVED), "me_starved": _variant(me, STARVED),
                 "me_none": _variant(me, 0.0)}
     rows = [{**simulate(config, seed=seed).headline(), "variant": name}
-            for name, config in variants.items() for seed in SEEDS]
+            for name, config in variants.items()
+            for seed in (STARVED_SEEDS if name.endswith("_starved") else SEEDS)]
     return pd.DataFrame(rows)
 
 
-def _wide(runs, column):
-    return runs.pivot(index="seed", columns="variant", values=column)
+def _wide(runs, column, seeds=SEEDS):
+    return runs[runs.seed.isin(seeds)].pivot(index="seed", columns="variant", values=column)
 
 
 def _holds(a, b) -> tuple[int, float]:
@@ -97,6 +105,6 @@ def test_with_a_starved_enabling_platform_the_traditional_design_wins_on_cross_f
         runs):
     """The micro-enterprise's lead on cross-functional jobs turns round when the enabling
     layer is the bottleneck."""
-    x = _wide(runs, "cross_functional_resolved_share")
+    x = _wide(runs, "cross_functional_resolved_share", STARVED_SEEDS)
     wins, p = _holds(x.trad_starved, x.me_starved)
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    assert wins >= STARVED_MIN_WINS and p < ALPHA, (wins, p)

@@ -8,9 +8,14 @@ scenario=converged_roles`` configures it (the micro-enterprise design at the tra
 budget) with separate roles (c = 0) and fully converged roles (c = 1, medical firewall on), on the
 same 20 seeds (common random numbers, so differences are paired), 78 weeks (a year and a half: the
 cross-training has time to widen skills; the full 156 weeks gives the same directions, see
-docs/VALIDATION.md). Criterion, as in tests/test_claims.py: the stated direction in at least 16 of
-20 seeds and a one-sided paired t-test p < 0.01. The firewall-off variant (6 seeds) shows what the
-bound holds back. docs/VALIDATION.md (section 2) gives the numbers and what they mean.
+docs/VALIDATION.md). Criterion, as in tests/test_claims.py: the stated direction in at least four
+fifths of the seeds and a one-sided paired t-test p < 0.01. The firewall-off variant (6 seeds)
+shows what the bound holds back. docs/VALIDATION.md (section 2) gives the 20-seed numbers and what
+they mean. Seeds from the power of the criterion (tests/claim_power.py) at the 20-seed effects:
+the micro-enterprise design's claims held in 20 of 20 seeds, the weakest (fewer jobs resolved,
+0.033, sd 0.010) with power 0.9999 at 10 seeds, so it runs seeds 0–9; the traditional design's
+slower resolution (+0.23 weeks, sd 0.13, 18 of 20 seeds) has power 0.986 at 10 seeds and 0.999
+at 20, so the traditional design keeps its 20.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import copy
 
 import pandas as pd
 import pytest
+from claim_power import min_wins
 from scipy import stats
 from settings import compared
 
@@ -26,10 +32,10 @@ from sim import simulate, validate
 
 pytestmark = [pytest.mark.slow, pytest.mark.statistical]
 
-SEEDS = range(20)
+SEEDS = {"traditional": range(20), "micro_enterprise": range(10)}
 OPEN_SEEDS = range(6)
 HORIZON = 78
-MIN_WINS = 16
+MIN_WINS = {design: min_wins(len(seeds)) for design, seeds in SEEDS.items()}  # 16/20, 8/10
 ALPHA = 0.01
 DESIGNS = ("traditional", "micro_enterprise")
 
@@ -44,9 +50,10 @@ def _variant(config, convergence: float, firewall: bool):
 @pytest.fixture(scope="module")
 def runs() -> pd.DataFrame:
     rows = []
-    for config in compared("converged_roles").values():
-        variants = {"separate": (_variant(config, 0.0, True), SEEDS),
-                    "converged": (_variant(config, 1.0, True), SEEDS),
+    for design, config in compared("converged_roles").items():
+        seeds = SEEDS[design]
+        variants = {"separate": (_variant(config, 0.0, True), seeds),
+                    "converged": (_variant(config, 1.0, True), seeds),
                     "firewall_off": (_variant(config, 1.0, False), OPEN_SEEDS)}
         for name, (variant, seeds) in variants.items():
             rows += [{**simulate(variant, seed=s).headline(), "variant": name} for s in seeds]
@@ -76,7 +83,7 @@ def test_converged_roles_do_the_work_themselves_in_both_designs(runs):
 def test_converged_roles_mean_fewer_company_contacts_per_account_in_the_traditional_design(runs):
     """[A2]: one person does what three functions did; fewer people deliver to the account."""
     wins, p = _lower(*_paired(runs, "traditional", "contacts_per_account"))
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    assert wins >= MIN_WINS["traditional"] and p < ALPHA, (wins, p)
 
 
 def test_converged_roles_mean_more_contacts_in_the_micro_enterprise_design(runs):
@@ -84,7 +91,7 @@ def test_converged_roles_mean_more_contacts_in_the_micro_enterprise_design(runs)
     and training themselves, they more often lack the hours to deliver a teammate's result, so the
     teammate delivers it (7.5) and becomes one more contact."""
     wins, p = _higher(*_paired(runs, "micro_enterprise", "contacts_per_account"))
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    assert wins >= MIN_WINS["micro_enterprise"] and p < ALPHA, (wins, p)
 
 
 @pytest.mark.parametrize("design", DESIGNS)
@@ -93,9 +100,9 @@ def test_converged_roles_resolve_jobs_more_slowly_not_faster(runs, design):
     capability at their own (lower) pace, and a busy owner's queue replaces a specialist's free
     hours; the handoffs saved do not make up for it."""
     wins, p = _higher(*_paired(runs, design, "time_to_resolution_median"))
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    assert wins >= MIN_WINS[design] and p < ALPHA, (wins, p)
     wins, p = _lower(*_paired(runs, design, "resolved_share"))
-    assert wins >= MIN_WINS and p < ALPHA, (wins, p)
+    assert wins >= MIN_WINS[design] and p < ALPHA, (wins, p)
 
 
 def test_the_firewall_bounds_the_compliance_risk_of_convergence_to_zero_in_both_designs(runs):
