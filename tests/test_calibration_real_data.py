@@ -9,7 +9,8 @@ model's R² on the same curve with the same population. docs/VALIDATION.md, sect
 table and why the account level and the base stage mix cannot reach it.
 
 The fast tests check the pieces: the data files and their sources, one share of a list of
-shares, and the seed bootstrap.
+shares, the seed bootstrap and the closed-form reference. The national curves (national/: shares
+of US households, docs/VALIDATION.md 6.1) have no slow fit here: each costs several CPU minutes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sim.experiments.observed import WEEKS_PER, read_observed
 
 DATA = Path(__file__).parent / "data" / "diffusion"
 SERIES = sorted(p.name for p in DATA.glob("*.csv"))
+NATIONAL = sorted((DATA / "national").glob("*.csv"))
 R2_TOLERANCE = 0.02
 # Optimiser steps of the test's fits (max_evals: trial points, finite differences not counted;
 # the setup, and docs/VALIDATION.md 6.1, use 20). The trust-region search only moves to a point
@@ -67,6 +69,27 @@ def test_every_public_series_names_its_source_and_reads_with_its_period():
         assert curve.attrs["period_weeks"] == pytest.approx(WEEKS_PER[unit]), name
         assert curve.cumulative.iloc[0] == 0 and curve.cumulative.is_monotonic_increasing
         assert (curve.cumulative <= curve.population).all()
+
+
+def test_every_national_series_names_its_source_and_is_a_share_of_households():
+    assert len(NATIONAL) >= 2
+    for path in NATIONAL:
+        header = [line for line in path.read_text().splitlines() if line.startswith("#")]
+        assert any("Source: owid/owid-datasets" in line and
+                   "70e7f7ee23256467bb6a44fb61fe6a16a83a2081" in line for line in header), path
+        curve = read_observed(path, None)
+        assert curve.attrs["period_weeks"] == pytest.approx(WEEKS_PER["year"]), path
+        assert curve.cumulative.is_monotonic_increasing, path  # cut at the first fall
+        assert (curve.population == 100).all() and curve.cumulative.max() < 100, path
+
+
+def test_the_closed_form_reference_fits_a_curve_spread_over_decades():
+    # From its old single start (p 0.01, q 0.1 per week) the curve was saturated at every
+    # observation but the first and the fit never moved (R² −0.56).
+    curve = read_observed(DATA / "national" / "us_households_microwave.csv", None)
+    bass = cal.fit_bass(curve.week.to_numpy(), curve.cumulative.to_numpy(),
+                        curve.group.to_numpy(), {"all": 100.0}, False)
+    assert bass["r2"] > 0.98 and bass["p"] < 0.001 and bass["q"] < 0.01
 
 
 def test_setting_one_share_rescales_the_others_in_proportion():
