@@ -21,6 +21,9 @@ pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (
 
 BIN = Path(sys.executable).parent
 ARGS = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
+# The earlier results a fault must leave alone are made one job after another: only the sweep
+# that meets the fault runs on the default (parallel) launcher, where its workers report it.
+SETUP = ["hydra/launcher=basic"]
 
 
 def orgsim(args, cwd, env=None):
@@ -64,7 +67,7 @@ def test_a_worker_that_dies_is_recorded_failed_the_rest_finish_and_rerun_retries
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions (chmod 0o555)")
 def test_a_read_only_sweep_folder_gets_one_line_and_earlier_results_are_untouched(tmp_path):
     folder = tmp_path / "s"
-    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}"], tmp_path)
+    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
     assert first.returncode == 0, first.stderr
     before = snapshot(folder)
     for path in [folder, *folder.rglob("*")]:
@@ -111,7 +114,7 @@ def test_a_single_run_into_an_unwritable_outputs_folder_gets_one_line(tmp_path):
 def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_finishes(
         tmp_path):
     folder = tmp_path / "s"
-    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}"], tmp_path)
+    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
     assert first.returncode == 0, first.stderr
     store = ResultsStore(folder / "store")
     earlier = {m["run_id"]: m for m in store.manifests()}

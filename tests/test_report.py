@@ -36,7 +36,9 @@ def results_folder(stdout: str, cwd: Path) -> Path:
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory) -> Path:
     cwd = tmp_path_factory.mktemp("report")
-    out = run(["orgsim", "run.replications=3", "run.horizon_weeks=104"], cwd)
+    # run.workers=1: the replications one after another (results do not depend on it), without
+    # starting worker processes that only import the model
+    out = run(["orgsim", "run.replications=3", "run.horizon_weeks=104", "run.workers=1"], cwd)
     assert out.returncode == 0, out.stderr
     return results_folder(out.stdout, cwd)
 
@@ -48,7 +50,7 @@ def sweep_dir(tmp_path_factory) -> Path:
     cwd = tmp_path_factory.mktemp("sweep_report")
     out = run(["orgsim", "-m", "org=traditional,micro_enterprise", "scenario=workshop",
                "staffing.primary_contact_span=2,4", "run.replications=3",
-               "run.horizon_weeks=60"], cwd)
+               "run.horizon_weeks=60", "hydra/launcher=basic"], cwd)  # one job after another
     assert out.returncode == 0, out.stderr
     return results_folder(out.stdout, cwd)
 
@@ -83,7 +85,9 @@ def test_export_writes_valid_png_svg_pdf_and_csv_for_every_figure_and_says_how_l
 
 @pytest.mark.slow
 def test_figure_data_equals_what_the_stored_results_give(run_folder):
-    run(["orgsim-export", str(run_folder), "--format", "csv"], run_folder)
+    from sim.cli.export import main as export_main
+
+    export_main([str(run_folder), "--format", "csv"])  # what orgsim-export runs, in this process
     figures = run_folder / "figures"
     series = pd.read_parquet(run_folder / "tables" / "series.parquet")
     summary = pd.read_parquet(run_folder / "tables" / "summary.parquet")
@@ -177,7 +181,10 @@ def test_same_colour_for_the_same_design_everywhere(run_folder):
      "Only one design"),
 ])
 def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep, note):
-    cmd = ["orgsim", "-m", *args] if sweep else ["orgsim", *args]
+    # one run or job after another (run.workers=1, hydra/launcher=basic): the report is the
+    # subject, and results do not depend on either
+    cmd = ["orgsim", "-m", *args, "hydra/launcher=basic"] if sweep else \
+        ["orgsim", *args, "run.workers=1"]
     out = run(cmd, tmp_path)
     assert out.returncode == 0, out.stderr
     folder = results_folder(out.stdout, tmp_path)

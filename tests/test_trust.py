@@ -152,7 +152,10 @@ def results_folder(stdout: str, cwd: Path) -> Path:
     return path if path.is_absolute() else cwd / path
 
 
-WORKSHOP_RUN = ["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2"]
+# run.workers=1: the two replications one after another, without worker processes that would
+# only import the model (results do not depend on it; it is not part of a run's identity)
+WORKSHOP_RUN = ["orgsim", "scenario=workshop", "run.horizon_weeks=6", "run.replications=2",
+                "run.workers=1"]
 
 
 @pytest.fixture(scope="module")
@@ -167,34 +170,41 @@ def workshop_run(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp_path,
-                                                                            workshop_run):
+                                                                            workshop_run,
+                                                                            capsys):
+    from sim.cli.analyze import main as analyze_main
+
+    def analyze(*args):
+        """What orgsim-analyze prints, run in this process (its subprocess smoke test is
+        tests/test_sweeps.py's missing folder): stdout and stderr."""
+        capsys.readouterr()
+        analyze_main([str(a) for a in args])
+        return capsys.readouterr()
+
     # a run folder's setting is always "" whatever its overrides: only its configuration
     # tells its 6-week runs from the sweep's default-length ones
     sweep = orgsim(["orgsim", "-m", "scenario=workshop", "org=micro_enterprise",
-                    "run.replications=1"], tmp_path)
+                    "run.replications=1", "hydra/launcher=basic"], tmp_path)  # one job, no pool
     assert sweep.returncode == 0, sweep.stderr
     sweep_dir, run_dir = results_folder(sweep.stdout, tmp_path), workshop_run
-    out = orgsim(["orgsim-analyze", str(sweep_dir), str(run_dir), "--out",
-                  str(tmp_path / "a")], tmp_path)
-    assert out.returncode == 0, out.stderr
-    notes = [line for line in out.stderr.splitlines() if "cannot be compared" in line]
+    out = analyze(sweep_dir, run_dir, "--out", tmp_path / "a")
+    notes = [line for line in out.err.splitlines() if "cannot be compared" in line]
     assert len(notes) == 1 and str(sweep_dir) in notes[0] and str(run_dir) in notes[0]
-    blocks = [b for b in out.stdout.split("\n\n") if b.startswith("workshop")]
-    assert len(blocks) == 2, out.stdout
+    blocks = [b for b in out.out.split("\n\n") if b.startswith("workshop")]
+    assert len(blocks) == 2, out.out
     assert any("2 paired seeds" in b for b in blocks)
     assert any("1 seed of micro_enterprise only, no pairs" in b for b in blocks)
     analysis = pd.read_csv(tmp_path / "a" / "analysis.csv")
-    run_alone = orgsim(["orgsim-analyze", str(run_dir), "--out", str(tmp_path / "b")], tmp_path)
+    run_alone = analyze(run_dir, "--out", tmp_path / "b")
     alone = pd.read_csv(tmp_path / "b" / "analysis.csv")
-    assert run_alone.returncode == 0 and "cannot be compared" not in run_alone.stderr
+    assert "cannot be compared" not in run_alone.err
     # the run folder's numbers are the same whether it is analysed alone or beside the sweep
     pooled = analysis[analysis.configuration == alone.configuration.iloc[0]]
     pd.testing.assert_frame_equal(pooled.reset_index(drop=True), alone, check_dtype=False)
     # the same folder twice is one set of runs, not twice as many
-    twice = orgsim(["orgsim-analyze", str(run_dir), str(run_dir), "--out",
-                    str(tmp_path / "c")], tmp_path)
+    twice = analyze(run_dir, run_dir, "--out", tmp_path / "c")
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c" / "analysis.csv"), alone)
-    assert "cannot be compared" not in twice.stderr
+    assert "cannot be compared" not in twice.err
 
 
 # --------------------------------------------------------------------- 3. orgsim-calibrate
