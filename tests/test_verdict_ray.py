@@ -13,21 +13,13 @@ import json
 
 import pandas as pd
 import pytest
+from test_verdict import SMALL  # the same small space as the local-pool verdict tests
 
 from sim.experiments.dispatch import INJECT
 from sim.experiments.space import load_space
 
 pytestmark = pytest.mark.slow
 
-SMALL = """\
-scenario: workshop
-designs: [traditional, micro_enterprise]
-overrides: [run.horizon_weeks=26]
-params:
-  market.cross_functional_base: {low: 0.05, high: 0.6}
-  org.team_authority: {low: 0.0, high: 200.0}
-  org.span_of_control: {low: 3, high: 20, int: true}
-"""
 N, SEEDS = 2, [0]
 
 
