@@ -16,7 +16,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 # keep one core busy while the other has finished. Files not listed follow in their usual order.
 # The real-data calibration goes first although it is no longer the longest: its fits use both
 # cores. The subprocess files (cli, faults, sweeps, trust, report) are long in wall time more
-# than in CPU: their children start Python and process pools.
+# than in CPU: their children start Python and process pools. Every file of more than about 5 s
+# is listed, so that the suite ends on files of a second or two: unlisted, the space, typical
+# and strategy files (15-25 s each) came last in alphabetical order, one core busy with them
+# while the other had run out of files.
 LONGEST_FIRST = ("test_calibration_real_data.py", "test_cli.py", "test_faults.py",
                  "test_sweeps.py", "test_trust.py", "test_report.py", "test_fair_fight.py",
                  "test_hostile_input.py", "test_journey_claims.py", "test_people_claims.py",
@@ -25,7 +28,11 @@ LONGEST_FIRST = ("test_calibration_real_data.py", "test_cli.py", "test_faults.py
                  "test_verdict.py", "test_claims.py", "test_repro_fresh.py",
                  "test_portfolio_claims.py", "test_security.py", "test_scenario_discovery.py",
                  "test_sensitivity.py", "test_properties.py", "test_verdict_ray.py",
-                 "test_demo.py", "test_invariants.py", "test_patterns.py")
+                 "test_demo.py", "test_invariants.py", "test_patterns.py",
+                 "test_space_doe.py", "test_typical.py", "test_strategy_outputs.py",
+                 "test_golden.py", "test_market_file.py", "test_org_file.py",
+                 "test_reproducibility.py", "test_renamed.py", "test_dispatch.py",
+                 "test_plausible_space.py")
 
 
 def pytest_collection_modifyitems(items):
