@@ -23,6 +23,10 @@ from sim.experiments.paired import TABLES
 
 ORGSIM = str(Path(sys.executable).parent / "orgsim")
 QUICK = ["run.replications=2", "run.horizon_weeks=26"]
+# The runs one after another where the worker pool is not the subject: a pool's two processes
+# only import the model (about 5 CPU s), and results do not depend on it (run.workers is not part
+# of a run's identity). The pool keeps its own test (run.workers=2) and the default run.
+SERIAL = "run.workers=1"
 DESIGN_NAMES = ", ".join(names())  # every registered design, as the error message lists them
 
 
@@ -78,7 +82,7 @@ def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
 
 @pytest.mark.slow
 def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
-    out = orgsim(["scenario=infusion_capacity", "org=matrix", *QUICK], tmp_path)
+    out = orgsim(["scenario=infusion_capacity", "org=matrix", *QUICK, SERIAL], tmp_path)
     assert out.returncode == 0, out.stderr
     folder = results_folder(out.stdout)
     folder = folder if folder.is_absolute() else tmp_path / folder
@@ -91,7 +95,7 @@ def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
 
 @pytest.mark.slow
 def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
-    procs = [subprocess.Popen([ORGSIM, *QUICK, "run.replications=1"], cwd=tmp_path,
+    procs = [subprocess.Popen([ORGSIM, *QUICK, "run.replications=1", SERIAL], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     folders = {results_folder(p.communicate(timeout=300)[0]) for p in procs}
@@ -116,7 +120,7 @@ def test_a_run_with_worker_processes_ends_leaving_no_temporary_folder_or_warning
 
 @pytest.mark.slow
 def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
-    proc = subprocess.Popen([ORGSIM, "run.replications=50"], cwd=tmp_path,
+    proc = subprocess.Popen([ORGSIM, "run.replications=50", SERIAL], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     staging = tmp_path / "outputs" / ".staging"
     deadline = time.time() + 60

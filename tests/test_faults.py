@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (
 
 BIN = Path(sys.executable).parent
 ARGS = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
-# The earlier results a fault must leave alone are made one job after another: only the sweep
-# that meets the fault runs on the default (parallel) launcher, where its workers report it.
+# The earlier results a fault must leave alone, and the same command run again after the fault,
+# are made one job after another: only the sweep that meets the fault runs on the default
+# (parallel) launcher, where its workers report it. The launcher is not part of a sweep's
+# identity (sim/experiments/dispatch.py NOT_SETTING_PREFIXES): the run again finds the same store.
 SETUP = ["hydra/launcher=basic"]
 
 
@@ -59,7 +61,7 @@ def test_a_worker_that_dies_is_recorded_failed_the_rest_finish_and_rerun_retries
     assert len(failed) == 1, failed
     assert (failed[0]["design"], failed[0]["seed"]) == ("micro_enterprise", 1)
     assert "worker process running it died" in failed[0]["error"]
-    again = orgsim(args, tmp_path)
+    again = orgsim([*args, *SETUP], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "4 of 4 runs stored (1 new, 3 from before), 0 failed." in again.stdout
 
@@ -137,7 +139,7 @@ def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_f
     assert {k: now[k] for k in earlier_files} == earlier_files  # and unchanged
     stuck = [m for m in after.values() if (m["design"], m["seed"]) == ("micro_enterprise", 1)]
     assert stuck == []  # its first table may be there, but it does not count as done
-    again = orgsim(args, tmp_path)
+    again = orgsim([*args, *SETUP], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "6 of 6 runs stored" in again.stdout and "0 failed" in again.stdout
     assert not list((folder / "store").glob("running/*"))

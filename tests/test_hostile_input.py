@@ -32,6 +32,35 @@ def run(tool: str, args: list[str], cwd: Path, timeout: int = 300) -> subprocess
                           timeout=timeout, env={**os.environ, "ORGSIM_CANARY": SECRET})
 
 
+@pytest.fixture
+def rejected(monkeypatch, capsys):
+    """``rejected(args, cwd, tool)``: a command (orgsim, orgsim-analyze or orgsim-report) with
+    ``args`` run in this process, through its own entry point (the ``main`` that pyproject.toml's
+    scripts name) with the canary variable set, for a probe the command refuses before it runs
+    anything: what a subprocess would give (exit status, stdout, stderr) without paying a Python
+    start per probe. The subprocess smoke tests of the same promise:
+    test_hydra_callbacks_in_a_shared_scenario_file_do_not_run here, tests/test_sweeps.py's missing
+    folder (orgsim-analyze) and tests/test_report.py's bad folder (orgsim-report)."""
+    from sim.cli import analyze, report
+    from sim.cli import main as cli
+
+    def call(args: list[str], cwd: Path, tool: str = "orgsim") -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        monkeypatch.setenv("ORGSIM_CANARY", SECRET)
+        monkeypatch.setattr(sys, "argv", [tool, *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stop:
+            if tool == "orgsim":
+                cli.main()
+            else:
+                {"orgsim-analyze": analyze, "orgsim-report": report}[tool].main(args)
+        out = capsys.readouterr()
+        code = stop.value.code
+        return subprocess.CompletedProcess(args, code if isinstance(code, int) else 1,
+                                           out.out, out.err)
+    return call
+
+
 def one_line(out: subprocess.CompletedProcess, tool: str = "orgsim") -> str:
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, out.stderr[-3000:]
@@ -132,8 +161,8 @@ def test_a_search_folder_with_hydra_options_is_refused(tmp_path):
     (["-cn", "evil"], "--config-name: not supported"),
     (["+hydra.callbacks.c._target_=shutil.copyfile"], "Hydra's own settings cannot be changed"),
 ])
-def test_command_line_ways_into_hydra_get_one_line(tmp_path, canary, args, words):
-    out = run("orgsim", [*args, *TINY], tmp_path)
+def test_command_line_ways_into_hydra_get_one_line(tmp_path, canary, rejected, args, words):
+    out = rejected([*args, *TINY], tmp_path)
     assert out.returncode == 2 and words in one_line(out)
     assert canary.read_text() == "untouched\n" and not (tmp_path / "outputs").exists()
 
@@ -145,19 +174,19 @@ def _fake_results_folder(folder: Path, overrides: list[str]) -> Path:
     return folder
 
 
-def test_reproduce_takes_no_hydra_setting_from_a_results_folder(tmp_path, canary):
+def test_reproduce_takes_no_hydra_setting_from_a_results_folder(tmp_path, canary, rejected):
     sent = _fake_results_folder(tmp_path / "sent", [
         "scenario=workshop", "+hydra.callbacks.c._target_=shutil.copyfile",
         f"+hydra.callbacks.c._args_=[{tmp_path / 'payload'},{canary}]"])
-    out = run("orgsim", ["--reproduce", str(sent)], tmp_path)
+    out = rejected(["--reproduce", str(sent)], tmp_path)
     assert out.returncode == 2
     assert "sets Hydra's own settings" in one_line(out)
     assert canary.read_text() == "untouched\n" and not (tmp_path / "outputs").exists()
 
 
-def test_reproduce_takes_no_interpolation_from_a_results_folder(tmp_path):
+def test_reproduce_takes_no_interpolation_from_a_results_folder(tmp_path, rejected):
     sent = _fake_results_folder(tmp_path / "sent", ["therapy.name=${oc.env:ORGSIM_CANARY}"])
-    out = run("orgsim", ["--reproduce", str(sent)], tmp_path)
+    out = rejected(["--reproduce", str(sent)], tmp_path)
     assert out.returncode == 2 and "interpolations" in one_line(out)
     assert SECRET not in out.stdout + out.stderr and not (tmp_path / "outputs").exists()
 
@@ -173,8 +202,10 @@ def test_a_csv_folder_name_with_yaml_in_it_stays_a_comment_in_calibrated_yaml(tm
     example = Path(__file__).parents[1] / "examples" / "observed_adoption.csv"
     csv.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "cal"
-    calibrate([str(csv), "--period", "4weeks", "--seeds", "2", "--max-evals", "4",
-               "--out", str(out), "--quiet", "--no-png"])  # a fit that moves (test_trust)
+    # the smallest fit that moves (one seed, one step), so that calibrated.yaml is written: its
+    # header, not the fit, is the subject
+    calibrate([str(csv), "--period", "4weeks", "--seeds", "1", "--max-evals", "2",
+               "--out", str(out), "--quiet", "--no-png"])
     text = (out / "calibrated.yaml").read_text()
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert len(comments) == 3 and all("\n" not in c for c in comments)
@@ -186,8 +217,9 @@ def test_a_csv_folder_name_with_yaml_in_it_stays_a_comment_in_calibrated_yaml(tm
 
 
 # ---------------------------------------------------------------------- 2. secrets from the env
-def test_an_environment_interpolation_is_refused_and_the_secret_is_written_nowhere(tmp_path):
-    out = run("orgsim", ["therapy.name=${oc.env:ORGSIM_CANARY}", *TINY], tmp_path)
+def test_an_environment_interpolation_is_refused_and_the_secret_is_written_nowhere(tmp_path,
+                                                                                  rejected):
+    out = rejected(["therapy.name=${oc.env:ORGSIM_CANARY}", *TINY], tmp_path)
     assert out.returncode == 2
     assert "therapy.name: interpolations (${...}) are not allowed" in one_line(out)
     assert SECRET not in out.stdout + out.stderr
@@ -208,9 +240,11 @@ def test_every_interpolation_in_an_override_is_one_line(value):
 # ------------------------------------------------------------- 3. finished results are kept
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
-    """One finished run, written with hydra.run.dir to a new folder (staged beside it)."""
+    """One finished run, written with hydra.run.dir to a new folder (staged beside it); its two
+    runs one after another (run.workers=1: no worker pool, which only the folder's writing
+    would not need)."""
     cwd = tmp_path_factory.mktemp("finished")
-    out = run("orgsim", [*TINY, f"hydra.run.dir={cwd / 'result'}"], cwd)
+    out = run("orgsim", [*TINY, "run.workers=1", f"hydra.run.dir={cwd / 'result'}"], cwd)
     assert out.returncode == 0, out.stderr[-3000:]
     return cwd, cwd / "result", out
 
@@ -225,9 +259,9 @@ def test_a_run_into_a_new_folder_is_complete_and_names_no_staging_path(finished)
     assert ".staging" not in html and str(folder) in html
 
 
-@pytest.mark.slow  # end-to-end runs in a subprocess
+@pytest.mark.slow  # a whole run behind its fixture; the probes run in this process
 @pytest.mark.parametrize("kind", ["result", "file", "link", "dangling link"])
-def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, kind):
+def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, rejected, kind):
     _, result, _ = finished
     before = snapshot(result)
     target = tmp_path / "target"
@@ -239,7 +273,7 @@ def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, kind):
         target.symlink_to(result)
     else:
         target.symlink_to(tmp_path / "nowhere")
-    out = run("orgsim", [*TINY, f"hydra.run.dir={target}"], tmp_path)
+    out = rejected([*TINY, f"hydra.run.dir={target}"], tmp_path)
     assert out.returncode == 2
     line = one_line(out)
     assert f"hydra.run.dir: {target} exists" in line and "choose a new folder" in line
@@ -248,16 +282,16 @@ def test_a_run_never_writes_into_an_existing_path(finished, tmp_path, kind):
     assert not (tmp_path / "nowhere").exists()
 
 
-@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
-def test_a_sweep_does_not_write_into_a_single_run_result(finished, tmp_path):
+@pytest.mark.slow  # a whole run behind its fixture; the probes run in this process
+def test_a_sweep_does_not_write_into_a_single_run_result(finished, tmp_path, rejected):
     _, result, _ = finished
     before = snapshot(result)
-    out = run("orgsim", ["-m", *TINY, f"hydra.sweep.dir={result}"], tmp_path)
+    out = rejected(["-m", *TINY, f"hydra.sweep.dir={result}"], tmp_path)
     assert out.returncode == 2 and "holds other files and no sweep" in one_line(out)
     assert snapshot(result) == before
     link = tmp_path / "link"
     link.symlink_to(result)
-    out = run("orgsim", ["-m", *TINY, f"hydra.sweep.dir={link}"], tmp_path)
+    out = rejected(["-m", *TINY, f"hydra.sweep.dir={link}"], tmp_path)
     assert out.returncode == 2 and "is a link" in one_line(out)
     assert snapshot(result) == before
 
@@ -322,7 +356,7 @@ def test_a_second_sweep_on_a_busy_folder_gets_one_line_and_changes_nothing(tmp_p
 
 @pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
 def test_a_damaged_store_is_named_in_one_line_then_resume_redoes_what_is_not_complete(
-        tmp_path):
+        tmp_path, rejected):
     # 7. a quoted folder with a space and a non-ASCII letter is the folder the jobs write to
     folder = tmp_path / "sw eep" / "ü"
     out = run("orgsim", ["-m", *SWEEP, "hydra.sweep.dir='sw eep/ü'"], tmp_path)
@@ -337,9 +371,9 @@ def test_a_damaged_store_is_named_in_one_line_then_resume_redoes_what_is_not_com
     truncated.write_bytes(truncated.read_bytes()[:100])
     (store / "runs" / f"{orphaned}.json").unlink()  # as if killed before its manifest
     # 8. orgsim-analyze and orgsim-report: one line naming the damaged file
-    out = run("orgsim-analyze", [str(folder), "--out", str(tmp_path / "a")], tmp_path)
+    out = rejected([str(folder), "--out", str(tmp_path / "a")], tmp_path, "orgsim-analyze")
     assert out.returncode == 2 and truncated.name in one_line(out, "orgsim-analyze")
-    out = run("orgsim-report", [str(folder), "--out", str(tmp_path / "r.html")], tmp_path)
+    out = rejected([str(folder), "--out", str(tmp_path / "r.html")], tmp_path, "orgsim-report")
     assert out.returncode == 2 and truncated.name in one_line(out, "orgsim-report")
     # 6. resume checks what it counts as stored and does the rest again
     out = run("orgsim", ["-m", *SWEEP, "hydra.sweep.dir='sw eep/ü'"], tmp_path)
@@ -372,14 +406,14 @@ def test_the_documented_query_never_reads_a_run_without_its_summary(tmp_path):
 
 
 @pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
-def test_a_corrupt_run_manifest_is_named_in_one_line(tmp_path):
+def test_a_corrupt_run_manifest_is_named_in_one_line(tmp_path, rejected):
     out = run("orgsim", ["-m", *SWEEP[:-2], "run.replications=1", "run.horizon_weeks=4",
-                         f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)
+                         "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
     manifest = next((tmp_path / "s" / "store" / "runs").glob("*.json"))
     manifest.write_text("{not json")
-    out = run("orgsim-report", [str(tmp_path / "s"), "--out", str(tmp_path / "r.html")],
-              tmp_path)
+    out = rejected([str(tmp_path / "s"), "--out", str(tmp_path / "r.html")], tmp_path,
+                   "orgsim-report")
     assert out.returncode == 2 and manifest.name in one_line(out, "orgsim-report")
 
 
@@ -414,10 +448,10 @@ def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
         cli.validate_jobs(cli.expand(["scenario=workshop", "run.seed=1,-1"]), [])
 
 
-def test_reproduce_reads_the_folders_config_within_the_yaml_limits(tmp_path):
+def test_reproduce_reads_the_folders_config_within_the_yaml_limits(tmp_path, rejected):
     sent = _fake_results_folder(tmp_path / "sent", ["scenario=workshop"])
     (sent / "config.yaml").write_text(ALIAS_BOMB)
-    out = run("orgsim", ["--reproduce", str(sent)], tmp_path)
+    out = rejected(["--reproduce", str(sent)], tmp_path)
     assert out.returncode == 2
     assert "config.yaml: more than 100000 values once its aliases" in one_line(out)
     assert not (tmp_path / "outputs").exists()

@@ -48,16 +48,16 @@ def first(tmp_path_factory):
 
 
 def test_two_fresh_processes_serial_and_parallel_write_byte_identical_tables(first):
+    """``a`` is the fixture's fresh process, serial; a second serial process of the same
+    configuration is test_orgsim_reproduce_folder_gives_identical_tables_in_a_new_folder's."""
     cwd, a = first
-    b = folder_of(orgsim([*RUN, "run.workers=1"], cwd), cwd)  # fresh process, serial
     c = folder_of(orgsim([*RUN, "run.workers=2"], cwd), cwd)  # fresh process, 2 workers
-    assert len({a, b, c}) == 3
+    assert a != c
     reference = table_bytes(a)
     assert all(len(v) > 100 for v in reference.values())
-    assert table_bytes(b) == reference
     assert table_bytes(c) == reference
-    seeds = [json.loads((f / "provenance.json").read_text())["seeds"] for f in (a, b, c)]
-    assert seeds == [[0, 1]] * 3
+    seeds = [json.loads((f / "provenance.json").read_text())["seeds"] for f in (a, c)]
+    assert seeds == [[0, 1]] * 2
 
 
 def test_a_results_folder_records_what_reproduces_it(first):

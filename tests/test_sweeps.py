@@ -265,9 +265,12 @@ def space_staff(config) -> int:
 
 
 def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenarios_copy):
+    # run.workers=1: each trial's runs one after another; a worker pool would only import the
+    # model (results do not depend on it: tests/test_dispatch.py)
     def search(out):
-        return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26", "--trials",
-                               "3", "--seeds", "2", "--out", str(out)], cwd=tmp_path,
+        return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26",
+                               "run.workers=1", "--trials", "3", "--seeds", "2", "--out",
+                               str(out)], cwd=tmp_path,
                               capture_output=True, text=True, timeout=600)
 
     first, second = search(tmp_path / "a"), search(tmp_path / "b")
