@@ -29,10 +29,12 @@ outcome, a relative gain over a zero baseline) does not hold there.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import warnings
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +57,75 @@ OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.les
 _CLAUSE = re.compile(r"^\s*(?P<outcome>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<measure>[a-z]+)\s*"
                      r"(?P<op>>=|<=|>|<)\s*(?P<value>[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)"
                      r"\s*(?P<pct>%?)\s*$")
+
+
+class _Box(_prim.PrimBox):
+    """ema_workbench's box, with the quasi-p-values of a box computed when asked for
+    (:meth:`quasi_p`) instead of for every box of the trajectory as it is built: the same
+    numbers (the library's own function, on the same box and points), for the one box chosen."""
+
+    def _calculate_quasi_p(self, i, restricted_dims):
+        return None  # see quasi_p
+
+    def quasi_p(self, i: int) -> dict:
+        restricted = _prim.sdutil._determine_restricted_dims(self.box_lims[i],
+                                                             self.prim.box_init)
+        return _prim.PrimBox._calculate_quasi_p(self, i, restricted)
+
+
+class _Prim(_prim.Prim):
+    """ema_workbench's PRIM with the same peeling step, scored without a data frame per
+    candidate.
+
+    The library builds, at every peel, a deep copy of the box's limits for each of the 2 × d
+    candidate peels (d parameters) and compares each with the initial box to count restricted
+    parameters: pandas work per candidate that cost the verdict ~95% of its analysis with its
+    224 settings. Here a candidate is (parameter, side, limit) and its restricted count follows
+    from the current box's (only one limit changes); the candidates are scored by the library's
+    own objective, in the library's order (each parameter's upper peel, then its lower), and
+    sorted by the same keys with the same stable sort, so the chosen peel — and every box of the
+    trajectory — is the library's (tests/test_scenario_discovery.py compares them). Only the
+    winner is built as a data frame. Integer or categorical columns keep the library's step.
+    Its boxes are :class:`_Box`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prim_box_klass = _Box
+
+    def _peel(self, box):
+        if len(self.x_int_columns) or len(self.x_nominal_columns):
+            return super()._peel(box)
+        mass_old = box.yi.shape[0] / self.n
+        x = self.x_float[box.yi]
+        current = box.box_lims[-1]
+        position = {c: k for k, c in enumerate(self.box_init.columns)}
+        initial = self.box_init.to_numpy()
+        differs = current.to_numpy() != initial  # what _determine_restricted_dims compares
+        restricted = differs.any(axis=0)
+        n_restricted = int(restricted.sum())
+        y_old = self.y[box.yi]
+        scores = []
+        for j, u in enumerate(self.x_float_colums):
+            xj, k = x[:, j], position[u]
+            for side, alpha in ((1, 1 - self.peel_alpha), (0, self.peel_alpha)):  # upper first
+                limit = _prim.get_quantile(xj, alpha)
+                indices = box.yi[xj <= limit] if side == 1 else box.yi[xj >= limit]
+                obj = self.obj_func(self, y_old, self.y[indices])
+                now = bool(differs[1 - side, k] or limit != initial[side, k])
+                nr = n_restricted - int(restricted[k]) + int(now)
+                scores.append((obj, self.n_cols - nr, (side, u, limit), indices))
+        if not scores:
+            return box
+        scores.sort(key=itemgetter(0, 1), reverse=self._maximization)
+        obj_score, _, (side, u, limit), indices = scores[0]
+        mass_new = self.y[indices].shape[0] / self.n
+        if (mass_new >= self.mass_min) & (mass_new < mass_old) & (
+                obj_score > 0 if self._maximization else obj_score < 0):
+            box_new = copy.deepcopy(current)
+            box_new.loc[side, u] = limit
+            box.update(box_new, indices)
+            return self._peel(box)
+        return box
 
 
 class ConditionError(ValueError):
@@ -226,8 +297,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8,
         notes.append("the condition holds at no point: there is no box to find")
     with warnings.catch_warnings():  # ema_workbench's own pandas deprecations, not ours
         warnings.filterwarnings("ignore", module="ema_workbench")
-        box = _prim.Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                         mass_min=mass_min).find_box()
+        box = _Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                    mass_min=mass_min).find_box()
     traj = box.peeling_trajectory[["id", "coverage", "density", "mass", "res_dim", "n", "k"]]
     traj = traj.rename(columns={"id": "box"}).astype(
         {"box": int, "res_dim": int, "n": int, "k": int}).reset_index(drop=True)
@@ -239,7 +310,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8,
     traj["chosen"] = traj.index == chosen
     if y.any() and not reached:
         notes.append(f"no box reaches density {threshold:.0%}; the densest is shown")
-    lims, init, qp = box.box_lims[chosen], box.box_lims[0], box.p_values[chosen]
+    lims, init, qp = box.box_lims[chosen], box.box_lims[0], box.quasi_p(chosen)
     rows = []
     for p in x.columns:
         full_low, full_high = bounds[p]
