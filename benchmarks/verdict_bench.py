@@ -149,19 +149,16 @@ def analysis(folder: Path, synthetic: list[int], out: Path) -> dict:
     # the timing fixture: each synthetic point takes a random stored point's runs
     series = read_series(store, sorted(set(frame.run_id[frame.status == "ok"])))
     rng = np.random.default_rng(0)
-    stored_points = frame.point.unique()
-    by_point = {p: block for p, block in frame.groupby("point")}
+    rows_of = frame.groupby("point").indices  # stored point → its rows (designs × seeds)
+    stored_points = np.array(sorted(rows_of))
     for n in synthetic:
         times = {}
         points = vd.sample(space, n, sample_seed)
         donors = rng.choice(stored_points, size=len(points))
-        parts = []
-        for number, donor in zip(points.index, donors, strict=True):
-            block = by_point[donor].assign(point=number)
-            block[space.names] = points.loc[number, space.names].to_numpy(float)
-            parts.append(block)
-        fixture = pd.concat(parts, ignore_index=True)
-        fixture["design"] = pd.Categorical(fixture["design"].astype(str), list(space.designs))
+        taken = [rows_of[d] for d in donors]
+        fixture = frame.iloc[np.concatenate(taken)].reset_index(drop=True)
+        fixture["point"] = np.repeat(points.index.to_numpy(), [len(t) for t in taken])
+        fixture[space.names] = points.loc[fixture.point, space.names].to_numpy(float)
         _compute(space, points, fixture, n, seeds, sample_seed, store, settings, times, series)
         rows.append(dict(n=n, runs=len(fixture), kind="timing fixture (resampled runs)",
                          **times))
