@@ -147,11 +147,12 @@ def test_a_second_verdict_into_the_same_store_simulates_nothing(first, small_spa
 
 
 @pytest.mark.slow
-def test_stored_runs_are_read_back_in_one_pass_as_the_ids_find_them(first, small_space):
+def test_stored_runs_are_read_back_in_one_pass_as_the_ids_find_them(first, small_space,
+                                                                    tmp_path):
     from sim.experiments.doe import evaluate
     from sim.experiments.sensitivity import CENSORED_AT_HORIZON
     from sim.experiments.verdict import OUTCOMES, sample
-    from sim.experiments.verdict_store import stored_runs
+    from sim.experiments.verdict_store import Ambiguous, stored_runs
 
     _, store = first
     space = load_space(str(small_space))
@@ -168,6 +169,15 @@ def test_stored_runs_are_read_back_in_one_pass_as_the_ids_find_them(first, small
     # a run that is gone is missing, and says so
     fewer = stored_runs(space, points.iloc[:3], [0, 1, 2], store, outcomes)
     assert fewer.attrs["missing"] == (fewer.status != "ok").sum() == 3 * 2
+    # two stored runs the setting cannot tell apart: refused (the command then reads by id)
+    twin = tmp_path / "store"
+    for folder in ("runs", "summary"):
+        shutil.copytree(store / folder, twin / folder)
+    [one] = by_id.run_id[:1]
+    shutil.copy(twin / "summary" / f"{one}.parquet", twin / "summary" / "twin.parquet")
+    shutil.copy(twin / "runs" / f"{one}.json", twin / "runs" / "twin.json")
+    with pytest.raises(Ambiguous):
+        stored_runs(space, points, [0, 1], twin, outcomes)
 
 
 @pytest.mark.slow

@@ -156,40 +156,13 @@ def stored_runs(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_
     manifests = _stems(store.root / "runs", ".json")
     complete = sorted(_stems(store.root / "summary", ".parquet") & manifests)
     outcomes = list(dict.fromkeys(outcomes))
-    seeds = [int(s) for s in seeds]
-    wanted = settings_of(space, points) if index is None else None
+    every = pd.DataFrame({"seed": [int(s) for s in seeds]})
     if index is not None:
-        wanted = _applied_rows(space, points)
-        keyed = index.assign(design=index["design"].astype(str),
-                             seed=index["seed"].astype(np.int64))
-        rows = wanted.merge(pd.DataFrame({"seed": seeds}), how="cross") \
-            .merge(keyed, on=KEYS, how="left")
-        if rows.run_id.isna().any():
-            raise Ambiguous("the run index does not cover the sample")  # → read by ids
-        named = sorted(set(rows.run_id) & set(complete))
-        summary = _read_summaries(store.root, named, outcomes)[["run_id", *outcomes]]
-        frame = rows.merge(summary, on="run_id", how="left", indicator=True)
-        ok = (frame.pop("_merge") == "both").to_numpy()
-        missing = int((~ok & ~frame.run_id.isin(manifests)).sum())
+        frame, ok, missing = _by_index(space, points, every, index, store, complete, manifests,
+                                       outcomes)
     else:
-        summary = _read_summaries(store.root, complete, outcomes)
-        inert = {d: _inert_keys(space, d) for d in space.designs}
-        summary["setting"] = [_without(t, inert.get(d, set()))
-                              for t, d in zip(summary.setting, summary.design, strict=True)]
-        if summary.duplicated(MATCH).any():
-            raise Ambiguous(f"{store.root}: two stored runs of the same design, seed and "
-                            "setting")
-        rows = wanted.merge(pd.DataFrame({"seed": seeds}), how="cross") \
-            .assign(scenario=space.scenario)
-        frame = rows.merge(summary, on=MATCH, how="left")
-        ok = frame.run_id.notna().to_numpy()
-        failed = _failed(store, sorted(manifests - set(complete)))
-        failed["setting"] = [_without(t, inert.get(d, set()))
-                             for t, d in zip(failed.setting, failed.design, strict=True)]
-        recorded = frame[MATCH].merge(failed[[*MATCH, "_failed"]].drop_duplicates(MATCH),
-                                      on=MATCH, how="left")._failed.notna().to_numpy()
-        missing = int((~ok & ~recorded).sum())
-        frame["run_id"] = frame.run_id.fillna("")
+        frame, ok, missing = _by_setting(space, points, every, store, complete, manifests,
+                                         outcomes)
     frame["status"] = np.where(ok, "ok", "failed")
     for column in outcomes:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
@@ -200,6 +173,40 @@ def stored_runs(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_
     frame["run_id"] = frame["run_id"].astype(str)
     frame.attrs = {"dispatched": {"done": 0, "skipped": 0, "failed": 0}, "missing": missing}
     return frame
+
+
+def _by_index(space, points, every, index, store, complete, manifests, outcomes):
+    """(rows, stored?, missing) with each row's run id from the run index."""
+    keyed = index.assign(design=index["design"].astype(str), seed=index["seed"].astype(np.int64))
+    rows = _applied_rows(space, points).merge(every, how="cross").merge(keyed, on=KEYS,
+                                                                          how="left")
+    if rows.run_id.isna().any():
+        raise Ambiguous("the run index does not cover the sample")  # the caller reads by id
+    named = sorted(set(rows.run_id) & set(complete))
+    summary = _read_summaries(store.root, named, outcomes)[["run_id", *outcomes]]
+    frame = rows.merge(summary, on="run_id", how="left", indicator=True)
+    ok = (frame.pop("_merge") == "both").to_numpy()
+    return frame, ok, int((~ok & ~frame.run_id.isin(manifests)).sum())
+
+
+def _by_setting(space, points, every, store, complete, manifests, outcomes):
+    """(rows, stored?, missing) with each row matched to a stored summary by its setting."""
+    summary = _read_summaries(store.root, complete, outcomes)
+    inert = {d: _inert_keys(space, d) for d in space.designs}
+    summary["setting"] = [_without(t, inert.get(d, set()))
+                          for t, d in zip(summary.setting, summary.design, strict=True)]
+    if summary.duplicated(MATCH).any():
+        raise Ambiguous(f"{store.root}: two stored runs of the same design, seed and setting")
+    rows = settings_of(space, points).merge(every, how="cross").assign(scenario=space.scenario)
+    frame = rows.merge(summary, on=MATCH, how="left")
+    ok = frame.run_id.notna().to_numpy()
+    failed = _failed(store, sorted(manifests - set(complete)))
+    failed["setting"] = [_without(t, inert.get(d, set()))
+                         for t, d in zip(failed.setting, failed.design, strict=True)]
+    recorded = frame[MATCH].merge(failed[[*MATCH, "_failed"]].drop_duplicates(MATCH),
+                                  on=MATCH, how="left")._failed.notna().to_numpy()
+    frame["run_id"] = frame.run_id.fillna("")
+    return frame, ok, int((~ok & ~recorded).sum())
 
 
 def _applied_rows(space: Space, points: pd.DataFrame) -> pd.DataFrame:
