@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments import verdict as vd
-from sim.experiments.sensitivity import censor, horizon
+from sim.experiments.sensitivity import CENSORED_AT_HORIZON, censor, horizon
 from sim.experiments.space import load_space
+from sim.experiments.verdict_store import read_index, stored_runs
 
 OUT = Path(__file__).parent / "results"
 TARGET = 0.1  # the half-width issue 18 asks of the leading indices
@@ -65,8 +66,9 @@ def main() -> None:
     space = dataclasses.replace(load_space(settings["space"]), scenario=settings["scenario"])
     big, seed = settings["n"], settings["sample_seed"]
     seeds = list(range(settings["first_seed"], settings["first_seed"] + settings["seeds"]))
-    points, frame = vd.run_sample(space, big, seeds, seed, args.folder / "store",
-                                  simulate=False, progress=False)
+    points = vd.sample(space, big, seed)
+    frame = stored_runs(space, points, seeds, args.folder / "store",  # one pass: no configuring
+                        [*settings["outcomes"], *CENSORED_AT_HORIZON], read_index(args.folder))
     size = len(vd.group_names(space)) + 2
     assert np.allclose(vd.sample(space, 8, seed)[space.names].to_numpy(),
                        points[space.names].iloc[:8 * size].to_numpy()), "not nested"

@@ -10,6 +10,7 @@ without simulating; bad arguments get one line, exit 2 and no folder.
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,40 @@ def test_a_second_verdict_into_the_same_store_simulates_nothing(first, small_spa
 
 
 @pytest.mark.slow
+def test_stored_runs_are_read_back_in_one_pass_as_the_ids_find_them(first, small_space,
+                                                                    tmp_path):
+    from sim.experiments.doe import evaluate
+    from sim.experiments.sensitivity import CENSORED_AT_HORIZON
+    from sim.experiments.verdict import OUTCOMES, sample
+    from sim.experiments.verdict_store import Ambiguous, stored_runs
+
+    _, store = first
+    space = load_space(str(small_space))
+    points = sample(space, N, 0)
+    by_id = evaluate(space, points[space.names], [0, 1], store, simulate=False, run_ids=True)
+    outcomes = [*OUTCOMES, *CENSORED_AT_HORIZON]
+    expected = by_id[[c for c in by_id.columns
+                      if c in ("point", "design", "seed", "status", "run_id", *space.names,
+                               *outcomes)]]
+    for index in (by_id[["point", "design", "seed", "run_id"]], None):  # the index; by setting
+        read = stored_runs(space, points, [0, 1], store, outcomes, index)
+        assert read.attrs["missing"] == 0
+        pd.testing.assert_frame_equal(read, expected, check_like=True)
+    # a run that is gone is missing, and says so
+    fewer = stored_runs(space, points.iloc[:3], [0, 1, 2], store, outcomes)
+    assert fewer.attrs["missing"] == (fewer.status != "ok").sum() == 3 * 2
+    # two stored runs the setting cannot tell apart: refused (the command then reads by id)
+    twin = tmp_path / "store"
+    for folder in ("runs", "summary"):
+        shutil.copytree(store / folder, twin / folder)
+    [one] = by_id.run_id[:1]
+    shutil.copy(twin / "summary" / f"{one}.parquet", twin / "summary" / "twin.parquet")
+    shutil.copy(twin / "runs" / f"{one}.json", twin / "runs" / "twin.json")
+    with pytest.raises(Ambiguous):
+        stored_runs(space, points, [0, 1], twin, outcomes)
+
+
+@pytest.mark.slow
 def test_every_number_a_sentence_states_is_the_one_in_its_row(first):
     from sim.experiments.verdict_sentences import FORMATS, sentences
 
@@ -183,6 +218,20 @@ def test_the_command_writes_a_folder_and_reanalyses_it_without_simulating(small_
     runs = sorted((out / "store" / "runs").glob("*.json"))
     report = (out / "report.html").read_text()
     assert "The answer" in report
+    capsys.readouterr()
+
+    assert (out / "run_index.parquet").is_file()
+    # the same analysis again, through the run index and (an older folder) by setting: the
+    # same numbers
+    for index in (True, False):
+        if not index:
+            (out / "run_index.parquet").unlink()
+        main(["--analyse", str(out), "--format", "csv"])
+        [again] = list((out / "analyses").iterdir())
+        for name in ("verdict.csv", "wins.csv", "sobol.csv", "leading.csv", "business.csv",
+                     "differences.csv"):
+            assert (again / name).read_bytes() == (out / name).read_bytes(), (index, name)
+        shutil.rmtree(again)
     capsys.readouterr()
 
     main(["--analyse", str(out), "--threshold", "0.6", "--outcomes", "resolved_share",

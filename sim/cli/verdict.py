@@ -146,6 +146,38 @@ def _check_reanalysis(args, outcomes, formats):
 
 
 # --------------------------------------------------------------------------------------- main
+def _read_back(vd, space, settings, seeds, folder, outcomes):
+    """The sample, its stored runs and how many are neither stored nor recorded as failed: in
+    one pass over the store's summaries, through the folder's run index or by setting
+    (sim/experiments/verdict_store.py), or — if that cannot tell two stored runs apart — by
+    configuring every point again to know each run's id."""
+    from sim.experiments.sensitivity import CENSORED_AT_HORIZON
+    from sim.experiments.verdict_store import Ambiguous, read_index, stored_runs
+
+    points = vd.sample(space, settings["n"], settings["sample_seed"])
+    store = folder / "store"
+    try:
+        frame = stored_runs(space, points, seeds, store, [*outcomes, *CENSORED_AT_HORIZON],
+                            read_index(folder))
+        return points, frame, frame.attrs["missing"]
+    except Ambiguous:
+        points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
+                                      store, simulate=False, progress=False)
+        missing = int((frame.status != "ok").sum()) - sum(
+            1 for r in set(frame.run_id[frame.status != "ok"])
+            if ResultsStore(store).manifest(r) is not None)
+        return points, frame, missing
+
+
+def _model_note(folder: Path) -> str:
+    """A line when the stored runs were made by another version of the model than this one."""
+    model = json.loads((folder / "verdict.json").read_text()).get("model")
+    if isinstance(model, dict) and model.get("sha256") != model_fingerprint()["sha256"]:
+        return (f"{PROG}: note: the stored runs were made by another version of the model "
+                f"(fingerprint {str(model.get('sha256'))[:12]}); this analyses them as stored")
+    return ""
+
+
 def provenance(space, saved: Path) -> dict:
     """What ``orgsim`` checks before it says a run is typical of this verdict
     (sim/experiments/typical.py): the model's fingerprint and each design's configuration with no
@@ -194,6 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         args.parser.exit(2, f"{PROG}: error: {error}\n")
     from sim.experiments import verdict as vd
     from sim.experiments.verdict_sentences import method_note, sentences, texts
+    from sim.experiments.verdict_store import write_index
     from sim.report.verdict_page import figures, render
 
     started = time.perf_counter()
@@ -203,11 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     seeds = list(range(settings["first_seed"], settings["first_seed"] + settings["seeds"]))
     store = out / "store"
     if reanalysis:  # read back only; refuse before writing anything if runs are missing
-        points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
-                                      store, simulate=False, progress=False)
-        missing = int((frame.status != "ok").sum()) - sum(
-            1 for r in set(frame.run_id[frame.status != "ok"])
-            if ResultsStore(store).manifest(r) is not None)
+        points, frame, missing = _read_back(vd, space, settings, seeds, out, outcomes)
         if missing:
             args.parser.exit(2, f"{PROG}: error: --analyse: {missing} runs of {out} are not "
                                 f"stored; finish them with {PROG} --out {out} (same settings)\n")
@@ -224,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
         points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
                                       store, args.workers, progress=not args.quiet,
                                       cluster=args.cluster)
+        write_index(out, frame)  # what a re-analysis reads its runs by
     v = vd.analyse(space, points, frame, settings["n"], seeds, settings["sample_seed"], store,
                    settings["threshold"], outcomes)
     table = sentences(v)
@@ -241,6 +271,8 @@ def main(argv: list[str] | None = None) -> None:
     for line in v.notes:
         print(f"note: {line}")
     print(f"{len(v.runs)} runs ({simulated} simulated now, {v.failed} failed), {seconds:.0f} s")
+    if reanalysis and (model := _model_note(out)):
+        print(model, file=sys.stderr)
     if note:
         print(note, file=sys.stderr)
     print(f"Results: {target}")

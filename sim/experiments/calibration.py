@@ -81,9 +81,13 @@ BASS_STARTS = tuple(itertools.product((0.01, 0.001, 0.0001), (0.1, 0.01, 0.001))
 
 
 def fit_bass(weeks: np.ndarray, cumulative: np.ndarray, groups: np.ndarray,
-             population: dict[str, float], free_population: bool) -> dict:
+             population: dict[str, float], free_population: bool,
+             ceiling: dict[str, float] | None = None) -> dict:
     """Least-squares fit of ``m_g · F(week; p, q)`` (closed form, shared p and q per week),
-    the best of the fits started from ``BASS_STARTS``."""
+    the best of the fits started from ``BASS_STARTS``. A free population ``m_g`` lies between
+    the group's observed adopters and a thousand times them, and at most its ``ceiling`` (the
+    given population): the same box as the simulator's (:func:`_population_bounds`), so the
+    reference may use no market potential the simulator may not."""
     names = list(population)
     index = np.array([names.index(g) for g in groups])
     top = {g: max(cumulative[groups == g].max(), 1e-9) for g in names}
@@ -102,8 +106,11 @@ def fit_bass(weeks: np.ndarray, cumulative: np.ndarray, groups: np.ndarray,
     if free_population:
         m0 = [math.log(population[g] if population[g] >= top[g] else 1.2 * top[g])
               for g in names]
+        ceiling = ceiling or {}
         low += [math.log(top[g]) for g in names]
-        high += [math.log(1000 * top[g]) for g in names]
+        # kept open a hair where the ceiling is reached (as the simulator's box: _box)
+        high += [max(math.log(min(1000 * top[g], ceiling.get(g, math.inf))),
+                     math.log(top[g]) + 1e-6) for g in names]
     res = min((least_squares(residuals, np.clip([math.log(p0), math.log(q0), *m0],
                                                 np.array(low) + 1e-9, np.array(high) - 1e-9),
                              bounds=(low, high)) for p0, q0 in BASS_STARTS),
@@ -360,7 +367,8 @@ def calibrate(observed: pd.DataFrame, base: SimConfig, params: dict[str, tuple[f
     at = sim.at
 
     # Starting point: the closed form maps the base model's curve onto the observed one.
-    bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population)
+    bass = fit_bass(weeks, cum, observed.group.to_numpy(), population, fit_population,
+                    {g: given[g] for g in groups if has_population[g]})
     base_theta, low, high, start, starts = _starting_point(base, params, at, bass, observed,
                                                            population)
 
