@@ -143,7 +143,7 @@ def test_trajectory_and_choice_rule():
 def test_our_faster_peeling_finds_every_box_and_quasi_p_value_the_library_finds(n, d, seed):
     import warnings
 
-    from sim.experiments.scenario_discovery import _Prim, _prim
+    from sim.experiments.prim import FastPrim, _prim
 
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.uniform(size=(n, d)), columns=[f"x{i}" for i in range(d)])
@@ -152,7 +152,7 @@ def test_our_faster_peeling_finds_every_box_and_quasi_p_value_the_library_finds(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         library = _prim.Prim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05).find_box()
-        ours = _Prim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05).find_box()
+        ours = FastPrim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05).find_box()
     pd.testing.assert_frame_equal(library.peeling_trajectory, ours.peeling_trajectory)
     assert len(library.box_lims) == len(ours.box_lims) > 5
     for theirs, mine in zip(library.box_lims, ours.box_lims, strict=True):
