@@ -75,7 +75,8 @@ class UndiscoveredJobs:
         self.jobs.extend(new)
         self.account = np.concatenate(
             [self.account, np.fromiter((j.account for j in new), np.int64, len(new))])
-        self.needs = np.concatenate([self.needs, np.array([j.effort > 0 for j in new])])
+        # one comparison of the stacked efforts, not one small array per job
+        self.needs = np.concatenate([self.needs, np.array([j.effort for j in new]) > 0])
         self.accumulated = np.concatenate([self.accumulated, np.zeros(len(new))])
         self.threshold = np.concatenate(
             [self.threshold, np.fromiter((j.threshold for j in new), float, len(new))])
