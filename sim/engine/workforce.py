@@ -212,11 +212,17 @@ class Workforce:
             self.spend_many(rows, np.broadcast_to(np.asarray(hours, float), rows.shape).copy(),
                             np.full(len(rows), int(activity)), np.full(len(rows), -1))
             return
-        # spend_many's branch for one request each, without its test (a sort) or np.add.at:
-        # three times a step, the same IEEE operations
-        rows = np.asarray(rows, np.int64)
+        self.spend_rows(np.asarray(rows, np.int64), np.asarray(hours, float), activity)
+
+    def spend_rows(self, rows: np.ndarray, hours: np.ndarray, activity: Activity) -> None:
+        """:meth:`spend_each` for an array of distinct ``rows`` (unchecked) and their hours.
+
+        spend_many's branch for one request each, without its test (a sort) or np.add.at:
+        a few times a step, the same IEEE operations."""
+        if not len(rows):
+            return
         left = self.capacity_step[rows] - self.used[rows]
-        granted = np.maximum(np.minimum(np.asarray(hours, float), left), 0.0)
+        granted = np.maximum(np.minimum(hours, left), 0.0)
         self.used[rows] += granted
         self.step_activity[rows, int(activity)] += granted
 
