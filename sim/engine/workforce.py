@@ -182,14 +182,18 @@ class Workforce:
         return granted
 
     def spend_many(self, pos: np.ndarray, hours: np.ndarray, activity: np.ndarray,
-                   capability: np.ndarray) -> np.ndarray:
+                   capability: np.ndarray, one_each: bool | None = None) -> np.ndarray:
         """Vectorised :meth:`spend` for planned visits; ``pos`` may repeat.
 
         Each position's requests are scaled down proportionally if they exceed what it has left.
+        ``one_each``: whether no position repeats in ``pos``, if the caller knows (else a sort
+        finds out).
         """
         n = self.n
         left = self.capacity_step[:n] - self.used[:n]
-        if len(np.unique(pos)) == len(pos):  # one request each: exactly like spend()
+        if one_each is None:
+            one_each = len(np.unique(pos)) == len(pos)
+        if one_each:  # one request each: exactly like spend()
             granted = np.maximum(np.minimum(hours, left[pos]), 0.0)
             self.used[pos] += granted
         else:
