@@ -229,7 +229,7 @@ def staff_frame(model) -> pd.DataFrame:
     wf, n = model.workforce, model.workforce.n
     hours = wf.hours_by_activity[:n]
     capacity = wf.hours_per_week * model.now if model.now > 0 else 1.0
-    df = pd.DataFrame({
+    columns = {
         "row": np.arange(n),
         "role": [a.label for a in wf.agents],
         "function": [a.function for a in wf.agents],
@@ -241,12 +241,13 @@ def staff_frame(model) -> pd.DataFrame:
         "engagement": wf.engagement[:n],
         "experience": wf.experience[:n],
         "utilisation": hours.sum(1) / capacity,
-    })
+    }
+    # every column in one go (inserting them one by one into a DataFrame costs more)
     for i, name in enumerate(ACTIVITY_NAMES):
-        df[f"hours_{name}"] = hours[:, i]
+        columns[f"hours_{name}"] = hours[:, i]
     for i, name in enumerate(CAPABILITIES):
-        df[f"skill_{name}"] = wf.skill[:n, i]
-    return df
+        columns[f"skill_{name}"] = wf.skill[:n, i]
+    return pd.DataFrame(columns)
 
 
 def _first_week(series: pd.DataFrame, column: str, level: float) -> float:
