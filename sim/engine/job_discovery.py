@@ -63,6 +63,10 @@ class UndiscoveredJobs:
     def __len__(self) -> int:
         return len(self.jobs) + len(self._arrived)
 
+    def pending(self) -> bool:
+        """Whether jobs arrived since the last :meth:`extend` (their rows are not added yet)."""
+        return bool(self._arrived)
+
     def append(self, job: CustomerJob) -> None:
         """A job arrived; its row is added by the next :meth:`extend`."""
         self._arrived.append(job)
@@ -120,8 +124,12 @@ def discover_jobs(model) -> None:
             job.exposure = float(und.accumulated[i])
             discover(model, job, found)
             keep[i] = False
-    undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
-    keep &= np.array([j.state == undiscovered for j in jobs], bool)
+    # Drop jobs no longer undiscovered (abandoned since the last step, found some other way).
+    # Every undiscovered job of the run is in these rows (none arrived since ``extend``), so
+    # when as many rows are kept as the run has undiscovered jobs, all of them still are.
+    if int(np.count_nonzero(keep)) != model.state_count[JobState.UNDISCOVERED] or und.pending():
+        undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
+        keep &= np.array([j.state == undiscovered for j in jobs], bool)
     und.keep(keep)
 
 
