@@ -22,8 +22,10 @@ taking a core stretches wall time but not our CPU time. Each child process compo
 the median over every run of every child (``--repeats`` children per design and checkout).
 ``--source DIR`` times another checkout with this environment's Python (e.g. ``git archive
 <commit> | tar -x -C /tmp/before``); children of the two checkouts take turns, so load falls on
-both alike. Mesa's Boltzmann wealth example (1000 agents, 156 steps) is timed the same way, so
-the cost per agent-step is also given as a ratio to it.
+both alike, or with ``--together`` run at the same time, one on each core: on a machine shared
+by other sessions the load (which inflates CPU time too, through the shared caches) then falls
+on both alike within seconds, not only on average. Mesa's Boltzmann wealth example (1000 agents,
+156 steps) is timed the same way, so the cost per agent-step is also given as a ratio to it.
 
 *Agent-steps* count Mesa agents (accounts, staff positions, micro-enterprises) × steps, as in
 benchmarks/run_all.py.
@@ -105,12 +107,24 @@ print(json.dumps(out))
 PARTS = ("compose", "build", "steps", "result")
 
 
+def start_child(source: Path, kind: str, runs: int, scale: float = 1.0) -> subprocess.Popen:
+    """A fresh child process of checkout ``source`` making ``runs`` runs of ``kind``."""
+    return subprocess.Popen([sys.executable, "-c", CHILD, kind, str(runs), str(scale)],
+                            cwd=source, stdout=subprocess.PIPE, text=True,
+                            env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
+
+
+def runs_of(process: subprocess.Popen) -> list[dict]:
+    """Every run of a child process, once it has finished."""
+    out, _ = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"a benchmark child failed (exit {process.returncode})")
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def child(source: Path, kind: str, runs: int, scale: float = 1.0) -> list[dict]:
     """Every run of one fresh child process of checkout ``source``."""
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(runs), str(scale)],
-                         cwd=source, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return runs_of(start_child(source, kind, runs, scale))
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -124,12 +138,18 @@ def summarise(runs: list[dict]) -> dict:
     return figures
 
 
-def measure(sources: dict[str, Path], repeats: int, runs: int,
-            scale: float = 1.0) -> dict[str, dict[str, dict]]:
-    """{checkout: {kind: figures}}; the checkouts' children take turns."""
+def measure(sources: dict[str, Path], repeats: int, runs: int, scale: float = 1.0,
+            together: bool = False) -> dict[str, dict[str, dict]]:
+    """{checkout: {kind: figures}}; the checkouts' children take turns (or run together)."""
     collected = {name: {k: [] for k in ("boltzmann", *DESIGNS)} for name in sources}
     for _ in range(repeats):
         for kind in ("boltzmann", *DESIGNS):
+            if together:
+                started = {name: start_child(source, kind, runs, scale)
+                           for name, source in sources.items()}
+                for name, process in started.items():
+                    collected[name][kind] += runs_of(process)
+                continue
             for name, source in sources.items():
                 collected[name][kind] += child(source, kind, runs, scale)
     return {name: {kind: summarise(r) for kind, r in kinds.items()}
@@ -164,11 +184,13 @@ def main() -> None:
     parser.add_argument("--source", type=Path, help="another orgsim checkout to time as 'before'")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="market and staff × this (1: the default scenario as configured)")
+    parser.add_argument("--together", action="store_true",
+                        help="run the two checkouts' children at the same time")
     args = parser.parse_args()
     sources = {"now": HERE}
     if args.source:
         sources["before"] = args.source.resolve()
-    results = measure(sources, args.repeats, args.runs, args.scale)
+    results = measure(sources, args.repeats, args.runs, args.scale, args.together)
     OUT.mkdir(exist_ok=True)
     name = "run_speed.json" if args.scale == 1 else f"run_speed_x{args.scale:g}.json"
     (OUT / name).write_text(json.dumps(results, indent=2) + "\n")
