@@ -311,7 +311,7 @@ class Manager(StaffMember):
                 continue
             cost = item.inbox_hours
             if filled and left >= cost - 1e-9:
-                self.spend(cost, Activity.INBOX)
+                wf.spend(row, cost, Activity.INBOX)
                 item.handle(self, model)
                 left, filled = wf.hours_left(row), wf.filled_view[row]
             else:
