@@ -7,8 +7,14 @@ of its thousands of runs:
 * *compose*: the configuration from Hydra (``compose_run``; a sweep composes each design once
   and copies it per point, so this is paid once per worker, not per run),
 * *build*: ``OrgSimModel(config, seed)`` (the market, the organisation),
-* *steps*: the 156 calls of ``model.step()``,
+* *steps*: the 156 calls of ``model.step()``, as ``simulate`` makes them (``OrgSimModel.run``:
+  the garbage collector's survivors frozen every 13 steps; stepping without that pays for
+  rescanning the run's jobs and tasks, about a quarter more CPU at the default size),
 * *result*: the tidy tables (``model.result()``).
+
+``--scale K`` multiplies the market and the staff by K (accounts, regions, reps, MSLs, access
+managers and central experts, as benchmarks/run_all.py does), to see how a change holds up on a
+larger market.
 
 CPU time (``time.process_time``), not wall time: the machine is shared, and another process
 taking a core stretches wall time but not our CPU time. Each child process composes once and runs
@@ -16,15 +22,19 @@ taking a core stretches wall time but not our CPU time. Each child process compo
 the median over every run of every child (``--repeats`` children per design and checkout).
 ``--source DIR`` times another checkout with this environment's Python (e.g. ``git archive
 <commit> | tar -x -C /tmp/before``); children of the two checkouts take turns, so load falls on
-both alike. Mesa's Boltzmann wealth example (1000 agents, 156 steps) is timed the same way, so
-the cost per agent-step is also given as a ratio to it.
+both alike, or with ``--together`` run at the same time, one on each core: on a machine shared
+by other sessions the load (which inflates CPU time too, through the shared caches) then falls
+on both alike within seconds, not only on average. Mesa's Boltzmann wealth example (1000 agents,
+156 steps) is timed the same way, so the cost per agent-step is also given as a ratio to it.
 
 *Agent-steps* count Mesa agents (accounts, staff positions, micro-enterprises) × steps, as in
 benchmarks/run_all.py.
 
-    .venv/bin/python benchmarks/run_speed_bench.py [--repeats 3] [--runs 3] [--source /tmp/before]
+    .venv/bin/python benchmarks/run_speed_bench.py [--repeats 3] [--runs 3] [--scale 1]
+        [--source /tmp/before]
 
-Writes benchmarks/results/run_speed.json (and prints a Markdown table).
+Writes benchmarks/results/run_speed.json (``run_speed_x<K>.json`` with ``--scale K``) and prints
+a Markdown table.
 """
 
 from __future__ import annotations
@@ -44,9 +54,9 @@ STEPS = 156
 # Runs in the child process: compose the default scenario for one design, then time each part of
 # ``runs`` runs (seeds 0, 1, …). Prints one JSON line.
 CHILD = """
-import json, sys, time
+import gc, json, sys, time
 cpu = time.process_time
-kind, runs = sys.argv[1], int(sys.argv[2])
+kind, runs, scale = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 out = []
 if kind == "boltzmann":
     from mesa.examples.basic.boltzmann_wealth_model.model import (
@@ -69,12 +79,24 @@ else:
     t = cpu()
     config = compose_run([f"org={kind}", "baseline=null"]).config
     compose = cpu() - t
+    if scale != 1:  # market and staff × scale, as benchmarks/run_all.py sizes them
+        from sim import validate
+        m, st = config.market, config.staffing
+        m.accounts, m.regions = max(1, round(m.accounts * scale)), max(1, round(m.regions * scale))
+        for field in ("reps", "msls", "access", "operations_experts", "patient_services_experts"):
+            setattr(st, field, max(1, round(getattr(st, field) * scale)))
+        config = validate(config)
     for seed in range(runs):
         t = cpu()
         model = OrgSimModel(config, seed=seed)
         b = cpu()
-        while model.running:
-            model.step()
+        try:  # the steps as OrgSimModel.run (simulate) makes them
+            while model.running:
+                if model.steps % 13 == 0:
+                    gc.freeze()
+                model.step()
+        finally:
+            gc.unfreeze()
         s = cpu()
         model.result()
         out.append({"compose": compose, "build": b - t, "steps": s - b, "result": cpu() - s,
@@ -85,12 +107,24 @@ print(json.dumps(out))
 PARTS = ("compose", "build", "steps", "result")
 
 
-def child(source: Path, kind: str, runs: int) -> list[dict]:
+def start_child(source: Path, kind: str, runs: int, scale: float = 1.0) -> subprocess.Popen:
+    """A fresh child process of checkout ``source`` making ``runs`` runs of ``kind``."""
+    return subprocess.Popen([sys.executable, "-c", CHILD, kind, str(runs), str(scale)],
+                            cwd=source, stdout=subprocess.PIPE, text=True,
+                            env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
+
+
+def runs_of(process: subprocess.Popen) -> list[dict]:
+    """Every run of a child process, once it has finished."""
+    out, _ = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"a benchmark child failed (exit {process.returncode})")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def child(source: Path, kind: str, runs: int, scale: float = 1.0) -> list[dict]:
     """Every run of one fresh child process of checkout ``source``."""
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(runs)],
-                         cwd=source, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return runs_of(start_child(source, kind, runs, scale))
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -104,13 +138,20 @@ def summarise(runs: list[dict]) -> dict:
     return figures
 
 
-def measure(sources: dict[str, Path], repeats: int, runs: int) -> dict[str, dict[str, dict]]:
-    """{checkout: {kind: figures}}; the checkouts' children take turns."""
+def measure(sources: dict[str, Path], repeats: int, runs: int, scale: float = 1.0,
+            together: bool = False) -> dict[str, dict[str, dict]]:
+    """{checkout: {kind: figures}}; the checkouts' children take turns (or run together)."""
     collected = {name: {k: [] for k in ("boltzmann", *DESIGNS)} for name in sources}
     for _ in range(repeats):
         for kind in ("boltzmann", *DESIGNS):
+            if together:
+                started = {name: start_child(source, kind, runs, scale)
+                           for name, source in sources.items()}
+                for name, process in started.items():
+                    collected[name][kind] += runs_of(process)
+                continue
             for name, source in sources.items():
-                collected[name][kind] += child(source, kind, runs)
+                collected[name][kind] += child(source, kind, runs, scale)
     return {name: {kind: summarise(r) for kind, r in kinds.items()}
             for name, kinds in collected.items()}
 
@@ -141,13 +182,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="child processes per model")
     parser.add_argument("--runs", type=int, default=3, help="runs (seeds) per child process")
     parser.add_argument("--source", type=Path, help="another orgsim checkout to time as 'before'")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="market and staff × this (1: the default scenario as configured)")
+    parser.add_argument("--together", action="store_true",
+                        help="run the two checkouts' children at the same time")
     args = parser.parse_args()
     sources = {"now": HERE}
     if args.source:
         sources["before"] = args.source.resolve()
-    results = measure(sources, args.repeats, args.runs)
+    results = measure(sources, args.repeats, args.runs, args.scale, args.together)
     OUT.mkdir(exist_ok=True)
-    (OUT / "run_speed.json").write_text(json.dumps(results, indent=2) + "\n")
+    name = "run_speed.json" if args.scale == 1 else f"run_speed_x{args.scale:g}.json"
+    (OUT / name).write_text(json.dumps(results, indent=2) + "\n")
     print("\n".join(table(results)))
 
 

@@ -207,14 +207,23 @@ class OrganisationDesign(ABC):
         trust in the accounts it answers for, weighted by its KPI weights."""
         book, n = self.model.book, self.model.workforce.n
         rows, accs, count, weights = self._answered_map()
+        # A part nobody is rewarded on is left at 0: every part is finite and ≥ 0, so its
+        # weight × part is +0.0 either way, and the sums below are bit for bit the same.
+        rewarded = weights[:n].any(0).tolist()
+        nothing = np.zeros(n)
 
         def mean(values):
             return np.bincount(rows, values[accs], minlength=n) / count
 
-        r, a = np.bincount(rows, book.resolved_stock[accs], n), np.bincount(
-            rows, book.abandoned_stock[accs], n)
-        parts = np.stack([self.visit_attainment(), mean(book.adopted.astype(float)),
-                          (r + 1.0) / (r + a + 2.0), mean(book.trust)], axis=1)
+        def resolved_share():
+            r, a = np.bincount(rows, book.resolved_stock[accs], n), np.bincount(
+                rows, book.abandoned_stock[accs], n)
+            return (r + 1.0) / (r + a + 2.0)
+
+        parts = np.stack([self.visit_attainment() if rewarded[0] else nothing,
+                          mean(book.adopted.astype(float)) if rewarded[1] else nothing,
+                          resolved_share() if rewarded[2] else nothing,
+                          mean(book.trust) if rewarded[3] else nothing], axis=1)
         return (parts * weights[:n]).sum(1)
 
     def _answered_map(self):

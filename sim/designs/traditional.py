@@ -208,7 +208,7 @@ class TraditionalDesign(OrganisationDesign):
 
     # ------------------------------------------------------------------ who works on it
     def handoff_route(self, path: tuple, pool: tuple, platform=None) -> Route:
-        return Route(path=tuple(m for m in path if m is not None), pool=pool, platform=platform)
+        return Route(path=tuple([m for m in path if m is not None]), pool=pool, platform=platform)
 
     def route(self, job, capability: int) -> Route:
         owner = job.owner
@@ -223,8 +223,11 @@ class TraditionalDesign(OrganisationDesign):
             flm = min(theirs, key=rank.__getitem__) if theirs else (flms[0] if flms else None)
             if flm is None:
                 return Route(pool=(owner,))  # nobody of that function here: do it oneself
-            own = tuple(c for c in covering if c.manager is flm)
-            pool = tuple(flm.reports) if self.config.pooling or not own else own
+            if self.config.pooling:  # the first-line manager's whole team
+                pool = tuple(flm.reports)
+            else:  # the account's own specialists under that manager, if any
+                own = tuple([c for c in covering if c.manager is flm])
+                pool = own or tuple(flm.reports)
             path = (owner.manager,) if owner.manager is flm else (owner.manager, flm)
             return self.handoff_route(path, pool)
         central = self.hierarchy.first_line_for(_function_of_central(capability), owner.region)
@@ -245,4 +248,9 @@ def _join(up: tuple, down: tuple) -> tuple:
 
 
 def _function_of_central(capability: int) -> str:
-    return next(f for f, c in HOME_CAPABILITY.items() if c == capability)
+    return _FUNCTION_OF_CAPABILITY[capability]
+
+
+# The first function whose home is each capability (asked for every task sent to head office;
+# built in reverse so the first function wins).
+_FUNCTION_OF_CAPABILITY = {c: f for f, c in reversed(HOME_CAPABILITY.items())}

@@ -24,18 +24,19 @@ from sim.engine.rng import reraise_stream
 def arrive_jobs(model) -> None:
     """Open every market job and every raised-again trigger point due by the end of this step."""
     stream = model.market.jobs
-    while (model.next_market_job < len(stream)
-           and stream.arrival[model.next_market_job] <= model.now):
+    c = stream.as_lists()  # the same values as the numpy cells, as Python ints, floats, bools
+    arrival, product = c["arrival"], c["product"]
+    while model.next_market_job < len(arrival) and arrival[model.next_market_job] <= model.now:
         i = model.next_market_job
         model.next_market_job += 1
         open_job(model, CustomerJob(
-            job_id=i, account=int(stream.account[i]),
-            job_type=stream.type_names[stream.job_type[i]], effort=stream.effort[i],
-            patience=float(stream.patience[i]), decision=float(stream.decision[i]),
-            gating=bool(stream.gating[i]), arrival=float(stream.arrival[i]),
-            threshold=float(stream.discovery_threshold[i]), pick=float(stream.pick[i]),
+            job_id=i, account=c["account"][i],
+            job_type=stream.type_names[c["job_type"][i]], effort=stream.effort[i],
+            patience=c["patience"][i], decision=c["decision"][i],
+            gating=c["gating"][i], arrival=arrival[i],
+            threshold=c["discovery_threshold"][i], pick=c["pick"][i],
             capabilities=stream.capabilities(i),
-            product=0 if stream.product is None else int(stream.product[i])))
+            product=0 if product is None else product[i]))
     while model.reraise and model.reraise[0][0] <= model.now:
         week, _, parent = heapq.heappop(model.reraise)
         open_job(model, raise_again(model, parent, week))

@@ -148,14 +148,16 @@ def review_inboxes(model) -> None:
     managers = model.managers()
     rows = [m.row for m in managers]
     seen = [-1] * len(managers)  # each inbox's count of requests received, at its last visit
+    load = _inbox_load(managers, model.workforce, rows)
     for _ in range(len(managers) + 1):
-        before = _inbox_load(managers, model.workforce, rows)
+        before = load  # nothing happens between passes: the load after one is before the next
         for i, m in enumerate(managers):
             inbox = m.inbox
             if inbox and inbox.received != seen[i]:
                 seen[i] = inbox.received  # requests arriving while it works wait for a pass
                 m.process_inbox()
-        if _inbox_load(managers, model.workforce, rows) == before:
+        load = _inbox_load(managers, model.workforce, rows)
+        if load == before:
             break
 
 

@@ -24,6 +24,8 @@ scaled by the account's degree of organisation.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.configuration.schema import KpiWeights, RelationshipConfig
 from sim.engine.workforce import Activity
 
@@ -47,7 +49,8 @@ def relationship(a, b) -> str:
         return "same_person"
     if a.manager is b or b.manager is a:
         return "hierarchy_level"
-    if share_team(a, b):
+    teams_a, teams_b = a.teams, b.teams  # ``share_team``, inlined: asked for every request
+    if teams_a and teams_b and not teams_a.isdisjoint(teams_b):
         return "same_team"
     if is_central(a) != is_central(b):
         return "central"
@@ -63,7 +66,8 @@ def function_of(person) -> str:
 
 def friction(model, a, b) -> RelationshipConfig:
     """Latency, loss and effort of a request from ``a`` to ``b``."""
-    return model.config.staffing.interaction.relationship(relationship(a, b))
+    # ``interaction.relationship(name)`` is this ``getattr``, without a method call per request
+    return getattr(model.config.staffing.interaction, relationship(a, b))
 
 
 def retries(model, loss: float) -> int:
@@ -98,13 +102,19 @@ def reserve_time(model) -> None:
         organisation = model.market.organisation
         upkeep = {a.row: rules.account_upkeep_hours * float(organisation[a.accounts].sum())
                   for a in wf.agents if a.accounts and wf.active[a.row]}
-        cached = (design.structure_version, list(coord), list(coord.values()), list(upkeep),
-                  list(upkeep.values()))
+        cached = (design.structure_version, _per_step(coord, dt), _per_step(upkeep, dt))
         model.overheads = cached
-    _, rows, hours, urows, uhours = cached
-    wf.spend_each(rows, [h * dt for h in hours], Activity.COORDINATION)
-    wf.spend_each(urows, [h * dt for h in uhours], Activity.ORCHESTRATION)
+    _, coordination, upkeep = cached
+    wf.spend_rows(*coordination, Activity.COORDINATION)
+    wf.spend_rows(*upkeep, Activity.ORCHESTRATION)
     managers = design.managers()
     wf.spend_each([m.row for m in managers],
                   [wf.capacity(m.row) * (1.0 - m.inbox_share) for m in managers],
                   Activity.ADMIN)
+
+
+def _per_step(weekly: dict[int, float], dt: float) -> tuple:
+    """(rows, hours per step) of ``{row: hours a week}`` as arrays, for ``Workforce.spend_rows``
+    (the rows are distinct: they are a dict's keys)."""
+    return (np.fromiter(weekly, np.int64, len(weekly)),
+            np.fromiter(weekly.values(), float, len(weekly)) * dt)

@@ -63,6 +63,10 @@ class UndiscoveredJobs:
     def __len__(self) -> int:
         return len(self.jobs) + len(self._arrived)
 
+    def pending(self) -> bool:
+        """Whether jobs arrived since the last :meth:`extend` (their rows are not added yet)."""
+        return bool(self._arrived)
+
     def append(self, job: CustomerJob) -> None:
         """A job arrived; its row is added by the next :meth:`extend`."""
         self._arrived.append(job)
@@ -75,7 +79,8 @@ class UndiscoveredJobs:
         self.jobs.extend(new)
         self.account = np.concatenate(
             [self.account, np.fromiter((j.account for j in new), np.int64, len(new))])
-        self.needs = np.concatenate([self.needs, np.array([j.effort > 0 for j in new])])
+        # one comparison of the stacked efforts, not one small array per job
+        self.needs = np.concatenate([self.needs, np.array([j.effort for j in new]) > 0])
         self.accumulated = np.concatenate([self.accumulated, np.zeros(len(new))])
         self.threshold = np.concatenate(
             [self.threshold, np.fromiter((j.threshold for j in new), float, len(new))])
@@ -119,8 +124,12 @@ def discover_jobs(model) -> None:
             job.exposure = float(und.accumulated[i])
             discover(model, job, found)
             keep[i] = False
-    undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
-    keep &= np.array([j.state == undiscovered for j in jobs], bool)
+    # Drop jobs no longer undiscovered (abandoned since the last step, found some other way).
+    # Every undiscovered job of the run is in these rows (none arrived since ``extend``), so
+    # when as many rows are kept as the run has undiscovered jobs, all of them still are.
+    if int(np.count_nonzero(keep)) != model.state_count[JobState.UNDISCOVERED] or und.pending():
+        undiscovered = JobState.UNDISCOVERED  # a list, then one array: faster than fromiter
+        keep &= np.array([j.state == undiscovered for j in jobs], bool)
     und.keep(keep)
 
 

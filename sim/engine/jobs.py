@@ -154,7 +154,8 @@ class JobHistory:
         return pd.DataFrame({
             "job_id": np.asarray(cols[0], np.int64),
             "week": np.asarray(cols[1], float),
-            "event": pd.Categorical.from_codes(np.asarray(cols[2], np.int64),
+            # ``fromiter``: the events are IntEnum members, which ``asarray`` converts slowly
+            "event": pd.Categorical.from_codes(np.fromiter(cols[2], np.int64, len(cols[2])),
                                                [e.name.lower() for e in Event]),
             "person": np.asarray(cols[3], np.int64),
             "position": np.asarray(cols[4], np.int64),

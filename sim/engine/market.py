@@ -61,6 +61,17 @@ class JobStream:
             self._caps = [tuples[m] for m in masks.tolist()]
         return self._caps[i]
 
+    def as_lists(self) -> dict[str, list]:
+        """Every per-job column as a list of Python values (made once): jobs are opened one by
+        one, and a list item costs a fraction of reading a numpy cell and converting it."""
+        if not hasattr(self, "_lists"):
+            names = ("arrival", "account", "job_type", "patience", "decision", "gating",
+                     "discovery_threshold", "pick")
+            self._lists = {name: getattr(self, name).tolist() for name in names}
+            self._lists["product"] = (None if self.product is None
+                                      else self.product.tolist())
+        return self._lists
+
     def __len__(self) -> int:
         return len(self.arrival)
 

@@ -21,10 +21,13 @@ from sim.engine.jobs import Event, Task
 MIN_PACE = 0.05  # nobody works slower than 5% of an expert's pace
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Route:
     """Structure only: who a request passes through and who may do the work. What each hop costs
-    (latency, loss, effort) comes from the shared friction table (sim/engine/interactions.py)."""
+    (latency, loss, effort) comes from the shared friction table (sim/engine/interactions.py).
+
+    Treated as read-only, but not ``frozen``: one is made for every routed task, and a frozen
+    dataclass sets each field through ``object.__setattr__`` (about three times the cost)."""
 
     path: tuple = ()  # Manager agents the request passes through, in order
     pool: tuple = ()  # StaffMember agents who may do the work
@@ -36,15 +39,15 @@ def pace(worker, capability: int) -> float:
     wf, row = worker.model.workforce, worker.row
     # Called for every task a person queues, works or is considered for: read the two cells as
     # Python floats (numpy scalar arithmetic costs several times more; the product is the same).
-    share = wf.skill.item(row, capability) * wf.effectiveness.item(row)
+    share = wf.skill_view[row, capability] * wf.effectiveness_view[row]
     return share if share > MIN_PACE else MIN_PACE  # ``max`` with a call's cost
 
 
 def expected_finish(worker, task: Task) -> float:
     """Worker-hours until ``worker`` would finish ``task`` behind their current queue."""
     wf, row = worker.model.workforce, worker.row
-    vacancy = 0.0 if wf.filled.item(row) else 1e6  # a vacant position is the last resort
-    return wf.backlog.item(row) + task.remaining / pace(worker, task.capability) + vacancy
+    vacancy = 0.0 if wf.filled_view[row] else 1e6  # a vacant position is the last resort
+    return wf.backlog_view[row] + task.remaining / pace(worker, task.capability) + vacancy
 
 
 def _fastest(pool: tuple, task: Task):

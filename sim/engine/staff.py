@@ -122,7 +122,7 @@ class StaffMember(Agent):
         task.worker = self
         task.ready_at = ready_at
         self.queue.append(task)
-        self.model.workforce.backlog[self.row] += task.remaining / pace(self, task.capability)
+        self.model.workforce.backlog_view[self.row] += task.remaining / pace(self, task.capability)
 
     def work(self) -> None:
         """Spend the hours left this step on queued tasks, oldest first."""
@@ -172,7 +172,7 @@ class StaffMember(Agent):
             kept.append(task)
             backlog += task.remaining / speed
         self.queue = kept
-        wf.backlog[row] = backlog
+        wf.backlog_view[row] = backlog
 
 
 class SalesRep(StaffMember):
@@ -303,7 +303,7 @@ class Manager(StaffMember):
         # Requests sent to this manager while handling wait for the next pass (not this one).
         waiting = []
         wf, row = model.workforce, self.row
-        left, filled = wf.hours_left(row), wf.filled.item(row)
+        left, filled = wf.hours_left(row), wf.filled_view[row]
         last_open = JobState.IN_PROGRESS
         for entry in self.inbox.take_due(now):
             item = entry[2]
@@ -311,9 +311,9 @@ class Manager(StaffMember):
                 continue
             cost = item.inbox_hours
             if filled and left >= cost - 1e-9:
-                self.spend(cost, Activity.INBOX)
+                wf.spend(row, cost, Activity.INBOX)
                 item.handle(self, model)
-                left, filled = wf.hours_left(row), wf.filled.item(row)
+                left, filled = wf.hours_left(row), wf.filled_view[row]
             else:
                 waiting.append(entry)  # first come, first served: older requests stay in front
         self.inbox.put_back(waiting)

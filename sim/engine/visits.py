@@ -67,6 +67,29 @@ class VisitPlan:
         cap = np.array([ACTIVITY_OF[VisitKind(k)][1] for k in range(len(VisitKind))])
         return act[self.kind], cap[self.kind]
 
+    def layout(self, n_accounts: int) -> PlanLayout:
+        """What follows from the plan's rows alone, worked out on first use and kept: a plan is
+        carried out every week until the next planning cycle, and its rows do not change."""
+        cached = getattr(self, "_layout", None)
+        if cached is None or cached.n_accounts != n_accounts:
+            cached = self._layout = PlanLayout(self, n_accounts)
+        return cached
+
+
+class PlanLayout:
+    """A :class:`VisitPlan`'s activity and capability per row, its visits grouped by account
+    (``order``, ``bounds``, the visitors' rows in that order), which rows are calls, and whether
+    each position appears once (``Workforce.spend_many`` then spends without grouping)."""
+
+    def __init__(self, plan: VisitPlan, n_accounts: int):
+        self.n_accounts = n_accounts
+        self.activity, self.capability = plan.activities()
+        self.order = np.argsort(plan.account, kind="stable")
+        self.bounds = np.searchsorted(plan.account[self.order], np.arange(n_accounts + 1))
+        self.rows_by_account = plan.row[self.order]
+        self.calls = plan.kind == VisitKind.CALL
+        self.one_each = len(np.unique(plan.row)) == len(plan.row)
+
 
 def spread(row: int, accounts: list[int], weights: np.ndarray, hours: float, kind: VisitKind,
            detailing: float = 0.0, exchange: float = 0.0) -> list[tuple]:
@@ -143,7 +166,8 @@ def visit_accounts(model) -> None:
         model.exposure[:] = 0.0
         model.visit_groups = None
         return
-    activity, capability = plan.activities()
+    layout = plan.layout(n)
+    activity, capability = layout.activity, layout.capability
     detailing, exchange, listening = plan.detailing, plan.exchange, plan.needs
     hours = plan.hours
     if model.hcp_access is not None:  # no-see and appointment-only HCPs (7.1b)
@@ -151,10 +175,12 @@ def visit_accounts(model) -> None:
         model.hcp_access.record(hours, allowed, plan.kind, model.dt)
         hours = hours * allowed
     if model.channels is None:
-        granted = wf.spend_many(plan.row, hours * model.dt, activity, capability)
+        granted = wf.spend_many(plan.row, hours * model.dt, activity, capability,
+                                one_each=layout.one_each)
     else:  # through channels (7.1a): some time refused, the rest reaching the customer less
         spent, q = model.channels.split(plan.account, plan.kind)
-        granted = wf.spend_many(plan.row, hours * spent * model.dt, activity, capability)
+        granted = wf.spend_many(plan.row, hours * spent * model.dt, activity, capability,
+                                one_each=layout.one_each)
         model.channels.record(model, plan, spent, granted, q)
         effect = model.channels.effect(plan.account, q)
         detailing, exchange, listening = (plan.detailing * effect[:, 0],
@@ -177,12 +203,11 @@ def visit_accounts(model) -> None:
     exposure = (needs[:, None] + topic) * skill
     for c in range(N_CAPABILITIES):
         model.exposure[:, c] = np.bincount(plan.account, exposure[:, c], n)
-    order = np.argsort(plan.account, kind="stable")  # visits grouped by account
-    bounds = np.searchsorted(plan.account[order], np.arange(n + 1))
-    model.visit_groups = (plan.row[order], exposure[order], bounds)
+    # visits grouped by account
+    model.visit_groups = (layout.rows_by_account, exposure[layout.order], layout.bounds)
     slots = _visit_slots(model, plan)
     model.contacts.touch_slots(slots[granted > 0], model.now)
-    calls = granted[plan.kind == VisitKind.CALL].sum() / model.config.staffing.call_hours
+    calls = granted[layout.calls].sum() / model.config.staffing.call_hours
     model.counts["calls"] += calls
     model.counts["visit_hours"] += granted.sum()
     promotional_risk(model, float((granted * plan.detailing).sum()))

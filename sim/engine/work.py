@@ -39,7 +39,7 @@ def start_work(model, job: CustomerJob) -> None:
     """Split the job into one task per capability and route each."""
     model.move(job, JobState.IN_PROGRESS)
     for c in job.capabilities:
-        task = Task(job, c, float(job.effort[c]))
+        task = Task(job, c, job.effort.item(c))  # a Python float, like ``float(effort[c])``
         job.tasks.append(task)
     job.open_tasks = len(job.tasks)
     converged = model.design.converges_roles()

@@ -50,6 +50,7 @@ class Workforce:
         self.agents: list = []
         for name, shape, fill, dtype in self._COLUMNS:
             setattr(self, name, np.full((0, *shape), fill, dtype))
+        self._view_cells()
 
     # name, trailing shape, initial fill, dtype
     _COLUMNS = (
@@ -81,6 +82,19 @@ class Workforce:
         ("desk_hazard", (), 0.0, float),  # accumulated pull to a desk job (desk_moves.py)
     )
 
+    # Columns read or written one cell at a time on every job event (spending hours, a worker's
+    # pace and queue, a manager's inbox), also seen as memoryviews ``<column>_view``: a view's
+    # cell is read as a Python float (or bool) and written from one in a third of the time of
+    # ``ndarray.item`` or ``column[row] = x``. A view is the same memory, so the vectorised
+    # updates and the cell-by-cell ones see each other's writes; the views are made again
+    # whenever the columns are reallocated (:meth:`_grow`). Columns are only changed in place.
+    _VIEWED = ("filled", "used", "capacity_step", "step_activity", "cap_hours", "backlog",
+               "skill", "effectiveness")
+
+    def _view_cells(self) -> None:
+        for name in self._VIEWED:
+            setattr(self, f"{name}_view", memoryview(getattr(self, name)))
+
     def add(self, agent, person, salary: float, engagement: float) -> int:
         """Append a position for ``agent`` filled by ``person``; returns its index."""
         if self.n == self._cap:
@@ -99,6 +113,7 @@ class Workforce:
             new[: len(old)] = old
             setattr(self, name, new)
         self._cap = capacity
+        self._view_cells()
 
     def fill(self, pos: int, person, engagement: float) -> None:
         """Put ``person`` into position ``pos``."""
@@ -145,34 +160,40 @@ class Workforce:
         return float(self.capacity_step[pos])
 
     def hours_left(self, pos: int) -> float:
-        return self.capacity_step.item(pos) - self.used.item(pos)
+        return self.capacity_step_view[pos] - self.used_view[pos]
 
     def spend(self, pos: int, hours: float, activity: Activity, capability: int = -1) -> float:
         """Spend up to ``hours`` of position ``pos``; returns the hours actually granted.
 
-        Called tens of thousands of times a run, one cell at a time, so cells are read with
-        ``item`` as Python floats and added to in Python (numpy scalar arithmetic costs several
-        times more; the additions are the same IEEE ones, so results are bit-identical)."""
-        used = self.used.item(pos)
-        granted = min(hours, self.capacity_step.item(pos) - used)
+        Called tens of thousands of times a run, one cell at a time, so cells are read and
+        written through the views as Python floats and added to in Python (numpy scalar
+        arithmetic costs several times more; the additions are the same IEEE ones, so results
+        are bit-identical)."""
+        used = self.used_view[pos]
+        granted = min(hours, self.capacity_step_view[pos] - used)
         if granted <= 0.0:
             return 0.0
-        self.used[pos] = used + granted
-        activity = int(activity)
-        self.step_activity[pos, activity] = self.step_activity.item(pos, activity) + granted
+        self.used_view[pos] = used + granted
+        cell = (pos, int(activity))
+        self.step_activity_view[cell] += granted
         if capability >= 0:
-            self.cap_hours[pos, capability] = self.cap_hours.item(pos, capability) + granted
+            cell = (pos, capability)
+            self.cap_hours_view[cell] += granted
         return granted
 
     def spend_many(self, pos: np.ndarray, hours: np.ndarray, activity: np.ndarray,
-                   capability: np.ndarray) -> np.ndarray:
+                   capability: np.ndarray, one_each: bool | None = None) -> np.ndarray:
         """Vectorised :meth:`spend` for planned visits; ``pos`` may repeat.
 
         Each position's requests are scaled down proportionally if they exceed what it has left.
+        ``one_each``: whether no position repeats in ``pos``, if the caller knows (else a sort
+        finds out).
         """
         n = self.n
         left = self.capacity_step[:n] - self.used[:n]
-        if len(np.unique(pos)) == len(pos):  # one request each: exactly like spend()
+        if one_each is None:
+            one_each = len(np.unique(pos)) == len(pos)
+        if one_each:  # one request each: exactly like spend()
             granted = np.maximum(np.minimum(hours, left[pos]), 0.0)
             self.used[pos] += granted
         else:
@@ -195,11 +216,17 @@ class Workforce:
             self.spend_many(rows, np.broadcast_to(np.asarray(hours, float), rows.shape).copy(),
                             np.full(len(rows), int(activity)), np.full(len(rows), -1))
             return
-        # spend_many's branch for one request each, without its test (a sort) or np.add.at:
-        # three times a step, the same IEEE operations
-        rows = np.asarray(rows, np.int64)
+        self.spend_rows(np.asarray(rows, np.int64), np.asarray(hours, float), activity)
+
+    def spend_rows(self, rows: np.ndarray, hours: np.ndarray, activity: Activity) -> None:
+        """:meth:`spend_each` for an array of distinct ``rows`` (unchecked) and their hours.
+
+        spend_many's branch for one request each, without its test (a sort) or np.add.at:
+        a few times a step, the same IEEE operations."""
+        if not len(rows):
+            return
         left = self.capacity_step[rows] - self.used[rows]
-        granted = np.maximum(np.minimum(np.asarray(hours, float), left), 0.0)
+        granted = np.maximum(np.minimum(hours, left), 0.0)
         self.used[rows] += granted
         self.step_activity[rows, int(activity)] += granted
 

@@ -45,7 +45,7 @@ class MicroEnterprise(Agent):
             return False
         # one cell read as a Python float: asked for every member of every routed task
         return home == capability or (
-            member.model.workforce.skill.item(member.row, capability) >= min_skill)
+            member.model.workforce.skill_view[member.row, capability] >= min_skill)
 
     def workers_for(self, capability: int, min_skill: float, firewall: bool) -> list:
         return [m for m in self.members if self.may_work(m, capability, min_skill, firewall)]
