@@ -53,7 +53,7 @@ KEYS = ["point", "design", "seed"]
 # (importing the model, composing the scenario once each), which ~0.17 s a point does not repay
 # for a handful of points (measured in docs/PERFORMANCE.md, the verdict's driver).
 IN_PROCESS_BELOW = 64
-# At most this many points a task (≈ 3 s of CPU): the per-task cost (pickling, a Ray task's
+# At most this many points a task (≈ 2–3 s of CPU): the per-task cost (pickling, a Ray task's
 # scheduling) stays small, and there are still ~4 tasks a worker to even out the load.
 CHUNK = 16
 
