@@ -17,10 +17,10 @@ import pytest
 
 import sim.experiments.dispatch
 from sim.configuration.composition import InputError
-from sim.experiments.doe import evaluate, paired_by_point
+from sim.experiments.doe import configure_points, evaluate, paired_by_point
 from sim.experiments.space import Space, configure, design_config, load_space
 from sim.experiments.space_coverage import uncovered
-from sim.experiments.store import ResultsStore
+from sim.experiments.store import ResultsStore, run_id
 from sim.experiments.sweep import INJECT
 
 
@@ -202,6 +202,31 @@ def test_parallel_evaluation_equals_serial(tiny, tmp_path):
     serial = evaluate(tiny, points, [3], tmp_path / "a", workers=1, progress=False)
     parallel = evaluate(tiny, points, [3], tmp_path / "b", workers=2, progress=False)
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_points_configured_on_workers_are_those_of_the_serial_loop_errors_included(tmp_path):
+    """At equal budget (configuring a point builds the model to plan its budget): the same
+    configurations and run ids on 2 workers as in one process, and the first bad point in point
+    order is the one refused, with the same line. (After the test above the pool is warm.)"""
+    space = load_space(_write(tmp_path, BASE + "compare: equal_budget\n"
+                              "overrides: [run.horizon_weeks=26]\nparams:\n"
+                              "  org.team_authority: {low: 0.0, high: 200.0}\n"
+                              "  org.span_of_control: {low: 3, high: 20, int: true}\n"))
+    points = [{"org.team_authority": 25.0 * i, "org.span_of_control": 3.4 + 2 * i}
+              for i in range(4)]
+    serial = [configure(space, p) for p in points]
+    parallel = configure_points(space, points, workers=2, in_process_below=0)
+    assert parallel == serial
+    assert [[run_id(c, 0) for c in p.values()] for p in parallel] == \
+        [[run_id(c, 0) for c in p.values()] for p in serial]
+    bad = [points[0], {**points[1], "org.span_of_control": 0.0}, points[2],
+           {**points[3], "org.span_of_control": -1.0}]
+    with pytest.raises(InputError) as in_process:
+        configure_points(space, bad, workers=1)
+    with pytest.raises(InputError) as on_workers:
+        configure_points(space, bad, workers=2, in_process_below=0)
+    assert str(on_workers.value) == str(in_process.value) == \
+        "org.span_of_control: must be ≥ 2 and ≤ 1000, got 0"
 
 
 def test_a_failing_run_is_recorded_and_retried(tiny, tmp_path, monkeypatch):

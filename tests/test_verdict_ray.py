@@ -80,3 +80,20 @@ def test_a_run_that_kills_its_ray_worker_is_recorded_failed_and_the_others_carry
                   for p in (tmp_path / "store" / "runs").glob("*.json")
                   if json.loads(p.read_text())["status"] == "failed"}
     assert "LostRun" in manifest
+
+
+def test_points_configured_as_ray_tasks_are_those_of_the_serial_loop_errors_included(
+        space, cluster):
+    from sim.configuration.composition import InputError
+    from sim.experiments.doe import configure_points
+    from sim.experiments.space import configure
+    from sim.experiments.verdict import sample
+
+    frame = sample(space, N, 0)[space.names]
+    points = [{k: float(v) for k, v in row.items()} for _, row in frame.iterrows()]
+    on_ray = configure_points(space, points, cluster=cluster, in_process_below=0)
+    assert on_ray == [configure(space, p) for p in points]
+    bad = [points[0], {**points[1], "org.span_of_control": 0.0}, points[2],
+           {**points[3], "org.span_of_control": -1.0}]
+    with pytest.raises(InputError, match="^org.span_of_control: must be ≥ 2 and ≤ 1000, got 0$"):
+        configure_points(space, bad, cluster=cluster, in_process_below=0)

@@ -146,11 +146,11 @@ def _check_reanalysis(args, outcomes, formats):
 
 
 # --------------------------------------------------------------------------------------- main
-def _read_back(vd, space, settings, seeds, folder, outcomes):
+def _read_back(vd, space, settings, seeds, folder, outcomes, workers, cluster):
     """The sample, its stored runs and how many are neither stored nor recorded as failed: in
     one pass over the store's summaries, through the folder's run index or by setting
     (sim/experiments/verdict_store.py), or — if that cannot tell two stored runs apart — by
-    configuring every point again to know each run's id."""
+    configuring every point again to know each run's id (on ``workers`` or the ``cluster``)."""
     from sim.experiments.sensitivity import CENSORED_AT_HORIZON
     from sim.experiments.verdict_store import Ambiguous, read_index, stored_runs
 
@@ -162,7 +162,8 @@ def _read_back(vd, space, settings, seeds, folder, outcomes):
         return points, frame, frame.attrs["missing"]
     except Ambiguous:
         points, frame = vd.run_sample(space, settings["n"], seeds, settings["sample_seed"],
-                                      store, simulate=False, progress=False)
+                                      store, workers, progress=False, simulate=False,
+                                      cluster=cluster)
         missing = int((frame.status != "ok").sum()) - sum(
             1 for r in set(frame.run_id[frame.status != "ok"])
             if ResultsStore(store).manifest(r) is not None)
@@ -236,7 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     seeds = list(range(settings["first_seed"], settings["first_seed"] + settings["seeds"]))
     store = out / "store"
     if reanalysis:  # read back only; refuse before writing anything if runs are missing
-        points, frame, missing = _read_back(vd, space, settings, seeds, out, outcomes)
+        points, frame, missing = _read_back(vd, space, settings, seeds, out, outcomes,
+                                             args.workers, args.cluster)
         if missing:
             args.parser.exit(2, f"{PROG}: error: --analyse: {missing} runs of {out} are not "
                                 f"stored; finish them with {PROG} --out {out} (same settings)\n")

@@ -16,7 +16,10 @@ evaluation is
   others carry on; its row has ``status`` ``failed`` and no outcomes;
 * **parallel**: runs go to ``workers`` processes (joblib, 0 = all cores), or to a Ray
   ``cluster`` (sim/experiments/ray_cluster.py); results do not depend on either, because a run
-  is a pure function of (configuration, seed).
+  is a pure function of (configuration, seed). The points are configured there too
+  (:func:`configure_points`): with ``compare: equal_budget`` configuring a point builds the model
+  to plan its budget, ≈ 0.17 s of CPU, which in the driver alone came to minutes before the first
+  run at the verdict's sizes (docs/PERFORMANCE.md).
 
 The designs of a point share their seeds (common random numbers), so :func:`paired_by_point`
 can take the per-seed difference between them.
@@ -24,6 +27,8 @@ can take the per-seed difference between them.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from sim.configuration.composition import InputError
+from sim.configuration.schema import SimConfig
 from sim.experiments.analysis import OUTCOME_INFO
 from sim.experiments.dispatch import Run, dispatch
 from sim.experiments.space import Space, configure, for_design
@@ -43,6 +49,13 @@ if TYPE_CHECKING:
     from sim.experiments.ray_cluster import Cluster
 
 KEYS = ["point", "design", "seed"]
+# Fewer points than this are configured in the driver: a pool's workers take seconds to start
+# (importing the model, composing the scenario once each), which ~0.17 s a point does not repay
+# for a handful of points (measured in docs/PERFORMANCE.md, the verdict's driver).
+IN_PROCESS_BELOW = 64
+# At most this many points a task (≈ 2–3 s of CPU): the per-task cost (pickling, a Ray task's
+# scheduling) stays small, and there are still ~4 tasks a worker to even out the load.
+CHUNK = 16
 
 
 def _overrides(space: Space, design: str, point: dict[str, float]) -> list[str]:
@@ -84,9 +97,10 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
         store.remove_partial_files()  # left by an interrupted earlier attempt, if any
 
     rows, todo = [], {}
-    for number, values in points[space.names].iterrows():
-        point = {k: float(v) for k, v in values.items()}
-        configs = configure(space, point)
+    numbered = [(number, {k: float(v) for k, v in values.items()})
+                for number, values in points[space.names].iterrows()]
+    every = configure_points(space, [p for _, p in numbered], workers, cluster)
+    for (number, point), configs in zip(numbered, every, strict=True):
         applied = _applied(space, point)
         for design, config in configs.items():
             for seed in seeds:
@@ -114,6 +128,65 @@ def evaluate(space: Space, points: pd.DataFrame, seeds: Sequence[int], store_roo
     frame = frame.sort_values(KEYS).reset_index(drop=True)
     frame.attrs["dispatched"] = counts
     return frame
+
+
+def configure_points(space: Space, points: Sequence[dict[str, float]], workers: int = 1,
+                     cluster: Cluster | None = None, in_process_below: int = IN_PROCESS_BELOW
+                     ) -> list[dict[str, SimConfig]]:
+    """:func:`~sim.experiments.space.configure` of every point, in the order given, on
+    ``workers`` local processes (joblib, 0 = all cores) or as Ray tasks on ``cluster``; in this
+    process with one worker or fewer than ``in_process_below`` points.
+
+    ``configure`` is a pure function of (space, point), so the configurations — and every run id
+    made from them — are those of the serial loop. So are the errors: a point that cannot be
+    configured raises what it raises there (an :class:`InputError`, one line), and if several
+    cannot, the first in point order does.
+    """
+    points = list(points)
+    if cluster is None:
+        n = min(len(points), workers if workers > 0 else (os.cpu_count() or 1))
+    else:
+        from sim.experiments import ray_cluster
+
+        n = 1 if len(points) < in_process_below else ray_cluster.connect(cluster)
+    if n <= 1 or len(points) < in_process_below:
+        return [configure(space, p) for p in points]
+    size = max(1, min(CHUNK, math.ceil(len(points) / (4 * n))))
+    chunks = [points[i:i + size] for i in range(0, len(points), size)]
+    if cluster is None:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=n)(delayed(_configured)(space, c) for c in chunks)
+    else:
+        done = [None] * len(chunks)
+        for (i, _, _), result, error in ray_cluster.as_completed(
+                _configured_at, [(i, space, c) for i, c in enumerate(chunks)]):
+            if error is not None:
+                raise error  # a lost task (a point's own error is returned, not raised)
+            done[i] = result
+    out = [c for chunk in done for c in chunk]
+    for result in out:
+        if isinstance(result, Exception):
+            raise result
+    return out
+
+
+def _configured(space: Space, points: list[dict[str, float]]) -> list:
+    """Each point's configurations, or the error configuring it raised (raised by the driver,
+    in point order, so that the first failing point is the one reported, as in the serial loop).
+    """
+    out = []
+    for point in points:
+        try:
+            out.append(configure(space, point))
+        except Exception as error:  # handed back to the driver, raised there
+            out.append(error)
+    return out
+
+
+def _configured_at(index: int, space: Space, points: list[dict[str, float]]) -> list:
+    """As :func:`_configured`; ``index`` (the chunk's place) comes back with the Ray task."""
+    return _configured(space, points)
 
 
 def _read_outcomes(store: ResultsStore, rids: Sequence[str]) -> pd.DataFrame:
@@ -171,4 +244,4 @@ def paired_by_point(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return out
 
 
-__all__ = ["KEYS", "designs_of", "evaluate", "paired_by_point"]
+__all__ = ["KEYS", "configure_points", "designs_of", "evaluate", "paired_by_point"]
