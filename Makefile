@@ -14,6 +14,10 @@ LOG := .setup.log
 # uv may not download a Python here: it uses the machine's 3.12 (pyenv or system).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The interpreter itself, not a launcher in front of it (pyenv's shim): given the shim, uv does not
+# recognise the environment's own Python and rebuilds .venv on every sync, stamps included — so
+# `make check` after `make test` reinstalled and recompiled everything (≈ 50 s).
+INTERPRETER := $(PYTHON) -c 'import sys; print(sys.executable)'
 # The tests run on installed packages compiled to bytecode (.pyc, once: $(BIN)/.compiled). Without
 # it a Python that may not write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment)
 # compiles pandas, SciPy, Mesa and plotly from source in every process: about 3 s CPU per test
@@ -30,13 +34,13 @@ $(UV):
 
 $(BIN)/.installed: pyproject.toml uv.lock | $(UV)
 	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
-	@$(UV) sync --frozen --all-extras --python "$$(command -v $(PYTHON))" >> $(LOG) 2>&1 \
+	@$(UV) sync --frozen --all-extras --python "$$($(INTERPRETER))" >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
 	@touch $@
 
 $(BIN)/.compiled: $(BIN)/.installed
 	@echo "compiling the environment's bytecode for the tests (log: $(LOG))"
-	@$(UV) sync --frozen --all-extras --compile-bytecode --python "$$(command -v $(PYTHON))" \
+	@$(UV) sync --frozen --all-extras --compile-bytecode --python "$$($(INTERPRETER))" \
 	 >> $(LOG) 2>&1 || { tail -20 $(LOG); exit 1; }
 	@touch $@
 
@@ -62,7 +66,7 @@ check: $(BIN)/.compiled
 	$(BIN)/python -m pytest -m "not slow"
 
 lock: | $(UV)
-	$(UV) lock --python "$$(command -v $(PYTHON))"
+	$(UV) lock --python "$$($(INTERPRETER))"
 
 bench: $(BIN)/.compiled
 	$(BIN)/python benchmarks/run_all.py
