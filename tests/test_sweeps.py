@@ -19,6 +19,7 @@ import yaml
 from scipy import stats
 
 from sim.cli.analyze import main as analyze_main
+from sim.cli.multirun import every_run_stored, expand
 from sim.configuration.design_registry import names
 from sim.experiments.analysis import outcome_range, paired_comparison
 from sim.experiments.store import TABLES, ResultsStore
@@ -79,6 +80,13 @@ def test_sweep_stores_every_run_pairs_designs_and_analyses_and_the_same_command_
     folders = [re.search(r"^Results: (.+)$", o.stdout, re.M).group(1) for o in (out, again)]
     assert folders[0] == folders[1] and folders[0].startswith("outputs/sweeps/oncology_launch-")
     assert "6 of 6 runs stored (0 new, 6 from before)" in again.stdout
+    assert "all stored already: nothing to run" in again.stdout  # no launcher, no worker
+    # a run counts as stored by its own run id, not by how many runs the store holds
+    store, extra = ResultsStore(folder / "store"), ["baseline=null", "run.workers=1"]
+    assert every_run_stored(expand(args), extra, store)
+    assert not every_run_stored(expand([*SMALL, "run.replications=3", "run.horizon_weeks=20"]),
+                                extra, store)
+    assert not every_run_stored(expand([*SMALL, "run.replications=4"]), extra, store)
 
 
 def test_kill_and_resume_gives_the_same_store_as_an_uninterrupted_sweep(tmp_path):
@@ -287,6 +295,7 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
     s = best["staffing"]
     assert s["reps"] + 25 + 20 + s["operations_experts"] + s["patient_services_experts"] == 150
     assert best["compare"] == "as_configured"  # the searched staffing is not rescaled
+    assert best["run"] == {"horizon_weeks": 26}  # the market searched, not how it was run
     from sim.configuration.composition import compose_run
     from sim.experiments.budget import equalised
 

@@ -131,6 +131,11 @@ def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsSto
         print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
               "be done again", file=sys.stderr)
     before = store.counts()
+    if before["ok"] >= total and every_run_stored(jobs, extra, store):
+        print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder} (all "
+              "stored already: nothing to run)", flush=True)
+        _summarise(jobs, total, folder, before, before)  # no launcher, no worker started
+        return
     import signal
 
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (nohup)
@@ -145,10 +150,6 @@ def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsSto
 
 def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict,
                argv: list[str]) -> None:
-    from sim.cli.analyze import write_analysis
-    from sim.report.data import load as load_report
-    from sim.report.page import write_report
-
     print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder}"
           + (f" (resuming: {before['ok']} already stored)" if before["ok"] else ""), flush=True)
     with progress_bar() as progress:
@@ -171,7 +172,40 @@ def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict
         finally:
             stop.set()
             watcher.join()
-    after = store.counts()
+    _summarise(jobs, total, folder, before, store.counts())
+
+
+def every_run_stored(jobs: list[list[str]], extra: list[str], store: ResultsStore) -> bool:
+    """Whether every run of every job is already stored, complete (the same command run again):
+    then nothing is launched, and no worker process started. Each job is composed as its
+    Hydra job would compose it, so a run counts only if its own run id is in the store."""
+    from sim.configuration.composition import compose_run
+    from sim.experiments.budget import equalised
+    from sim.experiments.store import run_id
+
+    configs: dict[tuple, object] = {}  # as in validate_jobs: run.seed is not a run's identity
+    for job in jobs:
+        seed = next((o.split("=", 1)[1] for o in job
+                     if o.lstrip("+").startswith("run.seed=")), None)
+        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
+        if seed is not None and not seed.isdigit():
+            key = tuple(job)  # composed with its own seed, whatever it says
+        if key not in configs:
+            configs[key] = equalised(compose_run(job + extra)).config
+        config = configs[key]
+        first = int(seed) if seed is not None and seed.isdigit() else config.run.seed
+        if not all(store.is_done(run_id(config, s))
+                   for s in range(first, first + config.run.replications)):
+            return False
+    return True
+
+
+def _summarise(jobs, total: int, folder: Path, before: dict, after: dict) -> None:
+    """The sweep's last lines, its analysis and report (exit status 1 if a run failed)."""
+    from sim.cli.analyze import write_analysis
+    from sim.report.data import load as load_report
+    from sim.report.page import write_report
+
     print(f"{after['ok']} of {total} runs stored ({after['ok'] - before['ok']} new, "
           f"{before['ok']} from before), {after['failed']} failed.")
     if after["ok"]:

@@ -97,7 +97,7 @@ def dispatch(runs: Sequence[Run], workers: int = 0, store: Path | None = None,
     """
     runs = list(runs)
     counts = {"done": 0, "skipped": 0, "failed": 0}
-    n = min(len(runs), workers if workers > 0 else (os.cpu_count() or 1))
+    n = worker_count(workers, len(runs))
     indexed = list(enumerate(runs))
     if cluster is not None:
         work = _on_cluster(indexed, store, cluster) if runs else iter(())
@@ -120,6 +120,12 @@ def dispatch(runs: Sequence[Run], workers: int = 0, store: Path | None = None,
             if on_done:
                 on_done(runs[index])
     return Dispatched(results if store is None else None, counts)
+
+
+def worker_count(workers: int, items: int) -> int:
+    """The worker processes ``items`` pieces of work get: ``workers``, 0 meaning every core,
+    and never more than there are pieces."""
+    return min(items, workers if workers > 0 else (os.cpu_count() or 1))
 
 
 def _simulated(index: int, run: Run) -> tuple[int, RunResult]:

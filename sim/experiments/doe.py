@@ -28,7 +28,6 @@ can take the per-seed difference between them.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,7 +40,7 @@ import pandas as pd
 from sim.configuration.composition import InputError
 from sim.configuration.schema import SimConfig
 from sim.experiments.analysis import OUTCOME_INFO
-from sim.experiments.dispatch import Run, dispatch
+from sim.experiments.dispatch import Run, dispatch, worker_count
 from sim.experiments.space import Space, configure, for_design
 from sim.experiments.store import ResultsStore, run_id
 
@@ -144,7 +143,7 @@ def configure_points(space: Space, points: Sequence[dict[str, float]], workers: 
     """
     points = list(points)
     if cluster is None:
-        n = min(len(points), workers if workers > 0 else (os.cpu_count() or 1))
+        n = worker_count(workers, len(points))
     else:
         from sim.experiments import ray_cluster
 

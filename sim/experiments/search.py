@@ -97,8 +97,8 @@ def winner_scenario(scenario: str, overrides: list[str], design: str, settings: 
     for override in overrides:
         key, _, value = override.partition("=")
         key = key.lstrip("+~")
-        if key in ("scenario", "baseline", "org") or key.startswith("hydra"):
-            continue
+        if key in ("scenario", "baseline", "org", "run.workers") or key.startswith("hydra"):
+            continue  # chosen here, or how to run (workers, Hydra): not the market searched
         if "." in key:
             _merge(body, _nested(key, yaml.safe_load(value)))
         else:
