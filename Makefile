@@ -24,6 +24,12 @@ INTERPRETER := $(PYTHON) -c 'import sys; print(sys.executable)'
 # worker and per subprocess the suite starts (docs/PERFORMANCE.md). `make run` skips it: compiling
 # costs about a minute of CPU, more than one run saves.
 
+# The project's own package too (sim/: 149 modules, ≈ 0.18 s CPU of compiling in every process
+# that runs a simulation), brought up to date before each test command: only what changed is
+# compiled again. Written even where PYTHONDONTWRITEBYTECODE is set, as the install's are; a
+# file that does not compile is left to the tests to report.
+COMPILE_SIM := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m compileall -q sim >> $(LOG) 2>&1 || true
+
 .PHONY: run test check bench lint lock browser
 
 $(UV):
@@ -59,16 +65,19 @@ run: $(BIN)/.installed
 	@$(BIN)/orgsim
 
 test: $(BIN)/.compiled browser
+	@$(COMPILE_SIM)
 	$(BIN)/python -m pytest
 
 # Fast tier: everything but the slow marker (multi-seed statistics, browsers, sweeps of many runs).
 check: $(BIN)/.compiled
+	@$(COMPILE_SIM)
 	$(BIN)/python -m pytest -m "not slow"
 
 lock: | $(UV)
 	$(UV) lock --python "$$($(INTERPRETER))"
 
 bench: $(BIN)/.compiled
+	@$(COMPILE_SIM)
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/sweep_bench.py
 	$(BIN)/python benchmarks/demo_bench.py
