@@ -155,6 +155,8 @@ def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher, ser
         other = orgsim([*args, f"hydra/launcher={launcher}",
                         f"hydra.sweep.dir={tmp_path / 'x'}"], tmp_path)
     assert other.returncode == 0, other.stderr[-2000:]
+    if launcher == "ray":  # a local instance, started without its web dashboard
+        assert "include_dashboard: false" in (tmp_path / "x" / "multirun.yaml").read_text()
     a, b = serial_sweep, store_tables(tmp_path / "x")
     for table in ("summary", "series", "jobs"):
         pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)

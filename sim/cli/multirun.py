@@ -94,6 +94,12 @@ def sweep(overrides: list[str]) -> None:
     # the sweep prints its own progress: not Hydra's log of every job and its overrides
     extra += [o for o in ("hydra/hydra_logging=disabled", "hydra/job_logging=disabled")
               if o.split("=")[0] not in given]
+    # a local Ray instance without its web dashboard (eight more processes, ≈ 3–5 CPU s to
+    # start) — the sweep shows its own progress; as orgsim-verdict --ray starts Ray. Not when
+    # the command says how to start or join Ray (an existing cluster keeps its dashboard).
+    if override_value(overrides, "hydra/launcher") == "ray" and \
+            not any(k.startswith("hydra.launcher.ray.init.") for k in given):
+        extra.append("++hydra.launcher.ray.init.include_dashboard=false")
     try:
         jobs = expand(overrides)
         print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
