@@ -442,7 +442,7 @@ def test_a_sweep_validates_each_distinct_configuration_once(monkeypatch):
     jobs = cli.expand(["scenario=workshop", "run.seed=range(0,500)",
                        "org=traditional,micro_enterprise"])
     assert len(jobs) == 1000
-    total = cli.validate_jobs(jobs, ["baseline=null"])
+    total = cli.run_count(cli.validate_jobs(jobs, ["baseline=null"]))
     assert len(calls) == 2 and total == 1000 * 10  # workshop: 10 replications per job
     with pytest.raises(InputError, match="run.seed: must be ≥ 0"):
         cli.validate_jobs(cli.expand(["scenario=workshop", "run.seed=1,-1"]), [])

@@ -19,7 +19,7 @@ import yaml
 from scipy import stats
 
 from sim.cli.analyze import main as analyze_main
-from sim.cli.multirun import every_run_stored, expand
+from sim.cli.multirun import every_run_stored, expand, validate_jobs
 from sim.configuration.design_registry import names
 from sim.experiments.analysis import outcome_range, paired_comparison
 from sim.experiments.store import TABLES, ResultsStore
@@ -83,10 +83,13 @@ def test_sweep_stores_every_run_pairs_designs_and_analyses_and_the_same_command_
     assert "all stored already: nothing to run" in again.stdout  # no launcher, no worker
     # a run counts as stored by its own run id, not by how many runs the store holds
     store, extra = ResultsStore(folder / "store"), ["baseline=null", "run.workers=1"]
-    assert every_run_stored(expand(args), extra, store)
-    assert not every_run_stored(expand([*SMALL, "run.replications=3", "run.horizon_weeks=20"]),
-                                extra, store)
-    assert not every_run_stored(expand([*SMALL, "run.replications=4"]), extra, store)
+
+    def stored(overrides):
+        return every_run_stored(validate_jobs(expand(overrides), extra), store)
+
+    assert stored(args)
+    assert not stored([*SMALL, "run.replications=3", "run.horizon_weeks=20"])
+    assert not stored([*SMALL, "run.replications=4"])
 
 
 def test_kill_and_resume_gives_the_same_store_as_an_uninterrupted_sweep(tmp_path):

@@ -26,6 +26,8 @@ from sim.cli.main import _app, fail, override_value, quote_override, resolve_now
 from sim.experiments.progress import progress_bar
 
 if TYPE_CHECKING:
+    from sim.configuration.composition import Composed
+    from sim.configuration.schema import SimConfig
     from sim.experiments.store import ResultsStore
 
 
@@ -40,24 +42,30 @@ def expand(overrides: list[str]) -> list[list[str]]:
         raise InputError(explain(error)) from error
 
 
-def validate_jobs(jobs: list[list[str]], extra: list[str]) -> int:
+def validate_jobs(jobs: list[list[str]], extra: list[str]) -> list[tuple[Composed, int]]:
     """Compose and validate every job, once per distinct configuration (jobs that differ only
-    in run.seed share one; a seed is checked on its own): returns the number of runs."""
-    checked: dict[tuple, int] = {}  # job without its seed → replications
-    total = 0
+    in a plain ``run.seed`` share one; any other seed is checked on its own): each job's
+    composed configuration and its first seed. Its runs are the configuration's
+    ``run.replications`` seeds from there (``run.seed`` is no part of a run's identity)."""
+    from sim.configuration.composition import compose_run
+
+    checked: dict[tuple, Composed] = {}
+    out = []
     for job in jobs:
         seed = next((o.split("=", 1)[1] for o in job  # expanded: plain key=value
                      if o.lstrip("+").startswith("run.seed=")), None)
-        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
-        if key in checked and seed is not None and seed.isdigit():
-            total += checked[key]
-            continue
-        from sim.configuration.composition import compose_run
+        plain = seed is not None and seed.isdigit()
+        key = tuple(o for o in job if not (plain and o.lstrip("+").startswith("run.seed=")))
+        if key not in checked:
+            checked[key] = compose_run(job + extra)
+        composed = checked[key]
+        out.append((composed, int(seed) if plain else composed.config.run.seed))
+    return out
 
-        composed = compose_run(job + extra)
-        checked[key] = composed.config.run.replications
-        total += checked[key]
-    return total
+
+def run_count(checked: list[tuple[Composed, int]]) -> int:
+    """The runs of the jobs :func:`validate_jobs` checked."""
+    return sum(composed.config.run.replications for composed, _ in checked)
 
 
 def _sweep_folder_problem(folder: Path) -> str | None:
@@ -103,7 +111,7 @@ def sweep(overrides: list[str]) -> None:
     try:
         jobs = expand(overrides)
         print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
-        total = validate_jobs(jobs, extra)
+        checked = validate_jobs(jobs, extra)
         chosen = override_value(overrides, "hydra.sweep.dir")
         folder = Path(resolve_now(chosen)) if chosen else sweep_folder(overrides)
         if problem := _sweep_folder_problem(folder):
@@ -121,11 +129,13 @@ def sweep(overrides: list[str]) -> None:
     except StoreBusy as error:
         fail(error)
     with lock:
-        _sweep_locked(overrides, extra, jobs, total, folder, store)
+        _sweep_locked(overrides, extra, jobs, checked, folder, store)
 
 
-def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsStore) -> None:
+def _sweep_locked(overrides, extra, jobs, checked, folder: Path, store: ResultsStore) -> None:
     from sim.experiments.store import describe_os_error
+
+    total = run_count(checked)
 
     try:
         store.remove_partial_files()  # left by an interrupted earlier attempt, if any
@@ -137,7 +147,7 @@ def _sweep_locked(overrides, extra, jobs, total, folder: Path, store: ResultsSto
         print(f"orgsim: note: {len(redo)} stored run(s) were incomplete or unreadable and will "
               "be done again", file=sys.stderr)
     before = store.counts()
-    if before["ok"] >= total and every_run_stored(jobs, extra, store):
+    if before["ok"] >= total and every_run_stored(checked, store):
         print(f"Sweep: {len(jobs)} jobs (settings × designs), {total} runs → {folder} (all "
               "stored already: nothing to run)", flush=True)
         _summarise(jobs, total, folder, before, before)  # no launcher, no worker started
@@ -181,25 +191,19 @@ def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict
     _summarise(jobs, total, folder, before, store.counts())
 
 
-def every_run_stored(jobs: list[list[str]], extra: list[str], store: ResultsStore) -> bool:
-    """Whether every run of every job is already stored, complete (the same command run again):
-    then nothing is launched, and no worker process started. Each job is composed as its
-    Hydra job would compose it, so a run counts only if its own run id is in the store."""
-    from sim.configuration.composition import compose_run
+def every_run_stored(checked: list[tuple[Composed, int]], store: ResultsStore) -> bool:
+    """Whether every run of the jobs :func:`validate_jobs` checked is already stored, complete
+    (the same command run again): then nothing is launched, and no worker process started. Each
+    configuration is scaled to its baseline as its Hydra job would scale it, so a run counts
+    only if its own run id is in the store."""
     from sim.experiments.budget import equalised
     from sim.experiments.store import run_id
 
-    configs: dict[tuple, object] = {}  # as in validate_jobs: run.seed is not a run's identity
-    for job in jobs:
-        seed = next((o.split("=", 1)[1] for o in job
-                     if o.lstrip("+").startswith("run.seed=")), None)
-        key = tuple(o for o in job if not o.lstrip("+").startswith("run.seed="))
-        if seed is not None and not seed.isdigit():
-            key = tuple(job)  # composed with its own seed, whatever it says
-        if key not in configs:
-            configs[key] = equalised(compose_run(job + extra)).config
-        config = configs[key]
-        first = int(seed) if seed is not None and seed.isdigit() else config.run.seed
+    scaled: dict[int, SimConfig] = {}  # once per configuration: equalising builds the model
+    for composed, first in checked:
+        if id(composed) not in scaled:
+            scaled[id(composed)] = equalised(composed).config
+        config = scaled[id(composed)]
         if not all(store.is_done(run_id(config, s))
                    for s in range(first, first + config.run.replications)):
             return False

@@ -89,13 +89,18 @@ def _without(setting: str, keys: set[str]) -> str:
     return " ".join(t for t in setting.split(" ") if t.split("=", 1)[0] not in keys)
 
 
+def _effective_settings(recorded: pd.DataFrame, inert: dict[str, set[str]]) -> list[str]:
+    """Each recorded run's ``setting`` without the settings its design does not have."""
+    return [_without(t, inert.get(d, set()))
+            for t, d in zip(recorded.setting, recorded.design, strict=True)]
+
+
 def settings_of(space: Space, points: pd.DataFrame) -> pd.DataFrame:
     """Per point and design: the values as applied (integers rounded) and the ``setting`` the
     dispatcher records for its runs, without the settings the design does not have."""
     rows = []
     kept = {d: effective(space, d) for d in space.designs}
-    for number, values in zip(points.index, points[space.names].to_numpy(float), strict=True):
-        applied = _applied(space, dict(zip(space.names, values, strict=True)))
+    for number, applied in _applied_points(space, points):
         for design in space.designs:
             own = {n: applied[n] for n in kept[design]}
             rows.append({"point": number, "design": design,
@@ -193,16 +198,14 @@ def _by_setting(space, points, every, store, complete, manifests, outcomes):
     """(rows, stored?, missing) with each row matched to a stored summary by its setting."""
     summary = _read_summaries(store.root, complete, outcomes)
     inert = {d: _inert_keys(space, d) for d in space.designs}
-    summary["setting"] = [_without(t, inert.get(d, set()))
-                          for t, d in zip(summary.setting, summary.design, strict=True)]
+    summary["setting"] = _effective_settings(summary, inert)
     if summary.duplicated(MATCH).any():
         raise Ambiguous(f"{store.root}: two stored runs of the same design, seed and setting")
     rows = settings_of(space, points).merge(every, how="cross").assign(scenario=space.scenario)
     frame = rows.merge(summary, on=MATCH, how="left")
     ok = frame.run_id.notna().to_numpy()
     failed = _failed(store, sorted(manifests - set(complete)))
-    failed["setting"] = [_without(t, inert.get(d, set()))
-                         for t, d in zip(failed.setting, failed.design, strict=True)]
+    failed["setting"] = _effective_settings(failed, inert)
     recorded = frame[MATCH].merge(failed[[*MATCH, "_failed"]].drop_duplicates(MATCH),
                                   on=MATCH, how="left")._failed.notna().to_numpy()
     frame["run_id"] = frame.run_id.fillna("")
@@ -211,11 +214,15 @@ def _by_setting(space, points, every, store, complete, manifests, outcomes):
 
 def _applied_rows(space: Space, points: pd.DataFrame) -> pd.DataFrame:
     """Per point and design: the values as applied (integers rounded)."""
-    rows = []
+    return pd.DataFrame([{"point": number, "design": d, **applied}
+                         for number, applied in _applied_points(space, points)
+                         for d in space.designs])
+
+
+def _applied_points(space: Space, points: pd.DataFrame):
+    """(number, values as applied) of every point of the sample, in order."""
     for number, values in zip(points.index, points[space.names].to_numpy(float), strict=True):
-        applied = _applied(space, dict(zip(space.names, values, strict=True)))
-        rows += [{"point": number, "design": d, **applied} for d in space.designs]
-    return pd.DataFrame(rows)
+        yield number, _applied(space, dict(zip(space.names, values, strict=True)))
 
 
 __all__ = ["INDEX", "Ambiguous", "effective", "read_index", "settings_of", "stored_runs",
