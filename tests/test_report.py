@@ -255,6 +255,56 @@ def test_section_ids_differ_from_plot_ids(run_folder):
     assert len(sections) == len(EXPECTED) and not set(sections) & set(EXPECTED)
 
 
+@pytest.mark.slow  # a whole run, in this process
+def test_the_report_a_run_makes_from_memory_equals_the_one_made_from_its_folder(
+        tmp_path, monkeypatch):
+    """``orgsim`` draws its report from the tables it has just written, still in memory
+    (sim/cli/main.py); ``orgsim-report`` from the stored folder alone. The same figures (JSON,
+    tables drawn, readings) and the same page."""
+    from datetime import datetime
+
+    from sim.cli import main as cli
+    from sim.report import page
+    from sim.report.data import load
+    from sim.report.figures import all_figures
+
+    made = []
+    write = page.write_report
+    monkeypatch.setattr(page, "write_report",
+                        lambda data, path, job_id=None: made.append(data) or write(data, path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["orgsim", "run.replications=2", "run.horizon_weeks=52",
+                                      "run.workers=1"])
+    cli.main()
+    memory, stored = made[0], load(Path(cli._LAST_FOLDER[0]))
+    for name in memory.__dataclass_fields__:  # the same data: every table, every history
+        a, b = getattr(memory, name), getattr(stored, name)
+        if name == "history":
+            assert a.keys() == b.keys()
+            a, b = pd.concat(a), pd.concat(b)
+        if name == "summary":  # the folder each run was read from: staging, then final
+            a, b = a.drop(columns="folder"), b.drop(columns="folder")
+        if isinstance(a, pd.DataFrame):  # the same values (DuckDB reads a category as text)
+            pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=False,
+                                          check_categorical=False, obj=name)
+        else:
+            assert a == b, name
+    drawn = {"memory": all_figures(memory), "stored": all_figures(stored)}
+    assert [f.name for f in drawn["memory"]] == [f.name for f in drawn["stored"]]
+    for a, b in zip(drawn["memory"], drawn["stored"], strict=True):
+        assert a.figure.to_json() == b.figure.to_json(), a.name
+        assert a.reading == b.reading, a.name
+        pd.testing.assert_frame_equal(a.data, b.data, check_exact=True)
+
+    class Now(datetime):  # the page's "made on" minute, the same for both
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 1, 12, 0)
+
+    monkeypatch.setattr(page, "datetime", Now)
+    assert page.render(memory, drawn["memory"]) == page.render(stored, drawn["stored"])
+
+
 @pytest.mark.slow  # a whole run or sweep behind its fixture
 def test_every_report_figure_is_unchanged_by_plotlys_full_validation(run_folder, sweep_dir):
     """The figures skip re-validating the template (plotly's default, see plotting.py): each

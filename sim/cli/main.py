@@ -382,6 +382,7 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     )
     from sim.experiments.analysis import paired_comparison, table
     from sim.experiments.paired import TABLES, stack
+    from sim.report.data import REPORT_TABLES
     from sim.report.data import load as load_report
     from sim.report.page import write_report
 
@@ -404,8 +405,9 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     folder.write_text("config.yaml", resolved)
     folder.write_text("comparison.txt", printed)
     comparison.to_csv(folder.path("comparison.csv"), index=False)
-    for name in TABLES:
-        folder.write_table(name, stack(results, name))
+    tables = {name: stack(results, name) for name in TABLES}
+    for name, frame in tables.items():
+        folder.write_table(name, frame)
     provenance = {
         "orgsim": versions(),
         "git": git_commit(),
@@ -428,7 +430,8 @@ def execute(composed, staging: str, overrides: list[str], resolved: str,
     verdict = typical_of_space(composed, summary, folder)
     folder.write_json("typical.json", verdict.to_json())  # the report reads it
     written = time.perf_counter()
-    report = load_report(folder.staging)
+    # the report's largest tables from memory, not read back from the files just written
+    report = load_report(folder.staging, tables={t: tables[t] for t in REPORT_TABLES})
     report.folder = folder.final_path()  # the report names where it will be, not the staging
     write_report(report, folder.path("report.html"))
     reported = time.perf_counter()

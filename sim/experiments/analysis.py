@@ -300,13 +300,23 @@ def _keys_of_sweep(folder: Path, run_ids: Iterable[str]) -> dict[str, tuple[str,
     return keys
 
 
+def read_run_config(folder: Path):
+    """A run folder's config.yaml as plain data, as ``yaml.safe_load`` gives it. Read with
+    libyaml's ``CSafeLoader`` when PyYAML has it (the same safe constructor, the parsing in C):
+    the file is about 1 300 lines and a report reads it twice, 25 ms each in Python, 6 in C."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((Path(folder) / "config.yaml").read_text(), Loader=loader)  # noqa: S506
+
+
 def _keys_of_run(folder: Path, designs: Iterable[str]) -> dict[str, tuple[str, str]]:
     """A run folder's config.yaml holds the design under study; the baseline design ran with
     the same market and its own default settings."""
     import yaml
 
     try:
-        config = yaml.safe_load((folder / "config.yaml").read_text())
+        config = read_run_config(folder)
     except (OSError, yaml.YAMLError):
         return {d: ("unknown", "unknown") for d in designs}
     try:  # a market or organisation file is identified by its contents (recorded at the run)

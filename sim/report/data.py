@@ -16,10 +16,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.configuration.scenarios import catalog
-from sim.experiments.analysis import OUTCOME_INFO, load_summaries, paired_comparison
+from sim.experiments.analysis import (
+    OUTCOME_INFO,
+    load_summaries,
+    paired_comparison,
+    read_run_config,
+)
 from sim.experiments.budget import describe_basis
 from sim.experiments.sweep_business import with_business
 
@@ -109,25 +113,36 @@ def _edge_cases(data: ReportData) -> list[str]:
     return notes
 
 
-def load(folder: Path | str, setting: str | None = None) -> ReportData:
-    """Read a run or sweep folder for reporting."""
+REPORT_TABLES = ("series", "jobs", "history")  # what a run's report may take from memory
+
+
+def load(folder: Path | str, setting: str | None = None,
+         tables: dict[str, pd.DataFrame] | None = None) -> ReportData:
+    """Read a run or sweep folder for reporting. ``tables``: a run folder's ``series``,
+    ``jobs`` and ``history`` tables as ``orgsim`` has them in memory, having just written them
+    (sim/cli/main.py), so that they are not read back from disk: the same report
+    (tests/test_report.py checks it against the one made from the folder alone)."""
     folder = Path(folder)
     summary = load_summaries([folder])
     if (folder / "store").is_dir():
         return _load_sweep(folder, summary, setting)
-    return _load_run(folder, summary)
+    return _load_run(folder, summary, dict(tables or {}))
 
 
-def _load_run(folder: Path, summary: pd.DataFrame) -> ReportData:
+def _load_run(folder: Path, summary: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> ReportData:
     provenance = json.loads((folder / "provenance.json").read_text())
-    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config = read_run_config(folder)
     designs = provenance["designs"]
     baseline = designs[0] if len(designs) > 1 else None
-    tables = {t: pd.read_parquet(folder / "tables" / f"{t}.parquet")
-              for t in ("series", "jobs")}
+    for t in ("series", "jobs"):
+        if t not in tables:
+            tables[t] = pd.read_parquet(folder / "tables" / f"{t}.parquet")
     first = min(provenance["seeds"])
-    history = duckdb.sql(f"select * from read_parquet('{folder / 'tables' / 'history.parquet'}')"
-                         f" where seed = {first}").df()
+    if "history" in tables:  # the first seed's rows, as the query below gives them
+        history = tables["history"][tables["history"].seed == first].reset_index(drop=True)
+    else:  # only the first seed's rows are read
+        stored = folder / "tables" / "history.parquet"
+        history = duckdb.sql(f"select * from read_parquet('{stored}') where seed = {first}").df()
     question, source, text = _scenario_text(provenance["scenario"])
     data = ReportData(
         kind="run", folder=folder, scenario=provenance["scenario"], question=question,
