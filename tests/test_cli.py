@@ -312,6 +312,47 @@ def test_generated_config_files_match_the_code():
     assert stale() == [], "run `python -m sim.configuration.conf_files --write` and commit conf/"
 
 
+@pytest.mark.slow  # a short run, in this process
+def test_a_run_composes_its_configuration_once_the_tree_hydra_would_compose(tmp_path,
+                                                                             monkeypatch):
+    """orgsim composes the overrides to validate them, and Hydra's run would compose them again;
+    the run is handed orgsim's tree instead (sim/cli/hydra_ways.composing_once). One composition
+    in all, and its tree is what Hydra composes itself for the run: the job named "main" (its
+    log main.log), ``hydra.mode=RUN`` among the overrides Hydra adds."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim.cli import main as cli
+    from sim.configuration.scenarios import CONF
+
+    compose = getattr(ConfigLoaderImpl.load_configuration, "composes",
+                      ConfigLoaderImpl.load_configuration)  # Hydra's own loader
+    composed = []
+
+    def counting(self, *args, **kwargs):
+        cfg = compose(self, *args, **kwargs)
+        composed.append(OmegaConf.to_yaml(cfg))
+        return cfg
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_configuration", counting)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["orgsim", *QUICK, SERIAL])
+    cli.main()
+    assert len(composed) == 1
+    assert (Path(cli._LAST_FOLDER[0]) / "main.log").is_file()
+    GlobalHydra.instance().clear()
+    try:  # Hydra itself, as for a run of sim/cli/main.py
+        hydra = Hydra.create_main_hydra2("main", create_config_search_path(str(CONF)))
+        own = hydra.compose_config("config", [*QUICK, SERIAL, "hydra.mode=RUN"], RunMode.RUN)
+    finally:
+        GlobalHydra.instance().clear()
+    assert OmegaConf.to_yaml(own) == composed[0]
+
+
 def test_hydras_extra_composition_is_skipped_only_where_it_would_answer_unset():
     """Hydra composes everything once more before a run just to read ``hydra.mode``; orgsim
     answers "unset" itself unless an override sets the mode — which must be what composing

@@ -1,7 +1,10 @@
-"""Two places where ``orgsim`` changes how Hydra's own machinery behaves in its process: what
-``--hydra-help`` lists, and Hydra's extra composition before a run (see each function)."""
+"""Three places where ``orgsim`` changes how Hydra's own machinery behaves in its process: what
+``--hydra-help`` lists, and Hydra's two extra compositions before a run (see each function)."""
 
 from __future__ import annotations
+
+import contextlib
+import copy
 
 # Groups in conf/ that configure other commands (orgsim-calibrate, -search, -sensitivity,
 # -discover), not a run; and the designs' schemas, which conf/org/<design>.yaml builds on.
@@ -42,3 +45,55 @@ def mode_without_composing() -> None:
 
     get_mode.composes = compose
     Hydra.get_mode = get_mode
+
+
+class _Once:
+    """The one composition :func:`composing_once` remembers: its inputs and a copy of its tree."""
+
+    active = False
+    key: tuple | None = None
+    tree = None
+
+
+@contextlib.contextmanager
+def composing_once():
+    """Within this block Hydra's configuration loader composes a configuration once: the first
+    composition (orgsim's own, ``compose_run``, which validates the overrides before Hydra makes
+    any folder) is remembered, and the next request for the same configuration name, overrides
+    and mode (Hydra's run composing them again before the job, about 0.2–0.3 s) gets that tree
+    instead, once. The two are the same tree: the same files, overrides and process, and
+    ``compose_run`` composes as the job "main" Hydra names a job of sim/cli/main.py
+    (sim/configuration/composition.py). How the overrides reached the loader (shell or API)
+    changes only the wording of a composition's error, and a failed composition is not
+    remembered. Nothing is remembered after the block."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.types import RunMode
+
+    load = getattr(ConfigLoaderImpl.load_configuration, "composes",
+                   ConfigLoaderImpl.load_configuration)
+
+    def load_configuration(self, config_name, overrides, run_mode, from_shell=True,
+                           validate_sweep_overrides=True):
+        key = (config_name, tuple(overrides), run_mode, validate_sweep_overrides)
+        if _Once.active and _Once.tree is not None and _Once.key == key:
+            tree, _Once.tree = _Once.tree, None  # handed over once: Hydra's run changes it
+            return tree
+        first = _Once.active and _Once.key is None and run_mode == RunMode.RUN
+        if first:  # composed as Hydra's run will ask for it: Hydra adds hydra.mode=RUN to a
+            # run's overrides when the mode is unset (_run_app), which mode_without_composing
+            # makes the case; orgsim refuses hydra.mode on the command line
+            overrides = [*overrides, "hydra.mode=RUN"]
+        cfg = load(self, config_name=config_name, overrides=overrides, run_mode=run_mode,
+                   from_shell=from_shell, validate_sweep_overrides=validate_sweep_overrides)
+        if first:
+            _Once.key = (config_name, tuple(overrides), run_mode, validate_sweep_overrides)
+            _Once.tree = copy.deepcopy(cfg)  # the caller may change its own
+        return cfg
+
+    load_configuration.composes = load
+    ConfigLoaderImpl.load_configuration = load_configuration
+    _Once.active, _Once.key, _Once.tree = True, None, None
+    try:
+        yield
+    finally:
+        _Once.active, _Once.key, _Once.tree = False, None, None

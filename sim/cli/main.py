@@ -81,19 +81,20 @@ def main() -> None:
 
         sweep(args.overrides)
     else:
-        try:
-            compose_run(args.overrides)  # validated only: the job equalises (once)
-            target = None
-            if args.cfg is None and not args.info:  # --cfg / --info only print
-                target = _check_run_folder(args.overrides)
-        except InputError as error:
-            fail(error)
-        if target is not None:
-            _stage(target)
-        from sim.cli.hydra_ways import mode_without_composing
+        from sim.cli.hydra_ways import composing_once, mode_without_composing
 
-        mode_without_composing()
-        _app()
+        with composing_once():  # Hydra's job is given the tree compose_run composes
+            try:
+                compose_run(args.overrides)  # validated only: the job equalises (once)
+                target = None
+                if args.cfg is None and not args.info:  # --cfg / --info only print
+                    target = _check_run_folder(args.overrides)
+            except InputError as error:
+                fail(error)
+            if target is not None:
+                _stage(target)
+            mode_without_composing()
+            _app()
         if original is not None and _LAST_FOLDER:
             compare_tables(original, Path(_LAST_FOLDER[0]))
 

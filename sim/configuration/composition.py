@@ -199,7 +199,9 @@ def _compose_tree(overrides: list[str]) -> DictConfig:
     load_chosen_scenarios(overrides)
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        # job "main": the name Hydra gives a job of sim/cli/main.py (its log is main.log), so
+        # this tree is the one Hydra composes for the run (sim/cli/hydra_ways.composing_once)
+        with initialize_config_dir(config_dir=str(CONF), version_base="1.3", job_name="main"):
             cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
     finally:
         GlobalHydra.instance().clear()
