@@ -25,6 +25,7 @@ from sim.report.plotting import (
     fmt,
     mean_band,
     mean_of,
+    scatter,
     style,
     wrap,
 )
@@ -87,7 +88,7 @@ def jobs_over_time(data: ReportData) -> Figure:
     for i, design in enumerate(data.designs):
         for measure, dash in dashes.items():
             d = table[(table.design == design) & (table.measure == measure)]
-            fig.add_trace(go.Scatter(x=d.week, y=d["mean"], name=f"{design}: "
+            fig.add_trace(scatter(x=d.week, y=d["mean"], name=f"{design}: "
                                      f"{measure.split('_')[1]}", legendgroup=design,
                                      line=dict(color=colour(design, i), dash=dash, width=2.2)))
     end = table[table.week == table.week.max()]
@@ -126,7 +127,7 @@ def time_to_resolution(data: ReportData) -> Figure:
     for i, design in enumerate(data.designs):
         for col, label in ((1, "single-function"), (2, "cross-functional")):
             d = table[(table.design == design) & (table.job_class == label)]
-            fig.add_trace(go.Scatter(x=d.weeks, y=d.share_resolved_within, name=design,
+            fig.add_trace(scatter(x=d.weeks, y=d.share_resolved_within, name=design,
                                      legendgroup=design, showlegend=col == 1,
                                      line=dict(color=colour(design, i), width=2.2,
                                                shape="hv")), row=1, col=col)
@@ -177,7 +178,7 @@ def outcome_intervals(data: ReportData) -> Figure:
                          "mean": m, "low": lo, "high": hi, "n": int(d.n.iloc[0])})
             err = None if not np.isfinite(lo) else dict(type="data", symmetric=False,
                                                         array=[hi - m], arrayminus=[m - lo])
-            fig.add_trace(go.Scatter(x=[design], y=[m], error_y=err, mode="markers",
+            fig.add_trace(scatter(x=[design], y=[m], error_y=err, mode="markers",
                                      marker=dict(size=11, color=colour(design, i)),
                                      name=design, legendgroup=design,
                                      showlegend=k == 0), row=r + 1, col=col + 1)

@@ -88,6 +88,13 @@ def style(fig: go.Figure, title: str, caption: str, x: str | None = None,
     return fig
 
 
+def scatter(**properties) -> dict:
+    """A scatter trace for ``fig.add_trace``/``add_traces``, as a dict: given a ``go.Scatter``,
+    plotly validates a copy of the object it was handed, so every trace was built twice; given
+    a dict it builds it once — the same trace, the same JSON."""
+    return {"type": "scatter", **properties}
+
+
 def fmt(value: float, decimals: int = 1) -> str:
     return "undefined" if value is None or not np.isfinite(value) else f"{value:.{decimals}f}"
 
@@ -123,12 +130,12 @@ def band_traces(fig, table: pd.DataFrame, designs: list[str], row=None, col=None
         if d.empty:
             continue
         if d["low"].notna().any():
-            fig.add_trace(go.Scatter(
+            fig.add_trace(scatter(
                 x=np.concatenate([d.week, d.week[::-1]]),
                 y=np.concatenate([d.high, d["low"][::-1]]), fill="toself", mode="lines",
                 fillcolor=band(colour(design, i)), line=dict(width=0), hoverinfo="skip",
                 showlegend=False, legendgroup=design), **kwargs)
-        fig.add_trace(go.Scatter(x=d.week, y=d["mean"], name=design, legendgroup=design,
+        fig.add_trace(scatter(x=d.week, y=d["mean"], name=design, legendgroup=design,
                                  showlegend=legend, line=dict(color=colour(design, i), width=2.5)),
                       **kwargs)
 

@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from sim.experiments.analysis import OUTCOME_INFO, interval, outcome_range
 from sim.report.data import ReportData, finite, numeric_params
-from sim.report.plotting import Figure, band_traces, style, wrap
+from sim.report.plotting import Figure, band_traces, scatter, style, wrap
 from sim.report.style import VERDICT_COLOURS, VERDICT_SYMBOLS
 
 # -------------------------------------------------------------------------------- sweeps
@@ -156,8 +156,8 @@ def paired_differences(data: ReportData) -> Figure | None:
     for outcome in outcomes:
         d = table[table.outcome == outcome]
         labels = [names[s] for s in d.setting]
-        traces.append(dict(  # a dict: plotly builds the trace once (a Scatter it copies)
-            type="scatter", x=d["mean"], y=labels, mode="markers",
+        traces.append(scatter(
+            x=d["mean"], y=labels, mode="markers",
             error_x=dict(type="data", symmetric=False, array=(d.high - d["mean"]).fillna(0),
                          arrayminus=(d["mean"] - d["low"]).fillna(0), color="#555"),
             marker=dict(size=11, color=[VERDICT_COLOURS[v] for v in d.verdict],
