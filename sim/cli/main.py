@@ -3,7 +3,8 @@
 1. The command line is parsed with Hydra's own parser and the configuration composed and
    validated *before* Hydra starts a job, so bad input gets one line, exit status 2, no traceback
    and no output folder.
-2. Hydra runs the job: every design in (``baseline``, ``org``) on seeds ``run.seed …
+2. Hydra runs the job (given the tree composed in 1, not composing it again:
+   sim/cli/hydra_ways.py): every design in (``baseline``, ``org``) on seeds ``run.seed …
    run.seed + run.replications − 1``, in parallel, with a progress bar.
 3. The comparison is printed and the results folder written and moved into place (see
    sim/cli/outputs.py); its path is printed last.
