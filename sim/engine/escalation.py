@@ -153,7 +153,7 @@ def review_inboxes(model) -> None:
         before = load  # nothing happens between passes: the load after one is before the next
         for i, m in enumerate(managers):
             inbox = m.inbox
-            if inbox and inbox.received != seen[i]:
+            if inbox.size and inbox.received != seen[i]:
                 seen[i] = inbox.received  # requests arriving while it works wait for a pass
                 m.process_inbox()
         load = _inbox_load(managers, model.workforce, rows)
@@ -164,4 +164,4 @@ def review_inboxes(model) -> None:
 def _inbox_load(managers, wf, rows) -> tuple:
     """What a pass can change: each manager's number of requests and hours used (the hours read
     in one indexing call, not one numpy scalar per manager)."""
-    return [len(m.inbox) for m in managers], wf.used[rows].tolist()
+    return [m.inbox.size for m in managers], wf.used[rows].tolist()

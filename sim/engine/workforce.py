@@ -168,13 +168,14 @@ class Workforce:
         Called tens of thousands of times a run, one cell at a time, so cells are read and
         written through the views as Python floats and added to in Python (numpy scalar
         arithmetic costs several times more; the additions are the same IEEE ones, so results
-        are bit-identical)."""
+        are bit-identical). ``activity`` indexes the view as it is (an ``IntEnum`` is an
+        ``int``): converting it with ``int()`` cost more than the indexing."""
         used = self.used_view[pos]
         granted = min(hours, self.capacity_step_view[pos] - used)
         if granted <= 0.0:
             return 0.0
         self.used_view[pos] = used + granted
-        cell = (pos, int(activity))
+        cell = (pos, activity)
         self.step_activity_view[cell] += granted
         if capability >= 0:
             cell = (pos, capability)
