@@ -67,13 +67,23 @@ class VisitPlan:
         cap = np.array([ACTIVITY_OF[VisitKind(k)][1] for k in range(len(VisitKind))])
         return act[self.kind], cap[self.kind]
 
-    def layout(self, n_accounts: int) -> PlanLayout:
+    def layout(self, n_accounts: int, like: VisitPlan | None = None) -> PlanLayout:
         """What follows from the plan's rows alone, worked out on first use and kept: a plan is
-        carried out every week until the next planning cycle, and its rows do not change."""
+        carried out every week until the next planning cycle, and its rows do not change. A
+        plan with the very rows of ``like`` (:meth:`same_rows`) takes over its layout."""
         cached = getattr(self, "_layout", None)
+        if cached is None and like is not None and self.same_rows(like):
+            cached = self._layout = getattr(like, "_layout", None)
         if cached is None or cached.n_accounts != n_accounts:
             cached = self._layout = PlanLayout(self, n_accounts)
         return cached
+
+    def same_rows(self, other: VisitPlan) -> bool:
+        """Whether ``other`` has this plan's very rows: the same arrays of who visits which
+        account in what kind of visit (:meth:`PlanTemplate.plan` hands every plan its own
+        read-only columns when a re-plan only re-weights the hours), so everything that follows
+        from the rows alone — the layout, the contact-book slots — is the same."""
+        return self.row is other.row and self.account is other.account and self.kind is other.kind
 
 
 class PlanLayout:
@@ -152,6 +162,9 @@ class PlanTemplate:
             share[cells] = part
         hours = np.repeat(self.hours, self.sizes) * share
         keep = share > 0
+        if keep.all():  # the usual case: the template's own columns, so the rows carry over
+            return VisitPlan(self.row, self.account, hours, self.kind, self.detailing,
+                             self.exchange, self.needs)
         return VisitPlan(self.row[keep], self.account[keep], hours[keep], self.kind[keep],
                          self.detailing[keep], self.exchange[keep], self.needs[keep])
 
@@ -166,7 +179,7 @@ def visit_accounts(model) -> None:
         model.exposure[:] = 0.0
         model.visit_groups = None
         return
-    layout = plan.layout(n)
+    layout = plan.layout(n, like=model.plan_slots[0])  # the plan carried out last step
     activity, capability = layout.activity, layout.capability
     detailing, exchange, listening = plan.detailing, plan.exchange, plan.needs
     hours = plan.hours
@@ -227,15 +240,17 @@ def promotional_risk(model, detailing_hours: float) -> None:
 
 
 def _visit_slots(model, plan: VisitPlan) -> np.ndarray:
-    """Contact-book slots of the plan's (account, person) pairs, refreshed only for the
+    """Contact-book slots of the plan's (account, person) pairs, kept from the last step's plan
+    when this one has the same rows (:meth:`VisitPlan.same_rows`), refreshed only for the
     positions whose holder changed since the last step."""
     wf = model.workforce
-    if model.plan_slots[0] is not plan:
-        model.plan_slots = (plan, model.contacts.slots(plan.account, wf.person_id[plan.row]))
+    last, slots = model.plan_slots
+    if last is None or not plan.same_rows(last):
+        slots = model.contacts.slots(plan.account, wf.person_id[plan.row])
     elif wf.changed_rows:
-        slots = model.plan_slots[1]
         changed = np.isin(plan.row, np.fromiter(wf.changed_rows, np.int64))
         slots[changed] = model.contacts.slots(plan.account[changed],
                                               wf.person_id[plan.row[changed]])
+    model.plan_slots = (plan, slots)
     wf.changed_rows.clear()
-    return model.plan_slots[1]
+    return slots
