@@ -74,6 +74,7 @@ class Recorder:
                  + (channels.SERIES if model.channels is not None else ()))
         self.columns = {c: np.zeros(model.n_steps + 1) for c in names}
         self.week = np.arange(model.n_steps + 1) * model.dt
+        self._stage_columns = [self.columns[f"stage_{s}"] for s in STAGE_NAMES]
 
     def record(self, step: int) -> None:
         m, c = self.model, self.columns
@@ -85,9 +86,9 @@ class Recorder:
         c["jobs_undiscovered"][step] = states[JobState.UNDISCOVERED]
         c["jobs_awaiting_decision"][step] = states[JobState.AWAITING_DECISION]
         c["jobs_in_progress"][step] = states[JobState.IN_PROGRESS]
-        stages = m.dmus.stage_counts()
-        for i, s in enumerate(STAGE_NAMES):
-            c[f"stage_{s}"][step] = stages[i]
+        for column, count in zip(self._stage_columns, m.dmus.stage_counts().tolist(),
+                                 strict=True):
+            column[step] = count
         c["stakeholders_adopted_share"][step] = _mean(m.dmus.adopted())
         adopted = m.book.adopted
         c["accounts_adopted"][step] = adopted.sum()
