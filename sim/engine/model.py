@@ -161,6 +161,7 @@ class OrgSimModel(Model):
         self.enabling = (EnablingPlatform(self) if config.staffing.platforms.active() else None)
         self.workforce = Workforce(config.staffing.hours_per_week, self.dt)
         self.overheads = None  # (structure version, rows and hours): interactions.reserve_time
+        self.frictions = (-1, {})  # (structure version, {(sender, receiver): friction})
         self.design = design_class(config.org.design)(self, config.org)
         self.design.build()
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
