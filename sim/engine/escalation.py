@@ -113,11 +113,11 @@ def take_decision(model, job: CustomerJob, decider, reviews: int) -> None:
     platform = model.enabling  # the enabling platform (7.4a), None unless staffed
     signoffs = platform.signoffs(job, reviews) if platform is not None else ()
     if reviews == 0:
-        wf.own_decisions[owner_row] += 1
+        wf.own_decisions_view[owner_row] += 1
         if job.decision > 0 and "compliance" not in signoffs:  # else the platform reviews it
             decider.spend(rules.governance * rules.governance_hours, Activity.GOVERNANCE)
     else:
-        wf.escalated_decisions[owner_row] += 1
+        wf.escalated_decisions_view[owner_row] += 1
         model.counts["escalated_decisions"] += 1
         model.counts["decision_wait"] += job.decision_wait
     if signoffs:  # the work waits for the enabling platform's sign-offs (7.4a)

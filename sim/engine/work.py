@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import heapq
 
-import numpy as np
-
 from sim.configuration.capabilities import ACCESS
 from sim.engine.hybrid_roles import own_worker
 from sim.engine.interactions import friction
@@ -99,7 +97,7 @@ def resolve(model, job: CustomerJob) -> None:
         account.solve_gate(job)
     if model.portfolio is not None:
         model.portfolio.jobs_resolved[job.product] += 1
-    _remember_outcome(model, job, model.workforce.resolved_memory)
+    _remember_outcome(model, job, model.workforce.resolved_memory_view)
     model.counts["resolved"] += 1
     model.history.record(job, model.now, Event.RESOLVED)
 
@@ -120,7 +118,7 @@ def abandon(model, job: CustomerJob) -> None:
     book.jobs_abandoned[a] += 1
     book.abandoned_stock[a] += 1.0
     model.accounts[a].lose_trust(model.config.market.trust_loss)
-    _remember_outcome(model, job, model.workforce.abandoned_memory)
+    _remember_outcome(model, job, model.workforce.abandoned_memory_view)
     model.counts["abandoned"] += 1
     model.history.record(job, model.now, Event.ABANDONED)
     if (model.portfolio.gates_open(job) if job.product
@@ -129,8 +127,9 @@ def abandon(model, job: CustomerJob) -> None:
         heapq.heappush(model.reraise, (week, job.job_id, job))
 
 
-def _remember_outcome(model, job: CustomerJob, memory: np.ndarray) -> None:
-    """Everyone still in the company who touched ``job`` remembers it ended this way."""
+def _remember_outcome(model, job: CustomerJob, memory: memoryview) -> None:
+    """Everyone still in the company who touched ``job`` remembers it ended this way
+    (``memory``: a workforce column's cell view, see workforce.py)."""
     for pid in job.touched:
         row = model.row_of_person.get(pid)
         if row is not None:

@@ -83,13 +83,15 @@ class Workforce:
     )
 
     # Columns read or written one cell at a time on every job event (spending hours, a worker's
-    # pace and queue, a manager's inbox), also seen as memoryviews ``<column>_view``: a view's
-    # cell is read as a Python float (or bool) and written from one in a third of the time of
-    # ``ndarray.item`` or ``column[row] = x``. A view is the same memory, so the vectorised
-    # updates and the cell-by-cell ones see each other's writes; the views are made again
-    # whenever the columns are reallocated (:meth:`_grow`). Columns are only changed in place.
+    # pace and queue, a manager's inbox, who decided, how the jobs one touched ended), also seen
+    # as memoryviews ``<column>_view``: a view's cell is read as a Python float (or bool) and
+    # written from one in a third of the time of ``ndarray.item`` or ``column[row] = x``. A view
+    # is the same memory, so the vectorised updates and the cell-by-cell ones see each other's
+    # writes; the views are made again whenever the columns are reallocated (:meth:`_grow`).
+    # Columns are only changed in place.
     _VIEWED = ("filled", "used", "capacity_step", "step_activity", "cap_hours", "backlog",
-               "skill", "effectiveness")
+               "skill", "effectiveness", "resolved_memory", "abandoned_memory", "own_decisions",
+               "escalated_decisions")
 
     def _view_cells(self) -> None:
         for name in self._VIEWED:
