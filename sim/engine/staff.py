@@ -148,8 +148,9 @@ class StaffMember(Agent):
             if speed is None:
                 speed = speeds[capability] = pace(self, capability)
             if task.ready_at <= ready_by:
-                hours = wf.spend(row, min(task.remaining / speed, left), Activity.JOB_WORK,
-                                 capability)
+                need = task.remaining / speed
+                hours = wf.spend(row, left if left < need else need,  # ``min(need, left)``
+                                 Activity.JOB_WORK, capability)
                 left -= hours
                 task.remaining -= hours * speed
                 if task.remaining <= 1e-9:

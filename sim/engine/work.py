@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 
-from sim.configuration.capabilities import ACCESS
+from sim.configuration.capabilities import ACCESS, CAPABILITIES
 from sim.engine.hybrid_roles import own_worker
 from sim.engine.interactions import friction
 from sim.engine.jobs import CustomerJob, Event, JobState, Task
@@ -60,17 +60,16 @@ def work_on_tasks(model) -> None:
 
 def complete_task(model, task: Task, worker) -> None:
     """``worker`` finished ``task``: hand the result back, deliver it, resolve the job if last."""
-    job = task.job
-    model.history.record(job, model.now, Event.TASK_DONE, worker,
-                         worker.capability_name(task.capability))
+    job, wf = task.job, model.workforce
+    model.history.record(job, model.now, Event.TASK_DONE, worker, CAPABILITIES[task.capability])
     fronter = model.design.front(task, worker)
     owner = job.owner
     if owner is not None and owner is not worker:  # handing the result back to the owner
-        worker.spend(friction(model, worker, owner).hours, Activity.COORDINATION)
+        wf.spend(worker.row, friction(model, worker, owner).hours, Activity.COORDINATION)
     # Delivery uses what the deliverer has left this week, up to delivery_hours; it is
     # customer-facing time, costed like a visit.
-    model.counts["visit_hours"] += fronter.spend(model.config.staffing.delivery_hours,
-                                                 Activity.FRONTING)
+    model.counts["visit_hours"] += wf.spend(fronter.row, model.config.staffing.delivery_hours,
+                                            Activity.FRONTING)
     model.contacts.touch_one(job.account, fronter.person_id, model.now)
     model.history.record(job, model.now, Event.FRONTED, fronter)
     job.open_tasks -= 1

@@ -173,7 +173,8 @@ class Workforce:
         are bit-identical). ``activity`` indexes the view as it is (an ``IntEnum`` is an
         ``int``): converting it with ``int()`` cost more than the indexing."""
         used = self.used_view[pos]
-        granted = min(hours, self.capacity_step_view[pos] - used)
+        left = self.capacity_step_view[pos] - used
+        granted = left if left < hours else hours  # ``min(hours, left)``, without a call
         if granted <= 0.0:
             return 0.0
         self.used_view[pos] = used + granted
