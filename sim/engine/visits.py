@@ -145,22 +145,26 @@ class PlanTemplate:
         self.needs = np.repeat(np.array([max(0.0, 1.0 - e.detailing - e.exchange)
                                          for e in entries], float), self.sizes)
         self.hours = np.array([e.hours for e in entries], float)
-        self.groups = []  # per number of accounts k: the (positions × k) cells of the plan
+        # per number of accounts k: the (positions × k) cells of the plan and their accounts;
+        # with each row's weekly hours, what every re-plan needs of the template, made once
+        self.groups = []
         for k in np.unique(self.sizes).tolist():
             starts = self.offsets[self.sizes == k]
-            self.groups.append(starts[:, None] + np.arange(k)[None, :])
+            cells = starts[:, None] + np.arange(k)[None, :]
+            self.groups.append((cells, self.account[cells]))
+        self.row_hours = np.repeat(self.hours, self.sizes)
 
     def plan(self, weights: np.ndarray) -> VisitPlan:
         share = np.empty(len(self.account))
-        for cells in self.groups:
-            w = weights[self.account[cells]]
-            total = w.sum(axis=1)
-            even = total <= 0
-            with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for cells, accounts in self.groups:
+                w = weights[accounts]
+                total = w.sum(axis=1)
+                even = total <= 0
                 part = w / total[:, None]
-            part[even] = 1.0 / cells.shape[1]
-            share[cells] = part
-        hours = np.repeat(self.hours, self.sizes) * share
+                part[even] = 1.0 / cells.shape[1]
+                share[cells] = part
+        hours = self.row_hours * share
         keep = share > 0
         if keep.all():  # the usual case: the template's own columns, so the rows carry over
             return VisitPlan(self.row, self.account, hours, self.kind, self.detailing,
