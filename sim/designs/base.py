@@ -39,6 +39,11 @@ from sim.configuration.schema import ConfigError, KpiWeights
 from sim.engine.visits import VisitPlan
 from sim.engine.workforce import Activity
 
+# The customer-facing activities a visit plan plans (columns of the hours ledger), as an index
+# array made once: a list of enum members is converted again on every use.
+_VISIT_ACTIVITIES = np.array([Activity.CALLS, Activity.EXCHANGE, Activity.ACCESS_MEETINGS,
+                              Activity.ACCOUNT_TIME], np.intp)
+
 
 @dataclass
 class DesignConfig:
@@ -276,12 +281,17 @@ class OrganisationDesign(ABC):
                 np.full(n, bool(self.config.medical_firewall)))
 
     def visit_attainment(self) -> np.ndarray:
-        """Executed / planned customer-facing hours per position (1 where nothing planned)."""
+        """Executed / planned customer-facing hours per position (1 where nothing planned).
+
+        The planned hours change only with the plan: they are kept with it (asked every step,
+        re-planned every few)."""
         wf, n = self.model.workforce, self.model.workforce.n
-        planned = np.bincount(self.plan.row, weights=self.plan.hours * self.model.dt,
-                              minlength=n)
-        done = wf.step_activity[:n, [Activity.CALLS, Activity.EXCHANGE,
-                                     Activity.ACCESS_MEETINGS, Activity.ACCOUNT_TIME]].sum(1)
+        cached = getattr(self, "_planned", None)
+        if cached is None or cached[0] is not self.plan or len(cached[1]) != n:
+            cached = self._planned = (self.plan, np.bincount(
+                self.plan.row, weights=self.plan.hours * self.model.dt, minlength=n))
+        planned = cached[1]
+        done = wf.step_activity[:n, _VISIT_ACTIVITIES].sum(1)
         return np.divide(done, planned, out=np.ones(n), where=planned > 0).clip(0, 1)
 
     # ---------------------------------------------------------------------------- time

@@ -211,13 +211,26 @@ class TraditionalDesign(OrganisationDesign):
         return Route(path=tuple([m for m in path if m is not None]), pool=pool, platform=platform)
 
     def route(self, job, capability: int) -> Route:
-        owner = job.owner
+        """Who works on ``job``'s ``capability`` and through whom: it follows from structure
+        alone — the owner, the account's coverage, the lines of managers — so each (owner,
+        account, capability)'s route is worked out once and shared by every task that asks
+        until the structure changes (``structure_version``); routes are read-only."""
+        cached = getattr(self, "_routes", None)
+        if cached is None or cached[0] != self.structure_version:
+            cached = self._routes = (self.structure_version, {})
+        key = (job.owner, job.account, capability)
+        route = cached[1].get(key)
+        if route is None:
+            route = cached[1][key] = self._route(job.owner, job.account, capability)
+        return route
+
+    def _route(self, owner, account: int, capability: int) -> Route:
         if HOME_CAPABILITY.get(owner.function) == capability:
             return Route(pool=(owner,))  # inside one's own silo: no handoff
         if capability in FUNCTION_OF:
             function = FUNCTION_OF[capability]
             flms = self.hierarchy.first_line_for(function, owner.region)
-            covering = self.covering.get(job.account, {}).get(function, [])
+            covering = self.covering.get(account, {}).get(function, [])
             rank = self.hierarchy.first_line_rank(function, owner.region)
             theirs = [c.manager for c in covering if c.manager in rank]
             flm = min(theirs, key=rank.__getitem__) if theirs else (flms[0] if flms else None)

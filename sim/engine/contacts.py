@@ -34,14 +34,14 @@ class ContactBook:
 
     def slots(self, accounts, people) -> np.ndarray:
         """Indices of the (account, person) pairs, creating new ones (vacancies, -1, skipped)."""
-        out = np.empty(len(people), np.int64)
+        # Built as a Python list, converted once: a cell of a numpy array written and read back
+        # per pair costs several times a list's append (thousands of pairs a step).
+        out = []
         get = self.slot.get
-        for k, (a, p) in enumerate(zip(np.asarray(accounts).tolist(),
-                                       np.asarray(people).tolist(), strict=True)):
-            out[k] = -1 if p < 0 else get((a, p), -2)
-            if out[k] == -2:
-                out[k] = self._new(a, p)
-        return out
+        for a, p in zip(np.asarray(accounts).tolist(), np.asarray(people).tolist(), strict=True):
+            i = -1 if p < 0 else get((a, p), -2)
+            out.append(self._new(a, p) if i == -2 else i)
+        return np.array(out, np.int64)
 
     def touch_slots(self, slots: np.ndarray, week: float) -> None:
         self.last[slots[slots >= 0]] = week

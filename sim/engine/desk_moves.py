@@ -85,9 +85,17 @@ class DeskPool:
 
 
 def field_positions(model) -> np.ndarray:
-    """True for every active customer-facing position (reps, MSLs, access, primary contacts)."""
+    """True for every active customer-facing position (reps, MSLs, access, primary contacts).
+
+    A position's function never changes (a promoted position keeps it, a new holder is hired
+    for it), so which positions are customer-facing is worked out once, again only when
+    positions are added: it is asked every step."""
     wf, n = model.workforce, model.workforce.n
-    return np.array([a.function in FIELD_FUNCTIONS for a in wf.agents[:n]], bool) & wf.active[:n]
+    cached = getattr(model, "_field_functions", None)
+    if cached is None or len(cached) != n:
+        cached = model._field_functions = np.array(
+            [a.function in FIELD_FUNCTIONS for a in wf.agents[:n]], bool)
+    return cached & wf.active[:n]
 
 
 def move_between_desk_and_field(model) -> None:

@@ -113,11 +113,11 @@ def take_decision(model, job: CustomerJob, decider, reviews: int) -> None:
     platform = model.enabling  # the enabling platform (7.4a), None unless staffed
     signoffs = platform.signoffs(job, reviews) if platform is not None else ()
     if reviews == 0:
-        wf.own_decisions[owner_row] += 1
+        wf.own_decisions_view[owner_row] += 1
         if job.decision > 0 and "compliance" not in signoffs:  # else the platform reviews it
             decider.spend(rules.governance * rules.governance_hours, Activity.GOVERNANCE)
     else:
-        wf.escalated_decisions[owner_row] += 1
+        wf.escalated_decisions_view[owner_row] += 1
         model.counts["escalated_decisions"] += 1
         model.counts["decision_wait"] += job.decision_wait
     if signoffs:  # the work waits for the enabling platform's sign-offs (7.4a)
@@ -153,7 +153,7 @@ def review_inboxes(model) -> None:
         before = load  # nothing happens between passes: the load after one is before the next
         for i, m in enumerate(managers):
             inbox = m.inbox
-            if inbox and inbox.received != seen[i]:
+            if inbox.size and inbox.received != seen[i]:
                 seen[i] = inbox.received  # requests arriving while it works wait for a pass
                 m.process_inbox()
         load = _inbox_load(managers, model.workforce, rows)
@@ -164,4 +164,4 @@ def review_inboxes(model) -> None:
 def _inbox_load(managers, wf, rows) -> tuple:
     """What a pass can change: each manager's number of requests and hours used (the hours read
     in one indexing call, not one numpy scalar per manager)."""
-    return [len(m.inbox) for m in managers], wf.used[rows].tolist()
+    return [m.inbox.size for m in managers], wf.used[rows].tolist()

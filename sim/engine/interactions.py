@@ -65,9 +65,20 @@ def function_of(person) -> str:
 
 
 def friction(model, a, b) -> RelationshipConfig:
-    """Latency, loss and effort of a request from ``a`` to ``b``."""
-    # ``interaction.relationship(name)`` is this ``getattr``, without a method call per request
-    return getattr(model.config.staffing.interaction, relationship(a, b))
+    """Latency, loss and effort of a request from ``a`` to ``b``.
+
+    Asked for every request; the relationship follows from structure alone, so each (sender,
+    receiver) pair's is worked out once and kept until the design's structure changes
+    (``structure_version``: every change of teams, managers, regions or platforms bumps it)."""
+    version, known = model.frictions
+    if version != model.design.structure_version:
+        known = {}
+        model.frictions = (model.design.structure_version, known)
+    f = known.get((a, b))
+    if f is None:
+        # ``interaction.relationship(name)`` is this ``getattr``, without a method call
+        f = known[a, b] = getattr(model.config.staffing.interaction, relationship(a, b))
+    return f
 
 
 def retries(model, loss: float) -> int:

@@ -127,17 +127,19 @@ class JobHistory:
     """Append-only log of job events in columns (cheap to append, one DataFrame at the end)."""
 
     COLUMNS = ("job_id", "week", "event", "person", "position", "detail")
+    __slots__ = ("_rows", "_append")
 
     def __init__(self):
         self._rows: list[tuple] = []  # (job_id, week, event, person, position, detail)
+        self._append = self._rows.append  # bound once: called for every event of every job
 
     def record(self, job: CustomerJob, week: float, event: Event, staff=None,
                detail: str = "") -> None:
         if staff is None:
-            self._rows.append((job.job_id, week, event, -1, -1, detail))
+            self._append((job.job_id, week, event, -1, -1, detail))
         else:
             person = staff.person_id
-            self._rows.append((job.job_id, week, event, person, staff.row, detail))
+            self._append((job.job_id, week, event, person, staff.row, detail))
             job.touched.add(person)
 
     def __len__(self) -> int:

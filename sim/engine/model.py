@@ -155,11 +155,13 @@ class OrgSimModel(Model):
         # the company's side
         self._managers = (-1, [])  # (workforce size, managers)
         self._expert_cache = (-1, [])  # (workforce size, experts with a shared queue)
+        self._platform_cache = (None, [])  # (that list of experts, their shared queues)
         self.people = PeoplePool(self.streams.people, config.staffing)
         # the enabling platform behind the front line (7.4a); None (off) unless it has staff
         self.enabling = (EnablingPlatform(self) if config.staffing.platforms.active() else None)
         self.workforce = Workforce(config.staffing.hours_per_week, self.dt)
         self.overheads = None  # (structure version, rows and hours): interactions.reserve_time
+        self.frictions = (-1, {})  # (structure version, {(sender, receiver): friction})
         self.design = design_class(config.org.design)(self, config.org)
         self.design.build()
         self.row_of_person = {int(p): r for r, p in enumerate(self.workforce.person_id[
@@ -275,13 +277,17 @@ class OrgSimModel(Model):
         return self._expert_cache[1]
 
     def platforms(self) -> list:
-        """Every shared expert queue (one per design structure; the pilot's two share one)."""
-        seen = []  # by identity, in order of first appearance (no ``id()``: see work.py)
-        for expert in self.experts():
-            platform = expert.platform
-            if not any(p is platform for p in seen):
-                seen.append(platform)
-        return seen
+        """Every shared expert queue (one per design structure; the pilot's two share one),
+        cached with the experts they are found from (a platform is formed with its experts)."""
+        experts = self.experts()
+        if self._platform_cache[0] is not experts:
+            seen = []  # by identity, in order of first appearance (no ``id()``: see work.py)
+            for expert in experts:
+                platform = expert.platform
+                if not any(p is platform for p in seen):
+                    seen.append(platform)
+            self._platform_cache = (experts, seen)
+        return self._platform_cache[1]
 
 
 def simulate(config: SimConfig | None = None, seed: int | None = None) -> RunResult:

@@ -148,8 +148,9 @@ class StaffMember(Agent):
             if speed is None:
                 speed = speeds[capability] = pace(self, capability)
             if task.ready_at <= ready_by:
-                hours = wf.spend(row, min(task.remaining / speed, left), Activity.JOB_WORK,
-                                 capability)
+                need = task.remaining / speed
+                hours = wf.spend(row, left if left < need else need,  # ``min(need, left)``
+                                 Activity.JOB_WORK, capability)
                 left -= hours
                 task.remaining -= hours * speed
                 if task.remaining <= 1e-9:
@@ -228,16 +229,25 @@ class PrimaryContact(StaffMember):
 
 class Inbox:
     """A manager's requests: those not yet due in a heap by due week, the due ones in arrival
-    order. Handling scans only what is due, however long the queue of future reviews."""
+    order. Handling scans only what is due, however long the queue of future reviews.
+
+    ``received`` (requests ever arrived: a change means there is something new to look at) and
+    ``size`` (requests waiting, ``len``) are plain attributes kept up to date here: the loop over
+    the managers' inboxes (escalation.review_inboxes) reads both for every manager on every pass,
+    and an attribute costs a fraction of a property's or ``__len__``'s call."""
+
+    __slots__ = ("_pending", "_due", "received", "size")
 
     def __init__(self):
-        self._seq = 0
+        self.received = 0
+        self.size = 0
         self._pending: list[tuple[float, int, object]] = []  # (due week, arrival, item)
         self._due: list[tuple[int, float, object]] = []  # (arrival, due week, item), in order
 
     def receive(self, item, ready_at: float) -> None:
-        heapq.heappush(self._pending, (ready_at, self._seq, item))
-        self._seq += 1
+        heapq.heappush(self._pending, (ready_at, self.received, item))
+        self.received += 1
+        self.size += 1
 
     def take_due(self, now: float) -> list[tuple[int, float, object]]:
         """Remove and return every request due by ``now``, oldest arrival first."""
@@ -247,15 +257,12 @@ class Inbox:
             moved.append((seq, ready_at, item))
         due = sorted(self._due + moved) if moved else self._due
         self._due = []
+        self.size -= len(due)
         return due
-
-    @property
-    def received(self) -> int:
-        """How many requests ever arrived (a change means there is something new to look at)."""
-        return self._seq
 
     def put_back(self, due: list[tuple[int, float, object]]) -> None:
         self._due = due
+        self.size += len(due)
 
     def items(self) -> list:
         """Every request, oldest arrival first."""
@@ -264,10 +271,10 @@ class Inbox:
         return [item for _, item in sorted(both, key=lambda pair: pair[0])]
 
     def clear(self) -> None:
-        self._pending, self._due = [], []
+        self._pending, self._due, self.size = [], [], 0
 
     def __len__(self) -> int:
-        return len(self._pending) + len(self._due)
+        return self.size
 
 
 class Manager(StaffMember):
@@ -297,7 +304,7 @@ class Manager(StaffMember):
         (a cheaper one further back may still fit the hours left). Skipping a request changes
         nothing, so the hours left and whether the position is filled are read again only after
         a request was handled: the scan of the rest costs a liveness check each."""
-        if not self.inbox:
+        if not self.inbox.size:
             return
         model, now = self.model, self.model.now
         # Requests sent to this manager while handling wait for the next pass (not this one).

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import heapq
 
-import numpy as np
-
-from sim.configuration.capabilities import ACCESS
+from sim.configuration.capabilities import ACCESS, CAPABILITIES
 from sim.engine.hybrid_roles import own_worker
 from sim.engine.interactions import friction
 from sim.engine.jobs import CustomerJob, Event, JobState, Task
@@ -62,17 +60,16 @@ def work_on_tasks(model) -> None:
 
 def complete_task(model, task: Task, worker) -> None:
     """``worker`` finished ``task``: hand the result back, deliver it, resolve the job if last."""
-    job = task.job
-    model.history.record(job, model.now, Event.TASK_DONE, worker,
-                         worker.capability_name(task.capability))
+    job, wf = task.job, model.workforce
+    model.history.record(job, model.now, Event.TASK_DONE, worker, CAPABILITIES[task.capability])
     fronter = model.design.front(task, worker)
     owner = job.owner
     if owner is not None and owner is not worker:  # handing the result back to the owner
-        worker.spend(friction(model, worker, owner).hours, Activity.COORDINATION)
+        wf.spend(worker.row, friction(model, worker, owner).hours, Activity.COORDINATION)
     # Delivery uses what the deliverer has left this week, up to delivery_hours; it is
     # customer-facing time, costed like a visit.
-    model.counts["visit_hours"] += fronter.spend(model.config.staffing.delivery_hours,
-                                                 Activity.FRONTING)
+    model.counts["visit_hours"] += wf.spend(fronter.row, model.config.staffing.delivery_hours,
+                                            Activity.FRONTING)
     model.contacts.touch_one(job.account, fronter.person_id, model.now)
     model.history.record(job, model.now, Event.FRONTED, fronter)
     job.open_tasks -= 1
@@ -99,7 +96,7 @@ def resolve(model, job: CustomerJob) -> None:
         account.solve_gate(job)
     if model.portfolio is not None:
         model.portfolio.jobs_resolved[job.product] += 1
-    _remember_outcome(model, job, model.workforce.resolved_memory)
+    _remember_outcome(model, job, model.workforce.resolved_memory_view)
     model.counts["resolved"] += 1
     model.history.record(job, model.now, Event.RESOLVED)
 
@@ -120,7 +117,7 @@ def abandon(model, job: CustomerJob) -> None:
     book.jobs_abandoned[a] += 1
     book.abandoned_stock[a] += 1.0
     model.accounts[a].lose_trust(model.config.market.trust_loss)
-    _remember_outcome(model, job, model.workforce.abandoned_memory)
+    _remember_outcome(model, job, model.workforce.abandoned_memory_view)
     model.counts["abandoned"] += 1
     model.history.record(job, model.now, Event.ABANDONED)
     if (model.portfolio.gates_open(job) if job.product
@@ -129,8 +126,9 @@ def abandon(model, job: CustomerJob) -> None:
         heapq.heappush(model.reraise, (week, job.job_id, job))
 
 
-def _remember_outcome(model, job: CustomerJob, memory: np.ndarray) -> None:
-    """Everyone still in the company who touched ``job`` remembers it ended this way."""
+def _remember_outcome(model, job: CustomerJob, memory: memoryview) -> None:
+    """Everyone still in the company who touched ``job`` remembers it ended this way
+    (``memory``: a workforce column's cell view, see workforce.py)."""
     for pid in job.touched:
         row = model.row_of_person.get(pid)
         if row is not None:

@@ -36,17 +36,20 @@ class MicroEnterprise(Agent):
             m.team = self
             m.teams.add(self)
 
-    def may_work(self, member, capability: int, min_skill: float, firewall: bool) -> bool:
-        """Whether ``member`` may take a task needing ``capability`` inside this team."""
-        home = HOME_CAPABILITY[member.function]
-        if self.reverted:
-            return home == capability
-        if firewall and capability == MEDICAL and member.function != "medical":
-            return False
-        # one cell read as a Python float: asked for every member of every routed task
-        return home == capability or (
-            member.model.workforce.skill_view[member.row, capability] >= min_skill)
-
     def workers_for(self, capability: int, min_skill: float, firewall: bool) -> list:
-        return [m for m in self.members if self.may_work(m, capability, min_skill, firewall)]
+        """The members who may take a task needing ``capability`` inside this team: anyone whose
+        home capability it is, or who is skilled enough in it (``min_skill``) — except medical
+        work, which stays with medical staff while the ``firewall`` holds; a team that slid back
+        to old habits sticks to home capabilities.
+
+        Asked for every routed task: what holds for the whole team is decided once, not per
+        member, and a skill is one cell read as a Python float."""
+        if self.reverted:
+            return [m for m in self.members if HOME_CAPABILITY[m.function] == capability]
+        medical_only = firewall and capability == MEDICAL
+        skill = self.model.workforce.skill_view
+        return [m for m in self.members
+                if not (medical_only and m.function != "medical")
+                and (HOME_CAPABILITY[m.function] == capability
+                     or skill[m.row, capability] >= min_skill)]
 

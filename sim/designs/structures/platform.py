@@ -42,12 +42,17 @@ class Platform:
         """What a requester knows of the platform this week: who is there, how fast, how busy.
         Taken once a week, so estimating a request's wait does not look at every expert."""
         for cap, experts in self.by_capability.items():
-            present = [e for e in experts if not e.vacant]
+            if not experts:
+                self.snapshot[cap] = (0, 1.0, 0.0)
+                continue
+            wf = experts[0].model.workforce
+            present = [e for e in experts if wf.filled_view[e.row]]  # ``not e.vacant``
             if not present:
                 self.snapshot[cap] = (0, 1.0, 0.0)
                 continue
-            wf = present[0].model.workforce
             speed = sum(pace(e, cap) for e in present) / len(present)
+            # numpy scalars, not the views' Python floats: ``sum`` of exact floats compensates
+            # rounding (Python 3.12), which would change the total's last bits
             self.snapshot[cap] = (len(present), speed, sum(wf.backlog[e.row] for e in present))
 
     def experts_for(self, capability: int) -> tuple:
