@@ -9,6 +9,7 @@ from settings import fragmented, organized, tiny
 from sim import OrgSimModel, validate
 from sim.configuration.schema import RELATIONSHIPS
 from sim.designs import names
+from sim.engine.interactions import relationship
 from sim.engine.invariants import InvariantError, check
 
 
@@ -87,4 +88,26 @@ def test_checker_catches_negative_queued_work():
     model = _stepped("micro_enterprise")
     model.workforce.shared_backlog[0] = -1e-16  # what float drift used to leave behind
     with pytest.raises(InvariantError, match="backlog"):
+        check(model)
+
+
+def test_checker_catches_a_friction_kept_past_a_structure_change():
+    """Frictions are kept per (sender, receiver) until the design says its structure changed;
+    a rewiring that does not say so is caught, not run on stale frictions."""
+    model = _stepped()
+    _, known = model.frictions
+    a, b = next((a, b) for a, b in known
+                if relationship(a, b) not in ("same_person", "hierarchy_level"))
+    a.manager = b  # b now manages a: a hierarchy step, not what was kept
+    with pytest.raises(InvariantError, match="kept friction is stale"):
+        check(model)
+
+
+def test_checker_catches_a_route_kept_past_a_structure_change():
+    model = _stepped()
+    routes = model.design._routes[1]
+    route = next(r for r in routes.values() if len(r.pool) > 1 and r.path)
+    manager = next(m for m in route.path if tuple(getattr(m, "reports", ())) == route.pool)
+    manager.reports.pop()  # someone left the team, and the design did not say so
+    with pytest.raises(InvariantError, match="kept route .* is stale"):
         check(model)

@@ -1,14 +1,16 @@
 """Invariants that must hold after every step, for every design.
 
 Used by the tests (and by ``run.check_invariants=true``): job conservation, capacity, one place per
-person (a position or a desk job), stage rules, bounded state and no NaN. Each failure names the
-broken rule and the step.
+person (a position or a desk job), stage rules, bounded state and no NaN, and that what is kept
+until the structure changes (frictions, routes) is still what the structure gives. Each failure
+names the broken rule and the step.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.interactions import relationship
 from sim.engine.jobs import JobState
 
 
@@ -83,3 +85,31 @@ def check(model) -> None:
     adopted = book.adopted
     if np.any(adopted & (book.open_gates > 0)):
         _fail(model, "an account adopted with a trigger point still open")
+
+    # kept until the structure changes (sim/engine/interactions.py ``friction``, a design's
+    # routes): still what the structure gives now. A design that rewires teams, managers or
+    # regions without ``structure_changed()`` would otherwise run on stale frictions and routes.
+    version, known = model.frictions
+    if version == model.design.structure_version:
+        interaction = model.config.staffing.interaction
+        for (a, b), kept in known.items():
+            if kept != getattr(interaction, relationship(a, b)):
+                _fail(model, f"a kept friction is stale ({relationship(a, b)} now): the "
+                             "structure changed without structure_changed()")
+    _check_kept_routes(model, model.design)
+
+
+def _check_kept_routes(model, design) -> None:
+    """A design's kept routes (the traditional design's, per owner, account and capability;
+    a pilot's two designs each keep their own) equal a route worked out afresh."""
+    for part in (design, getattr(design, "old", None), getattr(design, "new", None)):
+        kept = getattr(part, "_routes", None)
+        if part is None or kept is None or kept[0] != part.structure_version:
+            continue
+        for (owner, account, capability), route in kept[1].items():
+            fresh = part._route(owner, account, capability)
+            if (route.path, route.pool, route.platform) != \
+                    (fresh.path, fresh.pool, fresh.platform):
+                _fail(model, f"a kept route of {owner} for capability {capability} at account "
+                             f"{account} is stale: the structure changed without "
+                             "structure_changed()")
