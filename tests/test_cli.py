@@ -1,4 +1,10 @@
-"""The ``orgsim`` command end to end, in subprocesses, as a user runs it."""
+"""The ``orgsim`` command end to end, as a user runs it.
+
+Runs whose subject is the results folder, the help or a rejected input go through the command's
+own entry point in this process (tests/commands.py: same code path, without a Python start per
+case); what only a process shows stays a subprocess: the default run with its worker pool, two
+runs at once, a killed run, the exit of a run with worker processes, ``python -m sim`` and the
+smoke tests of exit status 2 without a traceback."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from commands import run_command, run_process
 
 from sim.configuration.composition import compose_run
 from sim.configuration.conf_files import stale
@@ -31,8 +38,8 @@ DESIGN_NAMES = ", ".join(names())  # every registered design, as the error messa
 
 
 def orgsim(args, cwd, timeout=300):
-    return subprocess.run([ORGSIM, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    """``orgsim args…`` as a subprocess."""
+    return run_process("orgsim", args, cwd, timeout=timeout)
 
 
 def results_folder(stdout: str) -> Path:
@@ -82,7 +89,8 @@ def test_default_run_writes_every_file_and_prints_the_written_table(tmp_path):
 
 @pytest.mark.slow
 def test_overrides_and_scenarios_work_the_hydra_way(tmp_path):
-    out = orgsim(["scenario=infusion_capacity", "org=matrix", *QUICK, SERIAL], tmp_path)
+    out = run_command("orgsim", ["scenario=infusion_capacity", "org=matrix", *QUICK, SERIAL],
+                      tmp_path)
     assert out.returncode == 0, out.stderr
     folder = results_folder(out.stdout)
     folder = folder if folder.is_absolute() else tmp_path / folder
@@ -135,12 +143,12 @@ def test_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path):
 
 @pytest.mark.slow
 def test_help_lists_groups_and_options_and_cfg_shows_resolved_config(tmp_path):
-    out = orgsim(["--help"], tmp_path)
+    out = run_command("orgsim", ["--help"], tmp_path)
     assert out.returncode == 0
     for word in ("market", "therapy", "staffing", "org", "run", "scenario", "traditional",
                  "micro_enterprise", "matrix", "pilot_rollout", *catalog()):
         assert word in out.stdout, word
-    out = orgsim(["--cfg", "job", "scenario=price_pressure"], tmp_path)
+    out = run_command("orgsim", ["--cfg", "job", "scenario=price_pressure"], tmp_path)
     assert out.returncode == 0 and "reps: 72" in out.stdout
     assert not (tmp_path / "outputs").exists()
     out = subprocess.run([sys.executable, "-m", "sim", "--help"], cwd=tmp_path,
@@ -240,22 +248,15 @@ BAD = [
 
 
 @pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
-def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, monkeypatch, capsys,
-                                                               args, message):
-    """In-process, through the command's own entry point (sim.cli.main.main): the same code
+def test_bad_configuration_gets_one_line_exit_2_and_no_folder(tmp_path, args, message):
+    """In this process, through the command's own entry point (tests/commands.py): the same code
     path as the subprocess, without paying a Python start per case."""
-    from sim.cli import main as cli
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["orgsim", *args])
-    with pytest.raises(SystemExit) as stop:
-        cli.main()
-    out = capsys.readouterr()
-    assert stop.value.code == 2, (out.out, out.err)
-    lines = [line for line in out.err.splitlines() if line.strip()]
-    assert len(lines) == 1, out.err
+    out = run_command("orgsim", args, tmp_path)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, out.stderr
     assert lines[0].startswith("orgsim: error: ") and message in lines[0], lines[0]
-    assert "Traceback" not in out.err + out.out
+    assert "Traceback" not in out.stderr + out.stdout
     assert not (tmp_path / "outputs").exists()
 
 

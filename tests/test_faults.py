@@ -1,25 +1,28 @@
 """Fault injection in sweeps: a worker process that dies, a folder that cannot be written, a disk
 that fills up. Each ends in one clear line, loses nothing stored before, and the same command
-run again finishes the sweep."""
+run again finishes the sweep.
+
+A sweep that meets a fault in its workers (one that dies, a disk that fills up) is a subprocess
+on the default (joblib) launcher, as is the smoke test of a single run's exit status 2; the
+sweeps before and after a fault, and the faults found before anything is launched, run in this
+process through orgsim's own entry point (tests/commands.py)."""
 
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from commands import run_command, run_process
 
 from sim.experiments.store import TABLES, ResultsStore
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
-BIN = Path(sys.executable).parent
 ARGS = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
 # The earlier results a fault must leave alone, and the same command run again after the fault,
 # are made one job after another: only the sweep that meets the fault runs on the default
@@ -29,9 +32,15 @@ SETUP = ["hydra/launcher=basic"]
 
 
 def orgsim(args, cwd, env=None):
+    """``orgsim -m args…`` as a subprocess: its launcher's worker processes meet the fault."""
     environ = {k: v for k, v in os.environ.items() if k != "ORGSIM_INJECT_FAILURE"}
-    return subprocess.run([str(BIN / "orgsim"), "-m", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=600, env={**environ, **(env or {})})
+    return run_process("orgsim", ["-m", *args], cwd, {**environ, **(env or {})})
+
+
+def sweep(args, cwd):
+    """``orgsim -m args…`` in this process (tests/commands.py), no fault injected."""
+    assert "ORGSIM_INJECT_FAILURE" not in os.environ
+    return run_command("orgsim", ["-m", *args], cwd)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -61,7 +70,7 @@ def test_a_worker_that_dies_is_recorded_failed_the_rest_finish_and_rerun_retries
     assert len(failed) == 1, failed
     assert (failed[0]["design"], failed[0]["seed"]) == ("micro_enterprise", 1)
     assert "worker process running it died" in failed[0]["error"]
-    again = orgsim([*args, *SETUP], tmp_path)
+    again = sweep([*args, *SETUP], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "4 of 4 runs stored (1 new, 3 from before), 0 failed." in again.stdout
 
@@ -69,14 +78,15 @@ def test_a_worker_that_dies_is_recorded_failed_the_rest_finish_and_rerun_retries
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions (chmod 0o555)")
 def test_a_read_only_sweep_folder_gets_one_line_and_earlier_results_are_untouched(tmp_path):
     folder = tmp_path / "s"
-    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
+    first = sweep([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
     assert first.returncode == 0, first.stderr
     before = snapshot(folder)
     for path in [folder, *folder.rglob("*")]:
         if path.is_dir():
             path.chmod(0o555)
     try:
-        out = orgsim([*ARGS, "run.replications=2", f"hydra.sweep.dir={folder}"], tmp_path)
+        # refused before anything is launched
+        out = sweep([*ARGS, "run.replications=2", f"hydra.sweep.dir={folder}"], tmp_path)
     finally:
         for path in [folder, *folder.rglob("*")]:
             if path.is_dir():
@@ -92,7 +102,7 @@ def test_a_file_in_place_of_the_sweep_folder_gets_one_line_and_is_untouched(tmp_
     written there."""
     blocker = tmp_path / "s"
     blocker.write_text("someone's notes\n")
-    out = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={blocker}"], tmp_path)
+    out = sweep([*ARGS, "run.replications=1", f"hydra.sweep.dir={blocker}"], tmp_path)
     assert out.returncode == 2
     line = one_line(out.stderr)
     assert line.startswith(f"orgsim: error: cannot write {blocker}/store") and \
@@ -101,10 +111,10 @@ def test_a_file_in_place_of_the_sweep_folder_gets_one_line_and_is_untouched(tmp_
 
 
 def test_a_single_run_into_an_unwritable_outputs_folder_gets_one_line(tmp_path):
-    """Hydra makes a single run's folder before orgsim has control; orgsim checks first."""
+    """Hydra makes a single run's folder before orgsim has control; orgsim checks first. A
+    subprocess: the smoke test of exit status 2 and no traceback."""
     (tmp_path / "outputs").write_text("someone's notes\n")  # a file where outputs/ should be
-    out = subprocess.run([str(BIN / "orgsim"), "run.replications=1", "run.horizon_weeks=4"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = run_process("orgsim", ["run.replications=1", "run.horizon_weeks=4"], tmp_path)
     assert out.returncode == 2
     assert one_line(out.stderr) == (
         "orgsim: error: outputs: cannot write outputs/.staging (Not a directory); choose "
@@ -116,7 +126,7 @@ def test_a_single_run_into_an_unwritable_outputs_folder_gets_one_line(tmp_path):
 def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_finishes(
         tmp_path):
     folder = tmp_path / "s"
-    first = orgsim([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
+    first = sweep([*ARGS, "run.replications=1", f"hydra.sweep.dir={folder}", *SETUP], tmp_path)
     assert first.returncode == 0, first.stderr
     store = ResultsStore(folder / "store")
     earlier = {m["run_id"]: m for m in store.manifests()}
@@ -139,7 +149,7 @@ def test_a_full_disk_mid_sweep_gets_one_line_leaves_no_partial_files_and_rerun_f
     assert {k: now[k] for k in earlier_files} == earlier_files  # and unchanged
     stuck = [m for m in after.values() if (m["design"], m["seed"]) == ("micro_enterprise", 1)]
     assert stuck == []  # its first table may be there, but it does not count as done
-    again = orgsim([*args, *SETUP], tmp_path)
+    again = sweep([*args, *SETUP], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "6 of 6 runs stored" in again.stdout and "0 failed" in again.stdout
     assert not list((folder / "store").glob("running/*"))

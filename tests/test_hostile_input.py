@@ -2,66 +2,48 @@
 results folder or a calibration CSV from someone else runs no code, reads no environment
 variable, writes nowhere but its own new folder and never changes an earlier result. Each probe
 gets exit status 2 and one line; a canary file and a canary environment variable show that
-nothing happened."""
+nothing happened.
+
+The commands run in this process through their own entry points (tests/commands.py), the canary
+variable set for them; one probe (Hydra callbacks in a shared scenario file) is a subprocess, the
+smoke test of exit status 2 and no traceback."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from commands import run_command, run_process
 
 from sim.configuration import hydra_store
 from sim.configuration.composition import InputError, compose_run
 from sim.experiments.observed import CurveError, read_observed
 from sim.experiments.store import ResultsStore
 
-BIN = Path(sys.executable).parent
 SECRET = "orgsim-canary-secret-7f3a"  # the value of the canary environment variable
 TINY = ["scenario=workshop", "run.replications=1", "run.horizon_weeks=4"]
 
 
-def run(tool: str, args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / tool), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "ORGSIM_CANARY": SECRET})
+def run(tool: str, args: list[str], cwd: Path):
+    """``tool args…`` in this process (tests/commands.py), with the canary variable set."""
+    return run_command(tool, args, cwd, env={"ORGSIM_CANARY": SECRET})
 
 
 @pytest.fixture
-def rejected(monkeypatch, capsys):
-    """``rejected(args, cwd, tool)``: a command (orgsim, orgsim-analyze or orgsim-report) with
-    ``args`` run in this process, through its own entry point (the ``main`` that pyproject.toml's
-    scripts name) with the canary variable set, for a probe the command refuses before it runs
-    anything: what a subprocess would give (exit status, stdout, stderr) without paying a Python
-    start per probe. The subprocess smoke tests of the same promise:
-    test_hydra_callbacks_in_a_shared_scenario_file_do_not_run here, tests/test_sweeps.py's missing
-    folder (orgsim-analyze) and tests/test_report.py's bad folder (orgsim-report)."""
-    from sim.cli import analyze, report
-    from sim.cli import main as cli
-
-    def call(args: list[str], cwd: Path, tool: str = "orgsim") -> subprocess.CompletedProcess:
-        monkeypatch.chdir(cwd)
-        monkeypatch.setenv("ORGSIM_CANARY", SECRET)
-        monkeypatch.setattr(sys, "argv", [tool, *args])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as stop:
-            if tool == "orgsim":
-                cli.main()
-            else:
-                {"orgsim-analyze": analyze, "orgsim-report": report}[tool].main(args)
-        out = capsys.readouterr()
-        code = stop.value.code
-        return subprocess.CompletedProcess(args, code if isinstance(code, int) else 1,
-                                           out.out, out.err)
-    return call
+def rejected():
+    """``rejected(args, cwd, tool)``: a probe the command (orgsim, orgsim-analyze or
+    orgsim-report) refuses, run as :func:`run` runs it. The subprocess smoke tests of the same
+    promise: test_hydra_callbacks_in_a_shared_scenario_file_do_not_run here, tests/test_sweeps.py's
+    missing folder (orgsim-analyze) and tests/test_report.py's bad folder (orgsim-report)."""
+    return lambda args, cwd, tool="orgsim": run(tool, args, cwd)
 
 
-def one_line(out: subprocess.CompletedProcess, tool: str = "orgsim") -> str:
+def one_line(out, tool: str = "orgsim") -> str:
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, out.stderr[-3000:]
     assert lines[0].startswith(f"{tool}: error: "), lines[0]
@@ -94,7 +76,8 @@ def test_hydra_callbacks_in_a_shared_scenario_file_do_not_run(tmp_path, canary):
     search = _scenario_folder(tmp_path, "evil", (
         "# @package _global_\nhydra:\n  callbacks:\n    c:\n      _target_: shutil.copyfile\n"
         f"      _args_: [{tmp_path / 'payload'}, {canary}]\n"))
-    out = run("orgsim", [search, "scenario=evil", *TINY], tmp_path)
+    out = run_process("orgsim", [search, "scenario=evil", *TINY], tmp_path,  # the smoke test
+                      env={"ORGSIM_CANARY": SECRET})
     assert out.returncode == 2
     line = one_line(out)
     assert "scenario evil" in line and "hydra.callbacks" in line and "may not set" in line
@@ -249,7 +232,7 @@ def finished(tmp_path_factory):
     return cwd, cwd / "result", out
 
 
-@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
+@pytest.mark.slow  # end-to-end runs or sweeps
 def test_a_run_into_a_new_folder_is_complete_and_names_no_staging_path(finished):
     cwd, folder, out = finished
     assert f"Results: {folder}" in out.stdout
@@ -354,7 +337,7 @@ def test_a_second_sweep_on_a_busy_folder_gets_one_line_and_changes_nothing(tmp_p
     assert f"{folder} is busy: another orgsim sweep is writing it" in one_line(out)
 
 
-@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
+@pytest.mark.slow  # end-to-end runs or sweeps
 def test_a_damaged_store_is_named_in_one_line_then_resume_redoes_what_is_not_complete(
         tmp_path, rejected):
     # 7. a quoted folder with a space and a non-ASCII letter is the folder the jobs write to
@@ -405,7 +388,7 @@ def test_the_documented_query_never_reads_a_run_without_its_summary(tmp_path):
     assert rows == [("complete",)]
 
 
-@pytest.mark.slow  # end-to-end runs or sweeps in a subprocess
+@pytest.mark.slow  # end-to-end runs or sweeps
 def test_a_corrupt_run_manifest_is_named_in_one_line(tmp_path, rejected):
     out = run("orgsim", ["-m", *SWEEP[:-2], "run.replications=1", "run.horizon_weeks=4",
                          "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)

@@ -4,12 +4,11 @@ the row, the column and what is allowed."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from commands import run_command
 
 from sim.configuration import market_file, table_file
 from sim.configuration.composition import InputError, compose_run
@@ -22,7 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "market_accounts.csv"
 TEMPLATE = REPO / "examples" / "market_template.csv"
 JOBS = tuple(MarketConfig().jobs)
-ORGSIM = str(Path(sys.executable).parent / "orgsim")
 
 GOOD_HEADER = "id,type,region,patients,prescribers,organisation,dmu_size,links,open_jobs\n"
 GOOD_ROW = "A1,integrated,North,400,30,0.8,9,A2,formulary_evidence\n"
@@ -129,8 +127,7 @@ def test_a_missing_file_a_folder_and_a_huge_file_are_refused_before_reading(tmp_
 
 def test_a_bad_market_file_on_the_command_line_exits_2_with_one_line_and_no_output(tmp_path):
     bad = _write(tmp_path, "accounts.csv", "id,patients\nA1,-3\n")
-    done = subprocess.run([ORGSIM, "market=file", f"market.path={bad}"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = run_command("orgsim", ["market=file", f"market.path={bad}"], tmp_path)  # in process
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0, done.stderr
     assert done.stderr.startswith(f"orgsim: error: market.path: {bad}: row 2, column patients")

@@ -4,12 +4,11 @@ bad file is refused in one line naming the file, the row, the column and what is
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from commands import run_command
 
 from sim.configuration.composition import InputError, compose_run
 from sim.configuration.org_file import describe, read_org_file
@@ -22,7 +21,6 @@ from sim.engine.staff import AccessManager, SalesRep
 REPO = Path(__file__).resolve().parents[1]
 MARKET = REPO / "examples" / "market_accounts.csv"
 ORGANISATION = REPO / "examples" / "organisation.csv"
-ORGSIM = str(Path(sys.executable).parent / "orgsim")
 
 
 def _write(tmp_path: Path, text: str, name: str = "org.csv") -> Path:
@@ -152,8 +150,7 @@ def test_without_a_region_column_people_are_dealt_round_robin(tmp_path):
 
 def test_a_bad_hierarchy_on_the_command_line_exits_2_with_one_line_and_no_output(tmp_path):
     bad = _write(tmp_path, "role,headcount,level,span\nmsl,4,,\nmanager,,1,0\n")
-    done = subprocess.run([ORGSIM, "staffing=file", f"staffing.path={bad}"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = run_command("orgsim", ["staffing=file", f"staffing.path={bad}"], tmp_path)  # in process
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0, done.stderr
     assert done.stderr.startswith(f"orgsim: error: staffing.path: {bad}: row 3, column span")

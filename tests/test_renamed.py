@@ -3,11 +3,8 @@ wherever a setting is named, and says once, in one line on stderr, what to write
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from commands import run_command
 
 from sim.configuration import renamed
 from sim.configuration.composition import InputError, compose_run
@@ -78,9 +75,7 @@ def test_an_old_demo_link_still_sets_the_lever():
 
 
 def test_the_command_line_takes_an_old_name_and_notes_it_in_one_line(tmp_path):
-    orgsim = str(Path(sys.executable).parent / "orgsim")
-    out = subprocess.run([orgsim, "--cfg", "job", "staffing.ppoc_span=3"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+    out = run_command("orgsim", ["--cfg", "job", "staffing.ppoc_span=3"], tmp_path)  # in process
     assert out.returncode == 0, out.stderr
     assert "primary_contact_span: 3" in out.stdout and "ppoc" not in out.stdout
     assert out.stderr.splitlines() == [NOTE]

@@ -1,31 +1,31 @@
 """The report and publication exports: valid files, figure data equal to the stored results, a
-self-contained page that renders without errors, and the edge cases."""
+self-contained page that renders without errors, and the edge cases.
+
+The runs, sweeps and exports run in this process through the commands' own entry points
+(tests/commands.py); subprocesses remain for the smoke tests of exit status 2 (orgsim-export,
+orgsim-report)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from commands import run_command, run_process
 
 from sim.report.export import find_browser
 
-BIN = Path(sys.executable).parent
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 needs_browser = pytest.mark.skipif(find_browser() is None,
                                    reason="no Chromium: apt-get install chromium")
 
 
-def run(cmd, cwd, env=None, timeout=600):
-    import os
-
-    return subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+def run(cmd, cwd, env=None):
+    """``cmd`` (a command and its arguments) run in this process, as its console script runs it."""
+    return run_command(cmd[0], cmd[1:], cwd, env)
 
 
 def results_folder(stdout: str, cwd: Path) -> Path:
@@ -85,9 +85,8 @@ def test_export_writes_valid_png_svg_pdf_and_csv_for_every_figure_and_says_how_l
 
 @pytest.mark.slow
 def test_figure_data_equals_what_the_stored_results_give(run_folder):
-    from sim.cli.export import main as export_main
-
-    export_main([str(run_folder), "--format", "csv"])  # what orgsim-export runs, in this process
+    out = run(["orgsim-export", str(run_folder), "--format", "csv"], run_folder)
+    assert out.returncode == 0, out.stderr
     figures = run_folder / "figures"
     series = pd.read_parquet(run_folder / "tables" / "series.parquet")
     summary = pd.read_parquet(run_folder / "tables" / "summary.parquet")
@@ -188,15 +187,10 @@ def test_edge_cases_still_give_a_report_and_figures(tmp_path, case, args, sweep,
     out = run(cmd, tmp_path)
     assert out.returncode == 0, out.stderr
     folder = results_folder(out.stdout, tmp_path)
-    # orgsim-report and orgsim-export in this process: the same main() their commands run
-    # (returning is exit status 0), without starting Python twice more per case
-    from sim.cli.export import main as export_main
-    from sim.cli.report import main as report_main
-
     (folder / "report.html").unlink(missing_ok=True)
-    report_main([str(folder)])
+    assert run(["orgsim-report", str(folder)], tmp_path).returncode == 0
     assert note in (folder / "report.html").read_text()
-    export_main([str(folder), "--format", "csv"])
+    assert run(["orgsim-export", str(folder), "--format", "csv"], tmp_path).returncode == 0
     assert len(list((folder / "figures").glob("*.csv"))) >= 6
     if sweep:
         assert (folder / "figures" / "08_sweep_staffing_primary_contact_span.csv").exists()
@@ -216,9 +210,10 @@ def test_export_without_a_browser_says_how_to_install_one_and_keeps_html_and_csv
 
 @pytest.mark.slow
 def test_bad_export_input_is_refused_in_one_line(run_folder):
-    out = run(["orgsim-export", str(run_folder), "--format", "gif"], run_folder)
+    """Subprocesses: the smoke tests of exit status 2 of orgsim-export and orgsim-report."""
+    out = run_process("orgsim-export", [run_folder, "--format", "gif"], run_folder)
     assert out.returncode == 2 and "--format: unknown gif" in out.stderr
-    out = run(["orgsim-report", str(run_folder / "nope")], run_folder)
+    out = run_process("orgsim-report", [run_folder / "nope"], run_folder)
     assert out.returncode == 2 and out.stderr.startswith("orgsim-report: error:")
 
 

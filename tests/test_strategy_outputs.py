@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from commands import run_command
 
 from sim.configuration.composition import compose_run
 from sim.report.workbook import SHEETS, settings_frame, write_workbook
@@ -21,17 +20,15 @@ from sim.report.workbook import SHEETS, settings_frame, write_workbook
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "market_accounts.csv"
 ORGANISATION = REPO / "examples" / "organisation.csv"
-ORGSIM = str(Path(sys.executable).parent / "orgsim")
 
 
 @pytest.mark.slow
 def test_the_example_files_run_end_to_end_with_checksums_and_business_case(tmp_path):
     # run.workers=1: the six runs one after another (the files, not the worker pool, are the
-    # subject; results do not depend on it)
-    done = subprocess.run([ORGSIM, "market=file", f"market.path={EXAMPLE}", "staffing=file",
-                           f"staffing.path={ORGANISATION}", "run.replications=3",
-                           "run.horizon_weeks=52", "run.workers=1"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+    # subject; results do not depend on it), in this process through orgsim's own entry point
+    done = run_command("orgsim", ["market=file", f"market.path={EXAMPLE}", "staffing=file",
+                                  f"staffing.path={ORGANISATION}", "run.replications=3",
+                                  "run.horizon_weeks=52", "run.workers=1"], tmp_path)
     assert done.returncode == 0, done.stderr
     folder = Path(re.search(r"^Results: (.+)$", done.stdout, re.M).group(1).strip())
     provenance = json.loads((folder / "provenance.json").read_text())

@@ -1,5 +1,10 @@
 """Sweeps: the multirun command, the results store, resuming, failures, launchers, analysis,
-and the design search."""
+and the design search.
+
+Sweeps run one job after another (hydra/launcher=basic) and searches run in this process through
+the commands' own entry points (tests/commands.py); subprocesses remain where the process is
+the subject: a sweep on the default (joblib) launcher with its worker pool, a sweep killed part
+way, the other launchers, and the smoke tests of exit status 2 (orgsim -m, orgsim-analyze)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from commands import BIN, run_command, run_process
 from scipy import stats
 
 from sim.cli.analyze import main as analyze_main
@@ -26,13 +31,17 @@ from sim.experiments.store import TABLES, ResultsStore
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
-BIN = Path(sys.executable).parent
 SMALL = ["org=traditional,micro_enterprise", "run.horizon_weeks=26"]
 
 
-def orgsim(args, cwd, env=None, timeout=600):
-    return subprocess.run([str(BIN / "orgsim"), "-m", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+def orgsim(args, cwd, env=None):
+    """``orgsim -m args…`` as a subprocess (its own worker pool or launcher)."""
+    return run_process("orgsim", ["-m", *args], cwd, env)
+
+
+def sweep(args, cwd, env=None):
+    """``orgsim -m args…`` in this process (tests/commands.py)."""
+    return run_command("orgsim", ["-m", *args], cwd, env)
 
 
 def store_tables(folder: Path) -> dict[str, pd.DataFrame]:
@@ -76,7 +85,7 @@ def test_sweep_stores_every_run_pairs_designs_and_analyses_and_the_same_command_
     assert {"micro_enterprise − traditional"} <= set(analysis.design)
     # the same command again (the order of overrides does not matter) finds the same folder
     # and redoes nothing
-    again = orgsim(list(reversed(args)), tmp_path)
+    again = sweep(list(reversed(args)), tmp_path)  # launches nothing: in this process
     folders = [re.search(r"^Results: (.+)$", o.stdout, re.M).group(1) for o in (out, again)]
     assert folders[0] == folders[1] and folders[0].startswith("outputs/sweeps/oncology_launch-")
     assert "6 of 6 runs stored (0 new, 6 from before)" in again.stdout
@@ -106,10 +115,10 @@ def test_kill_and_resume_gives_the_same_store_as_an_uninterrupted_sweep(tmp_path
     proc.wait()
     partial = len(list(runs.glob("*.json")))
     assert 3 <= partial < 12, partial  # really interrupted part-way
-    resumed = orgsim([*args, f"hydra.sweep.dir={killed}"], tmp_path)
+    resumed = sweep([*args, f"hydra.sweep.dir={killed}"], tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert f"({12 - partial} new, {partial} from before)" in resumed.stdout
-    reference = orgsim([*args, f"hydra.sweep.dir={tmp_path / 'reference'}"], tmp_path)
+    reference = sweep([*args, f"hydra.sweep.dir={tmp_path / 'reference'}"], tmp_path)
     assert reference.returncode == 0
     assert set(manifests(killed)) == set(manifests(tmp_path / "reference"))
     a, b = store_tables(killed), store_tables(tmp_path / "reference")
@@ -123,14 +132,14 @@ def test_failing_run_is_recorded_the_rest_complete_and_rerun_retries_only_it(tmp
     # runs it (a joblib worker that dies: tests/test_faults.py); the pool's start is not needed
     args = [*SMALL, "run.replications=3", "hydra/launcher=basic",
             f"hydra.sweep.dir={tmp_path / 's'}"]
-    out = orgsim(args, tmp_path, env={"ORGSIM_INJECT_FAILURE": "micro_enterprise:1"})
+    out = sweep(args, tmp_path, env={"ORGSIM_INJECT_FAILURE": "micro_enterprise:1"})
     assert out.returncode == 1
     assert "5 of 6 runs stored (5 new, 0 from before), 1 failed." in out.stdout
     failed = [m for m in manifests(tmp_path / "s").values() if m["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["design"] == "micro_enterprise"
     assert failed[0]["seed"] == 1 and "injected failure" in failed[0]["error"]
     assert failed[0]["config"]["org"]["design"] == "micro_enterprise" and failed[0]["traceback"]
-    again = orgsim(args, tmp_path)
+    again = sweep(args, tmp_path)
     assert again.returncode == 0
     assert "6 of 6 runs stored (1 new, 5 from before), 0 failed." in again.stdout
 
@@ -142,7 +151,7 @@ LAUNCHED = [*SMALL, "run.replications=2"]
 def serial_sweep(tmp_path_factory) -> dict[str, pd.DataFrame]:
     """The reference for every launcher: the same sweep run one job after another, once."""
     folder = tmp_path_factory.mktemp("serial")
-    out = orgsim([*LAUNCHED, "hydra/launcher=basic", f"hydra.sweep.dir={folder / 's'}"], folder)
+    out = sweep([*LAUNCHED, "hydra/launcher=basic", f"hydra.sweep.dir={folder / 's'}"], folder)
     assert out.returncode == 0, out.stderr[-2000:]
     return store_tables(folder / "s")
 
@@ -166,13 +175,13 @@ def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher, ser
 
 
 def test_bad_sweep_input_is_one_line_exit_2_and_no_folder(tmp_path):
-    out = orgsim(["org=traditional,flat", "run.replications=2"], tmp_path)
+    out = orgsim(["org=traditional,flat", "run.replications=2"], tmp_path)  # the smoke test
     assert out.returncode == 2
     assert out.stderr.strip() == ("orgsim: error: org: unknown option 'flat'; allowed: "
                                   + ", ".join(names()))
     assert not (tmp_path / "outputs").exists()
-    out = orgsim(["org=traditional,micro_enterprise", "staffing.primary_contact_span=2,0"],
-                 tmp_path)
+    out = sweep(["org=traditional,micro_enterprise", "staffing.primary_contact_span=2,0"],
+                tmp_path)
     assert out.returncode == 2 and "staffing.primary_contact_span: must be ≥ 1" in out.stderr
 
 
@@ -232,8 +241,7 @@ def test_analysis_reads_several_folders_and_single_runs(tmp_path):
 
 
 def test_analyze_reports_a_missing_folder_in_one_line(tmp_path):
-    out = subprocess.run([str(BIN / "orgsim-analyze"), str(tmp_path / "nope")],
-                         capture_output=True, text=True)
+    out = run_process("orgsim-analyze", [tmp_path / "nope"], tmp_path)  # the smoke test
     assert out.returncode == 2 and out.stderr.count("\n") == 1
     assert out.stderr.startswith("orgsim-analyze: error:")
 
@@ -281,10 +289,9 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
     # run.workers=1: each trial's runs one after another; a worker pool would only import the
     # model (results do not depend on it: tests/test_dispatch.py)
     def search(out):
-        return subprocess.run([str(BIN / "orgsim-search"), "run.horizon_weeks=26",
-                               "run.workers=1", "--trials", "3", "--seeds", "2", "--out",
-                               str(out)], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=600)
+        return run_command("orgsim-search", ["run.horizon_weeks=26", "run.workers=1",
+                                             "--trials", "3", "--seeds", "2", "--out", out],
+                           tmp_path)
 
     first, second = search(tmp_path / "a"), search(tmp_path / "b")
     assert first.returncode == 0 and second.returncode == 0, first.stderr
@@ -317,9 +324,9 @@ def test_design_search_respects_the_budget_and_is_reproducible(tmp_path, scenari
 def test_a_sweep_carries_the_business_case_per_point_in_its_tables_and_report(tmp_path):
     # one job after another (hydra/launcher=basic): the tables and the report are the subject,
     # not the parallel launcher (compared with this one in the launcher test above)
-    out = orgsim([*SMALL, "run.horizon_weeks=20", "run.replications=3", "hydra/launcher=basic",
-                  "business.transformation_cost_k=0,5000", f"hydra.sweep.dir={tmp_path / 's'}"],
-                 tmp_path)
+    out = sweep([*SMALL, "run.horizon_weeks=20", "run.replications=3", "hydra/launcher=basic",
+                 "business.transformation_cost_k=0,5000", f"hydra.sweep.dir={tmp_path / 's'}"],
+                tmp_path)
     assert out.returncode == 0, out.stderr
     folder = tmp_path / "s"
     points = pd.read_csv(folder / "analysis" / "business_case.csv")

@@ -1,23 +1,24 @@
 """Outputs a user can trust at a glance (issue 15): the winner of a search carries its market,
 analyses never mix configurations, calibration never reports a fit that did not happen, every
-generated sentence agrees with its numbers, and intervals stay within what is possible."""
+generated sentence agrees with its numbers, and intervals stay within what is possible.
+
+The commands run in this process through their own entry points (tests/commands.py) unless the
+process is the subject: Ctrl-C in a sweep, and orgsim-calibrate's smoke test of exit status 2."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from commands import BIN, run_command, run_process
 
-BIN = Path(sys.executable).parent
 
-
-def orgsim(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+def orgsim(cmd: list[str], cwd: Path):
+    """``cmd`` (a command and its arguments) run in this process, as its console script runs it."""
+    return run_command(cmd[0], cmd[1:], cwd)
 
 
 # ----------------------------------------------------------------------- 1. orgsim-search
@@ -170,16 +171,13 @@ def workshop_run(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp_path,
-                                                                            workshop_run,
-                                                                            capsys):
-    from sim.cli.analyze import main as analyze_main
-
+                                                                            workshop_run):
     def analyze(*args):
-        """What orgsim-analyze prints, run in this process (its subprocess smoke test is
-        tests/test_sweeps.py's missing folder): stdout and stderr."""
-        capsys.readouterr()
-        analyze_main([str(a) for a in args])
-        return capsys.readouterr()
+        """What orgsim-analyze prints (its subprocess smoke test is tests/test_sweeps.py's
+        missing folder)."""
+        out = run_command("orgsim-analyze", args, tmp_path)
+        assert out.returncode == 0, out.stderr
+        return out
 
     # a run folder's setting is always "" whatever its overrides: only its configuration
     # tells its 6-week runs from the sweep's default-length ones
@@ -188,23 +186,23 @@ def test_analyze_keeps_folders_of_different_configurations_apart_and_says_so(tmp
     assert sweep.returncode == 0, sweep.stderr
     sweep_dir, run_dir = results_folder(sweep.stdout, tmp_path), workshop_run
     out = analyze(sweep_dir, run_dir, "--out", tmp_path / "a")
-    notes = [line for line in out.err.splitlines() if "cannot be compared" in line]
+    notes = [line for line in out.stderr.splitlines() if "cannot be compared" in line]
     assert len(notes) == 1 and str(sweep_dir) in notes[0] and str(run_dir) in notes[0]
-    blocks = [b for b in out.out.split("\n\n") if b.startswith("workshop")]
-    assert len(blocks) == 2, out.out
+    blocks = [b for b in out.stdout.split("\n\n") if b.startswith("workshop")]
+    assert len(blocks) == 2, out.stdout
     assert any("2 paired seeds" in b for b in blocks)
     assert any("1 seed of micro_enterprise only, no pairs" in b for b in blocks)
     analysis = pd.read_csv(tmp_path / "a" / "analysis.csv")
     run_alone = analyze(run_dir, "--out", tmp_path / "b")
     alone = pd.read_csv(tmp_path / "b" / "analysis.csv")
-    assert "cannot be compared" not in run_alone.err
+    assert "cannot be compared" not in run_alone.stderr
     # the run folder's numbers are the same whether it is analysed alone or beside the sweep
     pooled = analysis[analysis.configuration == alone.configuration.iloc[0]]
     pd.testing.assert_frame_equal(pooled.reset_index(drop=True), alone, check_dtype=False)
     # the same folder twice is one set of runs, not twice as many
     twice = analyze(run_dir, run_dir, "--out", tmp_path / "c")
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c" / "analysis.csv"), alone)
-    assert "cannot be compared" not in twice.err
+    assert "cannot be compared" not in twice.stderr
 
 
 # --------------------------------------------------------------------- 3. orgsim-calibrate
@@ -239,8 +237,9 @@ def test_the_period_comes_from_dates_a_unit_column_or_the_user(tmp_path):
 
 
 def test_calibrate_without_a_period_is_refused_in_one_line(tmp_path):
-    out = orgsim(["orgsim-calibrate", str(EXAMPLE), "--seeds", "1", "--no-png", "--out",
-                  str(tmp_path / "c")], tmp_path)
+    """A subprocess: orgsim-calibrate's smoke test of exit status 2 with one line."""
+    out = run_process("orgsim-calibrate", [str(EXAMPLE), "--seeds", "1", "--no-png", "--out",
+                                           str(tmp_path / "c")], tmp_path)
     assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
     assert "--period" in out.stderr and not (tmp_path / "c").exists()
 

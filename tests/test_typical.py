@@ -5,20 +5,20 @@ the run's own configurations and today's model fingerprint — so the line can b
 numbers computed here independently (share of base points, Wilson interval, mid-rank
 percentile), and every way a verdict can be unusable (none, stale, another question, malformed,
 unfinished) gives one line, never an exception. The slow test builds a real verdict on a tiny
-space and runs ``orgsim`` beside it, as a user would.
+space and runs ``orgsim`` beside it, as a user would (in this process, through orgsim's own
+entry point: tests/commands.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from commands import run_command
 
 from sim.experiments.fingerprint import _files, model_fingerprint
 from sim.experiments.typical import Run, flat, typical
@@ -301,10 +301,9 @@ def test_orgsim_says_its_run_is_typical_of_a_verdict_on_a_tiny_space_beside_it(t
     verdict = tmp_path / "outputs" / "verdict" / "tiny"
     verdict_main(["--space", str(space), "--n", "2", "--format", "none", "--quiet",
                   "--workers", "1", "--out", str(verdict)])
-    done = subprocess.run([str(Path(sys.executable).parent / "orgsim"), "scenario=workshop",
-                           "run.horizon_weeks=26", "compare=as_configured",
-                           "run.replications=2", "run.workers=1"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = run_command("orgsim", ["scenario=workshop", "run.horizon_weeks=26",
+                                  "compare=as_configured", "run.replications=2", "run.workers=1"],
+                       tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[-1].startswith("Results: ")
