@@ -327,7 +327,6 @@ def test_a_run_composes_its_configuration_once_the_tree_hydra_would_compose(tmp_
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from sim.cli import main as cli
     from sim.configuration.scenarios import CONF
 
     compose = getattr(ConfigLoaderImpl.load_configuration, "composes",
@@ -340,11 +339,11 @@ def test_a_run_composes_its_configuration_once_the_tree_hydra_would_compose(tmp_
         return cfg
 
     monkeypatch.setattr(ConfigLoaderImpl, "load_configuration", counting)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["orgsim", *QUICK, SERIAL])
-    cli.main()
+    out = run_command("orgsim", [*QUICK, SERIAL], tmp_path)
+    assert out.returncode == 0, out.stderr
     assert len(composed) == 1
-    assert (Path(cli._LAST_FOLDER[0]) / "main.log").is_file()
+    assert (tmp_path / results_folder(out.stdout) / "main.log").is_file()
+    monkeypatch.chdir(tmp_path)  # where the run was: Hydra records its working folder
     GlobalHydra.instance().clear()
     try:  # Hydra itself, as for a run of sim/cli/main.py
         hydra = Hydra.create_main_hydra2("main", create_config_search_path(str(CONF)))

@@ -258,7 +258,6 @@ def test_the_report_a_run_makes_from_memory_equals_the_one_made_from_its_folder(
     tables drawn, readings) and the same page."""
     from datetime import datetime
 
-    from sim.cli import main as cli
     from sim.report import page
     from sim.report.data import load
     from sim.report.figures import all_figures
@@ -267,11 +266,10 @@ def test_the_report_a_run_makes_from_memory_equals_the_one_made_from_its_folder(
     write = page.write_report
     monkeypatch.setattr(page, "write_report",
                         lambda data, path, job_id=None: made.append(data) or write(data, path))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["orgsim", "run.replications=2", "run.horizon_weeks=52",
-                                      "run.workers=1"])
-    cli.main()
-    memory, stored = made[0], load(Path(cli._LAST_FOLDER[0]))
+    out = run(["orgsim", "run.replications=2", "run.horizon_weeks=52", "run.workers=1"],
+              tmp_path)
+    assert out.returncode == 0, out.stderr
+    memory, stored = made[0], load(results_folder(out.stdout, tmp_path))
     for name in memory.__dataclass_fields__:  # the same data: every table, every history
         a, b = getattr(memory, name), getattr(stored, name)
         if name == "history":
