@@ -153,6 +153,11 @@ class PlanTemplate:
             cells = starts[:, None] + np.arange(k)[None, :]
             self.groups.append((cells, self.account[cells]))
         self.row_hours = np.repeat(self.hours, self.sizes)
+        # plans share these columns (``plan``): a write into one would change every plan made
+        # from the template, so a write raises instead
+        for column in (self.row, self.account, self.kind, self.detailing, self.exchange,
+                       self.needs):
+            column.setflags(write=False)
 
     def plan(self, weights: np.ndarray) -> VisitPlan:
         share = np.empty(len(self.account))
