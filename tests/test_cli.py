@@ -114,13 +114,10 @@ def test_two_runs_never_share_or_overwrite_a_folder(tmp_path):
 def test_a_run_with_worker_processes_ends_leaving_no_temporary_folder_or_warning(tmp_path):
     """orgsim ends with os._exit once its folder is complete (sim/cli/main.py run()): the worker
     pool is shut down and the exit handlers run first, so nothing is left behind or warned of."""
-    import os
-
     temp = tmp_path / "tmp"
     temp.mkdir()
-    out = subprocess.run([ORGSIM, *QUICK, "run.workers=2"], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=300, env={**os.environ, "TMPDIR": str(temp),
-                                                      "JOBLIB_TEMP_FOLDER": str(temp)})
+    out = run_process("orgsim", [*QUICK, "run.workers=2"], tmp_path, timeout=300,
+                      env={"TMPDIR": str(temp), "JOBLIB_TEMP_FOLDER": str(temp)})
     assert out.returncode == 0, out.stderr
     assert out.stderr == "", out.stderr  # e.g. loky's "leaked folder objects" warning
     assert results_folder(out.stdout).name and list(temp.iterdir()) == []

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from commands import run_process
 
 from sim.experiments.paired import TABLES
 
 pytestmark = pytest.mark.slow  # multi-run or multi-seed: not in the fast tier (make check)
 
-ORGSIM = str(Path(sys.executable).parent / "orgsim")
 RUN = ["scenario=workshop", "run.replications=2", "run.horizon_weeks=26"]
 
 
 def orgsim(args, cwd):
-    return subprocess.run([ORGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return run_process("orgsim", args, cwd, timeout=300)
 
 
 def folder_of(out, cwd: Path) -> Path:

@@ -174,7 +174,7 @@ def jobs_frame(model) -> pd.DataFrame:
         "job_type": [j.job_type for j in jobs],
         "capabilities": [labels[j.capabilities] for j in jobs],
         "n_capabilities": n_capabilities,
-        "cross_functional": n_capabilities > 1,  # ``CustomerJob.cross_functional``
+        "cross_functional": np.array([j.cross_functional for j in jobs], bool),
         "gating": np.array([j.gating for j in jobs], bool),
         # one row sum of the stacked efforts: the same additions, in the same order, as each
         # job's ``effort.sum()`` (numpy adds fewer than 8 numbers left to right either way)

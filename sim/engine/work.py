@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 
-from sim.configuration.capabilities import ACCESS, CAPABILITIES
+from sim.configuration.capabilities import ACCESS
 from sim.engine.hybrid_roles import own_worker
 from sim.engine.interactions import friction
 from sim.engine.jobs import CustomerJob, Event, JobState, Task
@@ -60,8 +60,9 @@ def work_on_tasks(model) -> None:
 
 def complete_task(model, task: Task, worker) -> None:
     """``worker`` finished ``task``: hand the result back, deliver it, resolve the job if last."""
-    job, wf = task.job, model.workforce
-    model.history.record(job, model.now, Event.TASK_DONE, worker, CAPABILITIES[task.capability])
+    job, wf = task.job, model.workforce  # hours spent on the workforce directly: a hot path
+    model.history.record(job, model.now, Event.TASK_DONE, worker,
+                         worker.capability_name(task.capability))
     fronter = model.design.front(task, worker)
     owner = job.owner
     if owner is not None and owner is not worker:  # handing the result back to the owner
