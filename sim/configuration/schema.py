@@ -56,7 +56,9 @@ class RunConfig:
         "do not depend on it", ge=0, le=1024,
     )
     check_invariants: bool = param(
-        False, unit="-", doc="Check conservation, capacity and stage rules after every step",
+        False, unit="-",
+        doc="Check conservation, capacity, stage rules and kept frictions and routes after "
+            "every step",
     )
 
 
