@@ -18,17 +18,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # recognise the environment's own Python and rebuilds .venv on every sync, stamps included — so
 # `make check` after `make test` reinstalled and recompiled everything (≈ 50 s).
 INTERPRETER := $(PYTHON) -c 'import sys; print(sys.executable)'
-# The tests run on installed packages compiled to bytecode (.pyc, once: $(BIN)/.compiled). Without
-# it a Python that may not write bytecode (PYTHONDONTWRITEBYTECODE, a read-only environment)
-# compiles pandas, SciPy, Mesa and plotly from source in every process: about 3 s CPU per test
-# worker and per subprocess the suite starts (docs/PERFORMANCE.md). `make run` skips it: compiling
-# costs about a minute of CPU, more than one run saves.
-
-# The project's own package too (sim/: 149 modules, ≈ 0.18 s CPU of compiling in every process
-# that runs a simulation), brought up to date before each test command: only what changed is
-# compiled again. Written even where PYTHONDONTWRITEBYTECODE is set, as the install's are; a
-# file that does not compile is left to the tests to report.
-COMPILE_SIM := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m compileall -q sim >> $(LOG) 2>&1 || true
+# Python writes each module's bytecode (.pyc) the first time a process imports it, and every later
+# process starts from it. Where the environment says not to (PYTHONDONTWRITEBYTECODE, as the
+# sessions here set it), every process — each test worker, each `orgsim` the suite starts — compiled
+# pandas, SciPy, Mesa and plotly from source again: about 3 s CPU each (docs/PERFORMANCE.md). These
+# commands allow it for their own processes. Only what is imported is compiled, when it is first
+# imported: compiling all 16 893 modules of the lock up front (`uv sync --compile-bytecode`) cost
+# the first `make test` ≈ 60 s CPU and 26 s of wall time.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: run test check bench lint lock browser
 
@@ -42,12 +39,6 @@ $(BIN)/.installed: pyproject.toml uv.lock | $(UV)
 	@echo "installing the locked environment into $(VENV) (log: $(LOG))"
 	@$(UV) sync --frozen --all-extras --python "$$($(INTERPRETER))" >> $(LOG) 2>&1 \
 	 || { tail -20 $(LOG); exit 1; }
-	@touch $@
-
-$(BIN)/.compiled: $(BIN)/.installed
-	@echo "compiling the environment's bytecode for the tests (log: $(LOG))"
-	@$(UV) sync --frozen --all-extras --compile-bytecode --python "$$($(INTERPRETER))" \
-	 >> $(LOG) 2>&1 || { tail -20 $(LOG); exit 1; }
 	@touch $@
 
 # Static figure export (kaleido) and the browser tests drive a local Chromium.
@@ -64,20 +55,17 @@ browser:
 run: $(BIN)/.installed
 	@$(BIN)/orgsim
 
-test: $(BIN)/.compiled browser
-	@$(COMPILE_SIM)
+test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
 
 # Fast tier: everything but the slow marker (multi-seed statistics, browsers, sweeps of many runs).
-check: $(BIN)/.compiled
-	@$(COMPILE_SIM)
+check: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not slow"
 
 lock: | $(UV)
 	$(UV) lock --python "$$($(INTERPRETER))"
 
-bench: $(BIN)/.compiled
-	@$(COMPILE_SIM)
+bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/sweep_bench.py
 	$(BIN)/python benchmarks/demo_bench.py
