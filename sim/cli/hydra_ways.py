@@ -1,5 +1,6 @@
-"""Three places where ``orgsim`` changes how Hydra's own machinery behaves in its process: what
-``--hydra-help`` lists, and Hydra's two extra compositions before a run (see each function)."""
+"""Four places where ``orgsim`` changes how Hydra's own machinery behaves in its process: what
+``--hydra-help`` lists, Hydra's two extra compositions before a run, and its check of a sweep's
+jobs that orgsim has made already (see each function)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,24 @@ def composing_once():
         yield
     finally:
         _Once.active, _Once.key, _Once.tree = False, None, None
+
+
+@contextlib.contextmanager
+def sweeping_checked_jobs():
+    """Within this block Hydra's basic sweeper launches a batch of jobs without composing each
+    one first. It composes them only to fail early on a job that cannot be composed (its
+    ``validate_batch_is_legal``: a full composition per job, ≈ 0.2 s, before any job starts);
+    ``orgsim -m`` has composed and validated every job of the sweep, with the same overrides,
+    before it made the sweep folder (sim/cli/multirun.validate_jobs). The launcher still composes
+    each job where it runs it."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    own = BasicSweeper.__dict__.get("validate_batch_is_legal")  # else the Sweeper's
+    BasicSweeper.validate_batch_is_legal = lambda self, batch: None
+    try:
+        yield
+    finally:
+        if own is None:
+            del BasicSweeper.validate_batch_is_legal
+        else:
+            BasicSweeper.validate_batch_is_legal = own

@@ -31,8 +31,11 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from sim.configuration.parsed_yaml import keep_parsed_texts
 from sim.configuration.scenarios import CONF
 from sim.experiments.progress import progress_bar
+
+keep_parsed_texts()  # Hydra parses the same files in each composition (a sweep's workers: each job)
 
 # Only Hydra is imported here: `--help`, `--cfg` and a rejected
 # input answer at once. The model, the store, analysis and report (Mesa, pandas, SciPy, DuckDB,

@@ -22,6 +22,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 
+from sim.cli.hydra_ways import sweeping_checked_jobs
 from sim.cli.main import _app, fail, override_value, quote_override, resolve_now
 from sim.experiments.progress import progress_bar
 
@@ -184,7 +185,8 @@ def _run_sweep(jobs, total: int, folder: Path, store: ResultsStore, before: dict
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         try:
-            _launch_surviving_dead_workers(argv, store)
+            with sweeping_checked_jobs():  # validate_jobs composed every job
+                _launch_surviving_dead_workers(argv, store)
         finally:
             stop.set()
             watcher.join()

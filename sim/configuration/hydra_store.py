@@ -29,6 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.configuration import renamed
 from sim.configuration.business import BusinessConfig
 from sim.configuration.design_registry import design_class, names
+from sim.configuration.parsed_yaml import keep_parsed_texts
 from sim.configuration.safety import UnsafeInput, check_data, read_yaml
 from sim.configuration.scenarios import SCENARIOS
 from sim.configuration.schema import MarketConfig, RunConfig, StaffingConfig, TherapyConfig
@@ -107,6 +108,7 @@ def register() -> None:
     global _registered
     if _registered:
         return
+    keep_parsed_texts()  # every composition reads the same files: parse each text once
     cs = ConfigStore.instance()
     cs.store(name="orgsim_schema", node=OrgsimConfig)
     for name in names():
