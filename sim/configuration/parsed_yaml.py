@@ -5,9 +5,9 @@ fifteen — through ``OmegaConf.load``, and parses it again every time. Parsing 
 pure-Python scanner) is about a quarter of a composition (≈ 0.06 of 0.25 s), and some processes
 compose many times: a sweep checks every job before launching it, the test suite composes
 hundreds of times. :func:`keep_parsed_texts` makes ``OmegaConf.load`` remember the parse of each
-text it has read: the key is the whole text, so a changed file is parsed afresh, and the
-configuration built from it is new on every call (``OmegaConf.create`` of a copy), exactly what
-``OmegaConf.load`` returns — the same objects, the same errors for a text that does not parse.
+text it has read: the key is the whole text, so a changed file is parsed afresh, and every call
+gets a copy of the configuration omegaconf made of it (copying is about a quarter of what parsing
+and building it cost), which its caller may change; a text omegaconf refuses raises as before.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pathlib
 
 from omegaconf import OmegaConf
 
-_PARSED: dict[str, object] = {}  # text → what PyYAML made of it (plain dicts, lists, scalars)
+_PARSED: dict[str, object] = {}  # text → the configuration omegaconf made of it, kept unchanged
 # The files a composition reads are a few kB; a bigger one (a user's own config folder) is parsed
 # each time, as before, rather than kept for the life of the process
 KEPT_TEXT_CHARS = 64_000
@@ -42,16 +42,8 @@ def keep_parsed_texts() -> None:
         if len(text) > KEPT_TEXT_CHARS:
             return original(io.StringIO(text))
         if text not in _PARSED:
-            import yaml
-            from omegaconf._utils import get_yaml_loader
-
-            _PARSED[text] = yaml.load(text, Loader=get_yaml_loader())  # raises as before
-        parsed = _PARSED[text]
-        if parsed is None:
-            return OmegaConf.create()
-        if not isinstance(parsed, (list, dict, str)):
-            return original(io.StringIO(text))  # its own error for such a file
-        return OmegaConf.create(copy.deepcopy(parsed))
+            _PARSED[text] = original(io.StringIO(text))  # a text it refuses raises, as before
+        return copy.deepcopy(_PARSED[text])  # the kept one is never handed out
 
     load.keeps_parsed_texts = True
     load.original = original  # omegaconf's own, parsing every time
