@@ -27,7 +27,7 @@ LONGEST_FIRST = ("test_calibration_real_data.py", "test_cli.py", "test_faults.py
                  "test_roles_claims.py", "test_bass_docking.py", "test_platform_claims.py",
                  "test_verdict.py", "test_claims.py", "test_repro_fresh.py",
                  "test_portfolio_claims.py", "test_security.py", "test_scenario_discovery.py",
-                 "test_sensitivity.py", "test_properties.py", "test_verdict_ray.py",
+                 "test_sensitivity.py", "test_properties.py",
                  "test_demo.py", "test_invariants.py", "test_patterns.py",
                  "test_space_doe.py", "test_typical.py", "test_strategy_outputs.py",
                  "test_golden.py", "test_market_file.py", "test_org_file.py",
