@@ -151,10 +151,9 @@ def test_at_its_documented_fit_the_simulator_matches_the_closed_form_bass(name):
     setup = load_setup("individuals")
     observed = read_observed(DATA / name, None)
     weeks, cum = observed.week.to_numpy(), observed.cumulative.to_numpy()
-    population = {g: float(observed.population[observed.group == g].iloc[0])
-                  for g in observed.group.unique()}
     config = cal.with_settings(compose_run([*setup["overrides"], "baseline=null"]).config,
                                DOCUMENTED_OPTIMUM[name])
+    population = cal.populations(observed, config, False)  # the respondents, as calibrate's
     config.run.horizon_weeks = math.ceil(weeks.max())  # run up to the last observed week
     seeds = list(range(int(setup["seeds"])))
     shares = cal.simulated_shares(validate(config), seeds, weeks, setup["level"], workers=0)

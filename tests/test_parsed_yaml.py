@@ -13,12 +13,13 @@ from sim.configuration.composition import _compose_tree
 
 
 @pytest.fixture(autouse=True)
-def kept():
+def parsing_afresh():
+    """omegaconf's own load, which parses every time (and the remembering one installed)."""
     parsed_yaml.keep_parsed_texts()
-    return OmegaConf.load.original  # omegaconf's own load, which parses every time
+    return OmegaConf.load.original
 
 
-def test_a_composed_tree_is_the_one_parsing_every_file_afresh_gives(kept, monkeypatch):
+def test_a_composed_tree_is_the_one_parsing_every_file_afresh_gives(parsing_afresh, monkeypatch):
     overrides = ["scenario=oncology_launch", "org=micro_enterprise", "hydra/launcher=joblib"]
     for _ in range(2):  # read once, then again and kept
         _compose_tree(overrides)
@@ -27,7 +28,7 @@ def test_a_composed_tree_is_the_one_parsing_every_file_afresh_gives(kept, monkey
 
     def afresh(file_):
         calls.append(file_)
-        return kept(file_)
+        return parsing_afresh(file_)
 
     monkeypatch.setattr(OmegaConf, "load", staticmethod(afresh))
     assert OmegaConf.to_yaml(_compose_tree(overrides)) == remembered
@@ -55,16 +56,16 @@ def test_each_load_is_a_new_configuration_its_caller_may_change():
 
 
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "a: 1.5e3\nb: ~\nc: 'x'\n"])
-def test_texts_load_as_omegaconf_loads_them(kept, text):
+def test_texts_load_as_omegaconf_loads_them(parsing_afresh, text):
     for _ in range(3):  # read, read again and kept, handed out from what was kept
         loaded = OmegaConf.load(io.StringIO(text))
-        assert OmegaConf.to_yaml(loaded) == OmegaConf.to_yaml(kept(io.StringIO(text)))
+        assert OmegaConf.to_yaml(loaded) == OmegaConf.to_yaml(parsing_afresh(io.StringIO(text)))
 
 
 @pytest.mark.parametrize("text", ["a: [1, 2\n", "a: 1\na: 2\n", "42\n"])
-def test_a_text_omegaconf_refuses_is_refused_the_same_way(kept, text):
+def test_a_text_omegaconf_refuses_is_refused_the_same_way(parsing_afresh, text):
     with pytest.raises(Exception) as original:
-        kept(io.StringIO(text))
+        parsing_afresh(io.StringIO(text))
     for _ in range(3):
         with pytest.raises(type(original.value)):
             OmegaConf.load(io.StringIO(text))
