@@ -174,6 +174,43 @@ def test_launchers_give_identical_runs_to_a_serial_sweep(tmp_path, launcher, ser
         pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
 
 
+def test_a_ray_sweep_joins_a_running_cluster_at_its_address_and_gives_the_same_runs(
+        tmp_path, serial_sweep):
+    """README, Sweeps: ``hydra.launcher.ray.init.address`` joins a running cluster. Hydra's Ray
+    launcher asks for an object store of its own, which Ray refuses when it joins one (it used
+    to end the sweep with Ray's traceback); orgsim leaves the store to the cluster."""
+    from sim.experiments import ray_cluster
+
+    ray_cluster.connect(ray_cluster.parse("local:2"))  # a cluster of this process, to join
+    try:
+        import ray
+
+        address = ray.get_runtime_context().gcs_address
+        other = orgsim([*LAUNCHED, "hydra/launcher=ray", f"hydra.launcher.ray.init.address="
+                        f"{address}", f"hydra.sweep.dir={tmp_path / 'x'}"], tmp_path)
+    finally:
+        ray_cluster.shutdown()
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert "object_store_memory: null" in (tmp_path / "x" / "multirun.yaml").read_text()
+    a, b = serial_sweep, store_tables(tmp_path / "x")
+    for table in ("summary", "series", "jobs"):
+        pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
+
+
+@pytest.mark.parametrize("address, says", [
+    ("127.0.0.1:1", "cannot reach a Ray cluster at 127.0.0.1:1: "),
+    ("head-node", "expected auto, <host>:<port> or ray://<host>:<port>, got 'head-node'")])
+def test_a_ray_cluster_to_join_that_is_not_there_is_one_line_exit_2_and_no_folder(
+        tmp_path, address, says):
+    out = sweep([*SMALL, "hydra/launcher=ray", f"hydra.launcher.ray.init.address={address}"],
+                tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith(
+        f"orgsim: error: hydra.launcher.ray.init.address: {says}")
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "outputs").exists()
+
+
 def test_bad_sweep_input_is_one_line_exit_2_and_no_folder(tmp_path):
     out = orgsim(["org=traditional,flat", "run.replications=2"], tmp_path)  # the smoke test
     assert out.returncode == 2

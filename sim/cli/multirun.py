@@ -106,13 +106,22 @@ def sweep(overrides: list[str]) -> None:
     # a local Ray instance without its web dashboard (eight more processes, ≈ 3–5 CPU s to
     # start) — the sweep shows its own progress; as orgsim-verdict --ray starts Ray. Not when
     # the command says how to start or join Ray (an existing cluster keeps its dashboard).
-    if override_value(overrides, "hydra/launcher") == "ray" and \
-            not any(k.startswith("hydra.launcher.ray.init.") for k in given):
+    ray = override_value(overrides, "hydra/launcher") == "ray"
+    joining = override_value(overrides, "hydra.launcher.ray.init.address") if ray else None
+    if ray and not any(k.startswith("hydra.launcher.ray.init.") for k in given):
         extra.append("++hydra.launcher.ray.init.include_dashboard=false")
+    # Hydra's Ray launcher asks for a 75 MB object store unless told otherwise, and Ray refuses
+    # any size when it joins a running cluster (the object store is the cluster's): unasked for
+    if joining and "hydra.launcher.ray.init.object_store_memory" not in given:
+        extra.append("++hydra.launcher.ray.init.object_store_memory=null")
     try:
         jobs = expand(overrides)
         print(f"Checking {len(jobs)} jobs…", flush=True)  # before the first one is composed
         checked = validate_jobs(jobs, extra)
+        if joining:
+            from sim.experiments.ray_cluster import check_joinable
+
+            check_joinable(joining, "hydra.launcher.ray.init.address")
         chosen = override_value(overrides, "hydra.sweep.dir")
         folder = Path(resolve_now(chosen)) if chosen else sweep_folder(overrides)
         if problem := _sweep_folder_problem(folder):

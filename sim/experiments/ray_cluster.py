@@ -92,14 +92,33 @@ def connect(cluster: Cluster) -> int:
     return int(ray.cluster_resources().get("CPU", 0))
 
 
-def _reachable(address: str) -> None:
+def _reachable(address: str, setting: str = "--ray") -> None:
     """Refuse at once an address nobody answers at (Ray itself would retry for a minute)."""
     host, port = _ADDRESS.fullmatch(address).group(2, 3)
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS).close()
     except OSError as error:
-        raise InputError(f"--ray: cannot reach a Ray cluster at {address}: "
+        raise InputError(f"{setting}: cannot reach a Ray cluster at {address}: "
                          f"{error.strerror or error}") from None
+
+
+def check_joinable(address: str, setting: str) -> None:
+    """Refuse at once (one line naming ``setting``) a cluster to join that is not there: an
+    address in the wrong form, a head nobody answers at, or ``auto`` with no Ray running on this
+    machine. For a sweep's Hydra Ray launcher, which would otherwise fail with Ray's traceback
+    after the sweep's folder is made."""
+    if address == "auto":
+        from ray._private.services import get_ray_address_from_environment  # how Ray finds it
+
+        try:
+            address = get_ray_address_from_environment("auto", None)
+        except ConnectionError:
+            raise InputError(f"{setting}: no Ray cluster is running on this machine (start one "
+                             "with `ray start --head`, or give its head's <host>:<port>)") from None
+    if not _ADDRESS.fullmatch(address):
+        raise InputError(f"{setting}: expected auto, <host>:<port> or ray://<host>:<port>, got "
+                         f"{address!r}")
+    _reachable(address, setting)
 
 
 class LostRun(Exception):
