@@ -9,6 +9,11 @@ Figures (targets from the reproducible-installs issue, on a 2-core machine):
   the simulation time it records in provenance.json  ≤ 2 s
   (also printed: that run's CPU time, user + system, which a busy machine inflates less)
 
+and, beside them, the floor under that overhead: a Python process that only imports the
+libraries every run needs (Mesa, which itself imports pandas, SciPy and networkx; pyarrow for
+the tables; Hydra for the configuration) and exits. No orgsim code runs in it, so it is the same
+for every checkout.
+
 Before and now take turns, so a change in the machine's load falls on both; the 1-minute load
 average at the start and end is printed with the table.
 
@@ -42,8 +47,10 @@ COMMANDS = {
 }
 OVERHEAD = "run overhead (all but simulating)"
 RUN_CPU = "CPU time of that run (whole process)"
+FLOOR = "floor: import mesa, pandas, pyarrow, hydra"
+FLOOR_CODE = "import mesa, pandas, pyarrow.parquet, hydra"
 TARGETS = {"orgsim --help": 1.0, "bad input rejected": 1.0, "orgsim --cfg job": 1.5,
-           OVERHEAD: 2.0, RUN_CPU: None}
+           OVERHEAD: 2.0, RUN_CPU: None, FLOOR: None}
 
 
 def timed(source: Path, args: list[str], cwd: Path) -> tuple[float, str]:
@@ -72,6 +79,14 @@ def run_overhead(source: Path, cwd: Path) -> tuple[float, float]:
     return wall - seconds["simulation"], cpu
 
 
+def import_floor(cwd: Path) -> float:
+    """Wall time of a process that imports what every run needs, and nothing of orgsim."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR_CODE], cwd=cwd, check=True,
+                   env={"PATH": "/usr/bin:/bin"})
+    return time.perf_counter() - started
+
+
 def measure(sources: dict[str, Path], repeats: int) -> dict[str, dict[str, float]]:
     """Every figure for every source, the sources taking turns (so a change in the machine's
     load falls on both), medians of ``repeats``."""
@@ -85,6 +100,7 @@ def measure(sources: dict[str, Path], repeats: int) -> dict[str, dict[str, float
                 wall, cpu = run_overhead(source, cwd)
                 times[label].setdefault(OVERHEAD, []).append(wall)
                 times[label].setdefault(RUN_CPU, []).append(cpu)
+                times[label].setdefault(FLOOR, []).append(import_floor(cwd))
     return {label: {name: statistics.median(v) for name, v in figures.items()}
             for label, figures in times.items()}
 
