@@ -108,6 +108,7 @@ def sweep(overrides: list[str]) -> None:
     # the command says how to start or join Ray (an existing cluster keeps its dashboard).
     ray = override_value(overrides, "hydra/launcher") == "ray"
     joining = override_value(overrides, "hydra.launcher.ray.init.address") if ray else None
+    joining = None if joining == "local" else joining  # Ray's word for "start one here"
     if ray and not any(k.startswith("hydra.launcher.ray.init.") for k in given):
         extra.append("++hydra.launcher.ray.init.include_dashboard=false")
     # Hydra's Ray launcher asks for a 75 MB object store unless told otherwise, and Ray refuses

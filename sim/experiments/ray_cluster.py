@@ -108,8 +108,11 @@ def check_joinable(address: str, setting: str) -> None:
     machine. For a sweep's Hydra Ray launcher, which would otherwise fail with Ray's traceback
     after the sweep's folder is made."""
     if address == "auto":
-        from ray._private.services import get_ray_address_from_environment  # how Ray finds it
-
+        try:  # how ray.init finds "auto" (RAY_ADDRESS, then a cluster running here); private,
+            # so a Ray without it (the lock pins Ray) leaves the check to ray.init
+            from ray._private.services import get_ray_address_from_environment
+        except ImportError:
+            return
         try:
             address = get_ray_address_from_environment("auto", None)
         except ConnectionError:
