@@ -61,12 +61,19 @@ def parse(spec: str) -> Cluster:
             raise InputError(f"--ray: local:<cpus> needs a whole number of CPUs ≥ 1, got "
                              f"{cpus!r}")
         return Cluster(text, cpus=int(cpus))
-    if text == "auto" or _ADDRESS.fullmatch(text):
-        if text != "auto" and not 0 < int(_ADDRESS.fullmatch(text).group(3)) < 65536:
-            raise InputError(f"--ray: port out of range in {text!r}")
+    if _names_a_cluster(text, "--ray"):
         return Cluster(text, address=text)
     raise InputError(f"--ray: expected auto, <host>:<port>, ray://<host>:<port> or "
                      f"local:<cpus>, got {spec!r}")
+
+
+def _names_a_cluster(text: str, setting: str) -> bool:
+    """Whether ``text`` names a cluster to join (``auto``, ``<host>:<port>``,
+    ``ray://<host>:<port>``); a port out of range is an :class:`InputError` naming ``setting``."""
+    address = _ADDRESS.fullmatch(text)
+    if address and not 0 < int(address.group(3)) < 65536:
+        raise InputError(f"{setting}: port out of range in {text!r}")
+    return text == "auto" or address is not None
 
 
 def connect(cluster: Cluster) -> int:
@@ -107,6 +114,9 @@ def check_joinable(address: str, setting: str) -> None:
     address in the wrong form, a head nobody answers at, or ``auto`` with no Ray running on this
     machine. For a sweep's Hydra Ray launcher, which would otherwise fail with Ray's traceback
     after the sweep's folder is made."""
+    if not _names_a_cluster(address, setting):
+        raise InputError(f"{setting}: expected auto, <host>:<port> or ray://<host>:<port>, got "
+                         f"{address!r}")
     if address == "auto":
         try:  # how ray.init finds "auto" (RAY_ADDRESS, then a cluster running here); private,
             # so a Ray without it (the lock pins Ray) leaves the check to ray.init
@@ -118,9 +128,8 @@ def check_joinable(address: str, setting: str) -> None:
         except ConnectionError:
             raise InputError(f"{setting}: no Ray cluster is running on this machine (start one "
                              "with `ray start --head`, or give its head's <host>:<port>)") from None
-    if not _ADDRESS.fullmatch(address):
-        raise InputError(f"{setting}: expected auto, <host>:<port> or ray://<host>:<port>, got "
-                         f"{address!r}")
+        if not _ADDRESS.fullmatch(address):  # RAY_ADDRESS in another form: ray.init's to judge
+            return
     _reachable(address, setting)
 
 
